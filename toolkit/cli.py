@@ -1,0 +1,187 @@
+"""The ``mcc`` command: parse arguments, call a service, render the result, set the exit code.
+
+Exit codes: 0 success; 1 the input was judged invalid (a rejected workbook, a failed check);
+2 usage or configuration error; 3 an unexpected internal error. Always a message, never a traceback
+(``MCC_DEBUG=1`` shows the traceback of an internal error).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from toolkit import __version__, services
+from toolkit.config.demo import DEMO_GROUPS, DEMO_LDSOS, DEMO_SEED, DemoSpec
+from toolkit.errors import ConfigError, ToolkitError
+from toolkit.workspace import resolve_workspace
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="mcc",
+    help="Migration Control Centre toolkit: calendar, envelopes, supplier templates, validation, schedule.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (default: the current folder if it has a "
+                 "config/, else the repository root).", show_default=False),
+]
+
+
+def _today() -> date:
+    """The clock is read here, at the edge, and passed into the services."""
+    override = os.environ.get("MCC_TODAY")
+    return date.fromisoformat(override) if override else date.today()
+
+
+def _warn(config) -> None:
+    for problem in config.warnings:
+        err_console.print(f"[yellow]warning[/]: {problem}")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing config/.")] = False,
+) -> None:
+    """Create a new workspace holding the demo configuration."""
+    ws = services.init_workspace(directory, force=force)
+    console.print(f"Created workspace {ws.root} with the demo configuration in {ws.config}")
+
+
+@app.command("generate-industry")
+def generate_industry(
+    out: Annotated[Path, typer.Option(help="Folder for the configuration files.")],
+    groups: Annotated[int, typer.Option(min=1, help="Supplier groups.")] = DEMO_GROUPS,
+    ldsos: Annotated[int, typer.Option(min=1, help="LDSOs: the 14 DNOs first, then iDNOs.")] = DEMO_LDSOS,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = DEMO_SEED,
+) -> None:
+    """Generate a realistic demo industry of any size (the demo config/ is the default one)."""
+    paths = services.generate_industry(out, DemoSpec(groups=groups, ldsos=ldsos, seed=seed))
+    console.print(f"Wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths)}")
+
+
+@app.command()
+def check(workspace: WorkspaceOpt = None) -> None:
+    """Validate the workspace configuration and summarise the industry."""
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    _warn(config)
+    ind = config.industry
+    table = Table(title=f"Workspace {ws.root}", show_header=False)
+    table.add_row("LDSOs", f"{len(ind.ldsos)} ({ind.total_mpans:,} MPANs)")
+    table.add_row("supplier groups", f"{len(ind.groups)} ({len(ind.group_of_supplier)} supplier MPIDs)")
+    table.add_row("window", f"M11 {config.calendar.m11} to M15 {config.calendar.m15} "
+                  f"({len(config.calendar.migration_days())} migration days)")
+    table.add_row("sprints", str(len(config.calendar.sprints)))
+    console.print(table)
+    console.print("[green]configuration is valid[/]")
+
+
+@app.command()
+def calendar(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per date from M11 to M15.")] = None,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Write the key events as an iCalendar file.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Export the migration calendar (CSV of days, iCalendar of key events)."""
+    if csv is None and ics is None:
+        raise typer.BadParameter("give --csv FILE and/or --ics FILE")
+    config = services.load(resolve_workspace(workspace))
+    _warn(config)
+    if csv is not None:
+        rows = services.export_calendar_csv(config, csv)
+        console.print(f"Wrote {rows} days to {csv}")
+    if ics is not None:
+        count = services.export_calendar_ics(config, ics, datetime.now(UTC))
+        console.print(f"Wrote {count} events to {ics}")
+
+
+@app.command()
+def sprints(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per sprint.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show the sprint cycles and their phase dates, or write them as CSV."""
+    config = services.load(resolve_workspace(workspace))
+    _warn(config)
+    if csv is not None:
+        rows = services.export_sprints_csv(config, csv)
+        console.print(f"Wrote {rows} sprints to {csv}")
+        return
+    table = Table(title="Sprint cycles")
+    for col in ("sprint", "plan start", "envelopes", "deadline", "draft/UCA", "UCA end", "baseline",
+                "execution", "retro"):
+        table.add_column(col)
+    for s in config.calendar.sprints:
+        table.add_row(s.cycle, f"{s.plan_start}", f"{s.envelope_issue}", f"{s.submission_deadline}",
+                      f"{s.draft_publication}", f"{s.uca_end}", f"{s.baseline_publication}",
+                      f"{s.execution_start} to {s.execution_end}", f"{s.retro_start} to {s.retro_end}")
+    console.print(table)
+
+
+@app.command()
+def demo(workspace: WorkspaceOpt = None) -> None:
+    """Run the whole cycle on the demo workspace and list what it wrote."""
+    ws = resolve_workspace(workspace)
+    result = services.run_demo(ws, today=_today(), stamp=datetime.now(UTC))
+    table = Table(title=f"Demo outputs in {ws.root}")
+    table.add_column("what")
+    table.add_column("file")
+    for what, path in result.outputs:
+        table.add_row(what, str(path.relative_to(ws.root)))
+    console.print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print the toolkit version."""
+    console.print(f"mcc {__version__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the command and turn every outcome into an exit code with a message."""
+    try:
+        result = app(args=argv, prog_name="mcc", standalone_mode=False)
+        return result if isinstance(result, int) else EXIT_OK
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return EXIT_USAGE
+    except ConfigError as exc:
+        err_console.print(f"[red]error[/]: {exc}", highlight=False, markup=True)
+        return EXIT_USAGE
+    except ToolkitError as exc:
+        err_console.print(f"[red]error[/]: {exc}", highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return EXIT_USAGE
+    except Exception as exc:
+        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
+            exc.show()  # a usage error from typer's argument parser: message and usage line
+            return EXIT_USAGE
+        # the last resort: a message, not a traceback
+        if os.environ.get("MCC_DEBUG"):
+            raise
+        err_console.print(f"[red]internal error[/]: {type(exc).__name__}: {exc} "
+                          "(set MCC_DEBUG=1 to see the traceback, and report it)", highlight=False)
+        return EXIT_INTERNAL
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,369 @@
+"""Read ``config/`` into domain objects, collecting every problem with its file, row or key.
+
+Files (column names are fixed: other tools write these files):
+- ``parameters.toml``  the MCC's parameters (``toolkit.domain.parameters.Parameters``); every key optional
+- ``calendar.toml``    milestones, Early Life Support, holidays, excluded days, CSMT, sprint starts
+- ``ldsos.csv``        ldso_mpid,name,mpan_count
+- ``suppliers.csv``    supplier_mpid,supplier_group,group_name,sit,migration_start,extended_ramp_up,
+                       lost_days,daily_opt_in,primary_contact,secondary_contact
+- ``portfolio.csv``    supplier_mpid,ldso_mpid,mpan_count (counts include secondary MPANs)
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
+from toolkit.domain.industry import Industry, Ldso, SupplierGroup
+from toolkit.domain.parameters import Parameters
+from toolkit.errors import ConfigError, ConfigProblem
+
+MPID = re.compile(r"^[A-Z0-9]{4}$")
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+LDSO_COLUMNS = ("ldso_mpid", "name", "mpan_count")
+SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "migration_start",
+                    "extended_ramp_up", "lost_days", "daily_opt_in", "primary_contact", "secondary_contact")
+PORTFOLIO_COLUMNS = ("supplier_mpid", "ldso_mpid", "mpan_count")
+# the attributes of a group that every one of its supplier rows must repeat identically
+GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
+                 "primary_contact", "secondary_contact")
+
+
+def _mpid(value: str) -> str:
+    value = value.strip().upper()
+    if not MPID.match(value):
+        raise ValueError(f"{value!r} is not an MPID (four letters or digits)")
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if value and not EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class LdsoRow(_Row):
+    ldso_mpid: str
+    name: str = Field(min_length=1)
+    mpan_count: int = Field(gt=0)
+    _mpid = field_validator("ldso_mpid")(_mpid)
+
+
+class SupplierRow(_Row):
+    supplier_mpid: str
+    supplier_group: str
+    group_name: str = Field(min_length=1)
+    sit: bool
+    migration_start: date
+    extended_ramp_up: bool = False
+    lost_days: int = Field(0, ge=0)
+    daily_opt_in: bool = False
+    primary_contact: str = Field(min_length=1)
+    secondary_contact: str = ""
+    _mpids = field_validator("supplier_mpid", "supplier_group")(_mpid)
+    _emails = field_validator("primary_contact", "secondary_contact")(_email)
+
+    @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any, info) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return 0 if info.field_name == "lost_days" else False
+        return value
+
+
+class PortfolioRow(_Row):
+    supplier_mpid: str
+    ldso_mpid: str
+    mpan_count: int = Field(ge=0)
+    _mpids = field_validator("supplier_mpid", "ldso_mpid")(_mpid)
+
+
+@dataclass
+class Config:
+    """A loaded, validated workspace configuration."""
+
+    root: Path
+    parameters: Parameters
+    calendar_settings: CalendarSettings
+    calendar: MigrationCalendar
+    industry: Industry
+    warnings: list[ConfigProblem] = field(default_factory=list)
+
+
+def _explain(err: dict[str, Any]) -> str:
+    """A pydantic error in words a spreadsheet user understands."""
+    kind, value = err["type"], err.get("input")
+    shown = repr(value) if isinstance(value, str) else str(value)
+    ctx = err.get("ctx") or {}
+    if kind in ("int_parsing", "int_from_float", "int_type"):
+        return f"{shown} is not a whole number"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+        return f"{shown} is not a date (write it as YYYY-MM-DD)"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{shown} is not yes or no (write true or false)"
+    if kind == "greater_than_equal":
+        return f"{shown} must be {ctx.get('ge')} or more"
+    if kind == "greater_than":
+        return f"{shown} must be more than {ctx.get('gt')}"
+    if kind == "less_than_equal":
+        return f"{shown} must be {ctx.get('le')} or less"
+    if kind == "missing":
+        return "is missing"
+    if kind == "extra_forbidden":
+        return "is not a known setting (check the spelling)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+def _toml_location(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item + 1}]" if parts else f"[{item + 1}]"
+        else:
+            parts.append(str(item))
+    if len(parts) > 1:
+        return f"[{parts[0]}] " + ".".join(parts[1:])
+    return parts[0] if parts else ""
+
+
+def _read_toml(path: Path, name: str, problems: list[ConfigProblem]) -> dict | None:
+    if not path.is_file():
+        problems.append(ConfigProblem(name, "", "file is missing"))
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(ConfigProblem(name, "", f"not valid TOML: {exc}"))
+    except UnicodeDecodeError:
+        problems.append(ConfigProblem(name, "", "not UTF-8 text"))
+    return None
+
+
+def _read_csv(path: Path, name: str, columns: tuple[str, ...], model: type[_Row],
+              problems: list[ConfigProblem]) -> list[tuple[int, _Row]]:
+    """Rows that validated, each with its line number in the file (the header is line 1)."""
+    if not path.is_file():
+        problems.append(ConfigProblem(name, "", "file is missing"))
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(ConfigProblem(name, "", "not UTF-8 text (save the CSV as UTF-8)"))
+        return []
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        problems.append(ConfigProblem(name, "header", f"missing column{'s' if len(missing) > 1 else ''} "
+                                      f"{', '.join(missing)} (expected {','.join(columns)})"))
+        return []
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        values = {(k or "").strip(): (v or "") for k, v in raw.items()}
+        if not any(v.strip() for v in values.values()):
+            continue
+        try:
+            rows.append((line, model.model_validate(values)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                column = str(err["loc"][0]) if err["loc"] else ""
+                problems.append(ConfigProblem(name, f"row {line}, column {column}", _explain(err)))
+    return rows
+
+
+def _validate_model(model: type[BaseModel], data: dict, name: str, problems: list[ConfigProblem]):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(ConfigProblem(name, _toml_location(err["loc"]), _explain(err)))
+        return None
+
+
+def load_config(root: Path) -> Config:
+    """Load and cross-check every configuration file of the workspace at ``root``.
+
+    Raises ConfigError listing every problem found, each naming its file and row or key.
+    """
+    root = Path(root)
+    cfg = root / "config"
+    problems: list[ConfigProblem] = []
+    warnings: list[ConfigProblem] = []
+
+    params_data = _read_toml(cfg / "parameters.toml", "config/parameters.toml", problems)
+    parameters = _validate_model(Parameters, params_data, "config/parameters.toml", problems) \
+        if params_data is not None else None
+    cal_data = _read_toml(cfg / "calendar.toml", "config/calendar.toml", problems)
+    settings = _validate_model(CalendarSettings, cal_data, "config/calendar.toml", problems) \
+        if cal_data is not None else None
+
+    ldso_rows = _read_csv(cfg / "ldsos.csv", "config/ldsos.csv", LDSO_COLUMNS, LdsoRow, problems)
+    supplier_rows = _read_csv(cfg / "suppliers.csv", "config/suppliers.csv", SUPPLIER_COLUMNS, SupplierRow,
+                              problems)
+    portfolio_rows = _read_csv(cfg / "portfolio.csv", "config/portfolio.csv", PORTFOLIO_COLUMNS, PortfolioRow,
+                               problems)
+
+    if settings is not None and parameters is not None:
+        _check_calendar(settings, parameters, problems)
+
+    ldsos = _check_ldsos(ldso_rows, problems)
+    groups = _check_suppliers(supplier_rows, settings, problems)
+    supplier_group = {s: g.mpid for g in groups for s in g.suppliers}
+    portfolio = _check_portfolio(portfolio_rows, ldsos, supplier_group, problems)
+    if parameters is not None:
+        _check_totals(ldsos, portfolio, parameters.checks.portfolio_tolerance, problems)
+
+    if problems or parameters is None or settings is None:
+        raise ConfigError(problems)
+    calendar = MigrationCalendar(settings, iruw_weeks=parameters.windows.iruw_weeks)
+    for g in groups:
+        if not calendar.is_migration_day(g.migration_start):
+            warnings.append(ConfigProblem(
+                "config/suppliers.csv", f"group {g.mpid}",
+                f"migration_start {g.migration_start} is not a migration day "
+                f"({calendar.reason(g.migration_start)}); capacity starts on the next migration day"))
+    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio)
+    return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
+                  industry=industry, warnings=warnings)
+
+
+def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:
+    name = "config/calendar.toml"
+    limit = parameters.capacity.csmt_planning_max
+    if settings.csmt_default > limit:
+        problems.append(ConfigProblem(name, "csmt_default", f"{settings.csmt_default:,} is above the "
+                                      f"{limit:,} migrations a day that may ever be planned (F5.2.9)"))
+    for i, rng in enumerate(settings.csmt, start=1):
+        if rng.value > limit:
+            problems.append(ConfigProblem(name, f"csmt[{i}] value", f"{rng.value:,} for {rng.start} to "
+                                          f"{rng.end} is above the {limit:,} migrations a day that may "
+                                          "ever be planned (F5.2.9)"))
+    for i, start in enumerate(settings.sprint_execution_starts, start=1):
+        if start > settings.m15:
+            problems.append(ConfigProblem(name, f"sprint_execution_starts[{i}]",
+                                          f"{start} is after M15 ({settings.m15})"))
+    if not settings.sprint_execution_starts:
+        problems.append(ConfigProblem(name, "sprint_execution_starts", "lists no sprint"))
+
+
+def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem]) -> dict[str, Ldso]:
+    ldsos: dict[str, Ldso] = {}
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        if row.ldso_mpid in ldsos:
+            problems.append(ConfigProblem("config/ldsos.csv", f"row {line}, column ldso_mpid",
+                                          f"{row.ldso_mpid} is listed twice (also row {first_line[row.ldso_mpid]})"))
+            continue
+        first_line[row.ldso_mpid] = line
+        ldsos[row.ldso_mpid] = Ldso(row.ldso_mpid, row.name, row.mpan_count)
+    return ldsos
+
+
+def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None,
+                     problems: list[ConfigProblem]) -> list[SupplierGroup]:
+    name = "config/suppliers.csv"
+    seen: dict[str, tuple[int, str]] = {}
+    by_group: dict[str, list[tuple[int, SupplierRow]]] = {}
+    for line, row in rows:
+        if row.supplier_mpid in seen:
+            other_line, other_group = seen[row.supplier_mpid]
+            if other_group != row.supplier_group:
+                msg = (f"supplier {row.supplier_mpid} is in two groups: {other_group} (row {other_line}) "
+                       f"and {row.supplier_group}")
+            else:
+                msg = f"supplier {row.supplier_mpid} is listed twice (also row {other_line})"
+            problems.append(ConfigProblem(name, f"row {line}, column supplier_mpid", msg))
+            continue
+        seen[row.supplier_mpid] = (line, row.supplier_group)
+        by_group.setdefault(row.supplier_group, []).append((line, row))
+
+    groups = []
+    for group_mpid, members in by_group.items():
+        first_line, first = members[0]
+        for line, row in members[1:]:
+            for column in GROUP_COLUMNS:
+                if getattr(row, column) != getattr(first, column):
+                    problems.append(ConfigProblem(
+                        name, f"row {line}, column {column}",
+                        f"{getattr(row, column)!s} differs from {getattr(first, column)!s} on row {first_line}; "
+                        f"every supplier of group {group_mpid} must give the same {column}"))
+        if settings is not None:
+            start = first.migration_start
+            if not settings.m11 <= start <= settings.m15:
+                problems.append(ConfigProblem(name, f"row {first_line}, column migration_start",
+                                              f"{start} is outside the migration window M11 {settings.m11} "
+                                              f"to M15 {settings.m15}"))
+            if first.extended_ramp_up and first.sit:
+                problems.append(ConfigProblem(name, f"row {first_line}, column extended_ramp_up",
+                                              f"group {group_mpid} is a SIT group: the extended ramp-up is "
+                                              "not available with the industry ramp-up (P XRUF)"))
+            if first.extended_ramp_up and start >= settings.m14:
+                problems.append(ConfigProblem(name, f"row {first_line}, column extended_ramp_up",
+                                              f"group {group_mpid} starts on {start}, not before M14 "
+                                              f"{settings.m14}: the extended ramp-up is only available "
+                                              "until M14 (P XRUF)"))
+        groups.append(SupplierGroup(
+            mpid=group_mpid, name=first.group_name, suppliers=tuple(r.supplier_mpid for _, r in members),
+            sit=first.sit, migration_start=first.migration_start, extended_ramp_up=first.extended_ramp_up,
+            lost_days=first.lost_days, daily_opt_in=first.daily_opt_in,
+            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact))
+    return sorted(groups, key=lambda g: g.mpid)
+
+
+def _check_portfolio(rows: list[tuple[int, PortfolioRow]], ldsos: dict[str, Ldso],
+                     supplier_group: dict[str, str], problems: list[ConfigProblem]) -> dict[tuple[str, str], int]:
+    name = "config/portfolio.csv"
+    portfolio: dict[tuple[str, str], int] = {}
+    first_line: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        ok = True
+        if row.supplier_mpid not in supplier_group:
+            problems.append(ConfigProblem(name, f"row {line}, column supplier_mpid",
+                                          f"supplier {row.supplier_mpid} is not in config/suppliers.csv"))
+            ok = False
+        if row.ldso_mpid not in ldsos:
+            problems.append(ConfigProblem(name, f"row {line}, column ldso_mpid",
+                                          f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
+            ok = False
+        key = (row.supplier_mpid, row.ldso_mpid)
+        if key in portfolio:
+            problems.append(ConfigProblem(name, f"row {line}", f"supplier {row.supplier_mpid} in LDSO "
+                                          f"{row.ldso_mpid} is listed twice (also row {first_line[key]})"))
+            ok = False
+        if ok:
+            first_line[key] = line
+            portfolio[key] = row.mpan_count
+    return portfolio
+
+
+def _check_totals(ldsos: dict[str, Ldso], portfolio: dict[tuple[str, str], int], tolerance: float,
+                  problems: list[ConfigProblem]) -> None:
+    totals: dict[str, int] = {}
+    for (_, ldso), count in portfolio.items():
+        totals[ldso] = totals.get(ldso, 0) + count
+    for mpid, ldso in ldsos.items():
+        total = totals.get(mpid, 0)
+        gap = abs(total - ldso.mpan_count) / ldso.mpan_count
+        if gap > tolerance:
+            problems.append(ConfigProblem(
+                "config/portfolio.csv", f"LDSO {mpid}",
+                f"portfolios add up to {total:,} MPANs but config/ldsos.csv gives {ldso.mpan_count:,} "
+                f"({gap:.1%} apart; the tolerance is {tolerance:.1%}, [checks] portfolio_tolerance)"))

@@ -1,0 +1,292 @@
+"""The Migration Calendar (Choreography 4, METHOD 1): working days, migration days, CSMT, key events.
+
+A calendar is declarative settings (milestones, excluded ranges each with a reason, CSMT by date range)
+over one class that answers questions from precomputed arrays, so that the envelope engine can take whole
+columns at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+import holidays
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from toolkit.domain.sprints import Sprint, SprintOffsets, build_sprints
+
+# England and Wales share their bank holidays; the holidays package names that subdivision "ENG".
+HOLIDAY_REGIONS = {"ENG": "England and Wales", "WLS": "England and Wales", "SCT": "Scotland",
+                   "NIR": "Northern Ireland"}
+
+
+class DateRange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class ExcludedRange(DateRange):
+    """Days that are not migration days though they are working days (C4.3): price control events,
+    contract rounds, change freezes."""
+
+    reason: str = Field(min_length=1)
+
+
+class CsmtRange(DateRange):
+    """CSMT flexed for a date range (F5.2.9): between 200,000 and 280,000."""
+
+    value: int = Field(gt=0)
+
+
+class FactorRange(DateRange):
+    """The industry ramp-up scaling factor set by the MCC for days inside Early Life Support (P SLSF)."""
+
+    value: float = Field(ge=0, le=1)
+
+
+class CalendarSettings(BaseModel):
+    """Everything in ``config/calendar.toml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    m11: date  # first migration day
+    m14: date  # all suppliers qualified; extensions (XRUF, XCMW) end here
+    m15: date  # last migration day
+    els_start: date | None = None  # Early Life Support window; default M11
+    els_end: date | None = None  # default M11 + IRUW weeks - 1 day
+    holiday_region: str = "ENG"
+    csmt_default: int = Field(200_000, gt=0)
+    csmt: tuple[CsmtRange, ...] = ()
+    excluded: tuple[ExcludedRange, ...] = ()
+    industry_ramp_up_factors: tuple[FactorRange, ...] = ()
+    sprint_execution_starts: tuple[date, ...] = ()
+    sprint_phases: SprintOffsets = SprintOffsets()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if not self.m11 <= self.m14 <= self.m15:
+            raise ValueError(f"milestones must be in order M11 <= M14 <= M15 (got {self.m11}, {self.m14}, "
+                             f"{self.m15})")
+        if self.holiday_region not in HOLIDAY_REGIONS:
+            raise ValueError(f"holiday_region {self.holiday_region!r} is not one of "
+                             f"{', '.join(sorted(HOLIDAY_REGIONS))}")
+        if self.els_start and self.els_end and self.els_end < self.els_start:
+            raise ValueError("els_end is before els_start")
+        starts = list(self.sprint_execution_starts)
+        if starts != sorted(set(starts)):
+            raise ValueError("sprint_execution_starts must be in ascending order without repeats")
+        return self
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A key migration event (C4.4); ``end`` is inclusive and equals ``start`` for one-day events."""
+
+    start: date
+    end: date
+    title: str
+    kind: str
+    sprint: int | None = None
+
+
+class MigrationCalendar:
+    """Answers calendar questions for every day from the year before M11 to the year after M15."""
+
+    def __init__(self, settings: CalendarSettings, iruw_weeks: int = 13):
+        self.settings = settings
+        self.m11, self.m14, self.m15 = settings.m11, settings.m14, settings.m15
+        self.els_start = settings.els_start or settings.m11
+        self.els_end = settings.els_end or (self.els_start + timedelta(weeks=iruw_weeks, days=-1))
+        self.first = date(settings.m11.year - 1, 1, 1)
+        self.last = date(settings.m15.year + 1, 12, 31)
+        n = (self.last - self.first).days + 1
+        self.dates = np.arange(np.datetime64(self.first), np.datetime64(self.last) + 1)
+        bank = holidays.country_holidays("GB", subdiv=settings.holiday_region,
+                                         years=range(self.first.year, self.last.year + 1))
+        weekday = (self.dates.astype("int64") - 4) % 7  # 1970-01-01 was a Thursday; Monday = 0
+        self.weekend = weekday >= 5
+        self.bank_holiday = np.zeros(n, dtype=bool)
+        reasons = np.where(self.weekend, "weekend", "").astype(object)
+        for day, name in bank.items():
+            if self.first <= day <= self.last:
+                i = (day - self.first).days
+                self.bank_holiday[i] = True
+                reasons[i] = name
+        self.working = ~self.weekend & ~self.bank_holiday
+        self.excluded = np.zeros(n, dtype=bool)
+        for rng in settings.excluded:
+            lo, hi = self._clip(rng.start, rng.end)
+            if lo <= hi:
+                self.excluded[lo:hi + 1] = True
+                for i in range(lo, hi + 1):
+                    if self.working[i]:
+                        reasons[i] = rng.reason
+        self.reasons = reasons
+        in_window = (self.dates >= np.datetime64(self.m11)) & (self.dates <= np.datetime64(self.m15))
+        self.migration = self.working & ~self.excluded & in_window
+        csmt = np.full(n, settings.csmt_default, dtype=np.int64)
+        for rng in settings.csmt:
+            lo, hi = self._clip(rng.start, rng.end)
+            csmt[lo:hi + 1] = rng.value
+        self.csmt_all = csmt
+        # cumulative counts make "nth working day after" and "count between" O(1) look-ups
+        self._working_cum = np.cumsum(self.working)
+        self._migration_cum = np.cumsum(self.migration)
+
+    # -- positions ---------------------------------------------------------------------------------
+    def _clip(self, start: date, end: date) -> tuple[int, int]:
+        lo = max((start - self.first).days, 0)
+        hi = min((end - self.first).days, len(self.dates) - 1)
+        return lo, hi
+
+    def index(self, day: date) -> int:
+        if not self.first <= day <= self.last:
+            raise ValueError(f"{day} is outside the calendar ({self.first} to {self.last})")
+        return (day - self.first).days
+
+    def date_at(self, i: int) -> date:
+        return self.first + timedelta(days=int(i))
+
+    # -- single days -------------------------------------------------------------------------------
+    def is_working_day(self, day: date) -> bool:
+        return bool(self.working[self.index(day)])
+
+    def is_migration_day(self, day: date) -> bool:
+        return bool(self.migration[self.index(day)])
+
+    def reason(self, day: date) -> str:
+        """Why a day is not a migration day: the bank holiday, "weekend", the excluded range's reason,
+        "before M11" or "after M15"; "" for a migration day."""
+        i = self.index(day)
+        if self.migration[i]:
+            return ""
+        if self.reasons[i]:
+            return str(self.reasons[i])
+        return "before M11" if day < self.m11 else "after M15"
+
+    def csmt(self, day: date) -> int:
+        """CSMT on a migration day; 0 on any other day."""
+        i = self.index(day)
+        return int(self.csmt_all[i]) if self.migration[i] else 0
+
+    # -- ranges ------------------------------------------------------------------------------------
+    def window(self) -> list[date]:
+        """Every date from M11 to M15."""
+        return [self.m11 + timedelta(days=k) for k in range((self.m15 - self.m11).days + 1)]
+
+    def migration_days(self, start: date | None = None, end: date | None = None) -> list[date]:
+        lo, hi = self._clip(start or self.m11, end or self.m15)
+        return [self.date_at(i) for i in np.flatnonzero(self.migration[lo:hi + 1]) + lo]
+
+    def count_migration_days(self, start: date, end: date) -> int:
+        if end < start:
+            return 0
+        lo, hi = self._clip(start, end)
+        return int(self._migration_cum[hi] - (self._migration_cum[lo - 1] if lo else 0))
+
+    def nth_migration_day(self, start: date, n: int) -> date | None:
+        """The n-th migration day counting from ``start`` inclusive (n >= 1); None past the calendar."""
+        lo = self.index(start)
+        target = (self._migration_cum[lo - 1] if lo else 0) + n
+        i = int(np.searchsorted(self._migration_cum, target))
+        return self.date_at(i) if i < len(self.dates) else None
+
+    # -- working-day arithmetic (MAO counts working days only, P MAOdef) ---------------------------
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (n >= 1); ``start`` itself for n = 0."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return start
+        target = self._working_cum[self.index(start)] + n
+        i = int(np.searchsorted(self._working_cum, target))
+        if i >= len(self.dates):
+            raise ValueError(f"{n} working days after {start} is outside the calendar")
+        return self.date_at(i)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end``: the activation offset of an
+        initiation on ``start`` with appointment effective date ``end``. Negative when end < start."""
+        return int(self._working_cum[self.index(end)] - self._working_cum[self.index(start)])
+
+    # -- sprints and events ------------------------------------------------------------------------
+    @cached_property
+    def sprints(self) -> list[Sprint]:
+        return build_sprints(list(self.settings.sprint_execution_starts), self.settings.sprint_phases, self.m15)
+
+    def events(self) -> list[CalendarEvent]:
+        """Milestones, excluded ranges and the key migration events of every sprint (C4.4)."""
+        ev = [
+            CalendarEvent(self.m11, self.m11, "M11: first migration day", "milestone"),
+            CalendarEvent(self.m14, self.m14, "M14: all suppliers qualified", "milestone"),
+            CalendarEvent(self.m15, self.m15, "M15: last migration day", "milestone"),
+            CalendarEvent(self.els_start, self.els_end, "Early Life Support (industry ramp-up)", "window"),
+        ]
+        ev += [CalendarEvent(r.start, r.end, f"Excluded: {r.reason}", "excluded") for r in self.settings.excluded]
+        for s in self.sprints:
+            n = s.sprint
+            ev += [
+                CalendarEvent(s.plan_start, s.plan_start, f"Sprint {n}: plan phase starts", "plan", n),
+                CalendarEvent(s.envelope_issue, s.envelope_issue, f"Sprint {n}: MCC envelope publish", "plan", n),
+                CalendarEvent(s.submission_deadline, s.submission_deadline,
+                              f"Sprint {n}: supplier plan submission deadline", "plan", n),
+                CalendarEvent(s.submission_deadline, s.draft_publication - timedelta(days=1),
+                              f"Sprint {n}: supplier plan validation window", "plan", n),
+                CalendarEvent(s.draft_publication, s.draft_publication,
+                              f"Sprint {n}: draft migration schedule (without UCA) and UCA report publish",
+                              "publish", n),
+                CalendarEvent(s.uca_start, s.uca_end, f"Sprint {n}: supplier UCA request window", "uca", n),
+                CalendarEvent(s.baseline_publication, s.baseline_publication,
+                              f"Sprint {n}: baseline migration schedule (with UCA) publish", "publish", n),
+                CalendarEvent(s.execution_start, s.execution_start, f"Sprint {n}: execution starts", "execute", n),
+                CalendarEvent(s.execution_end, s.execution_end, f"Sprint {n}: execution ends", "execute", n),
+            ]
+            ev += [CalendarEvent(d, d, f"Sprint {n}: weekly stand-up", "execute", n)
+                   for d in _weekdays_between(s.execution_start + timedelta(days=7), s.execution_end, 2)]
+            ev += [CalendarEvent(d, d, f"Sprint {n}: monthly review", "execute", n)
+                   for d in _last_weekday_of_months(s.execution_start, s.execution_end, 2)]
+            ev += [
+                CalendarEvent(s.retro_start + timedelta(days=4), s.retro_start + timedelta(days=4),
+                              f"Sprint {n}: retro feedback submission deadline", "retro", n),
+                CalendarEvent(s.retro_start + timedelta(days=7), s.retro_start + timedelta(days=7),
+                              f"Sprint {n}: retro initial sprint findings report", "retro", n),
+                CalendarEvent(s.retro_end, s.retro_end, f"Sprint {n}: retro meeting", "retro", n),
+            ]
+        return sorted(ev, key=lambda e: (e.start, e.end, e.title))
+
+
+def _weekdays_between(start: date, end: date, weekday: int) -> list[date]:
+    first = start + timedelta(days=(weekday - start.weekday()) % 7)
+    return [first + timedelta(weeks=k) for k in range(((end - first).days // 7) + 1)] if first <= end else []
+
+
+def _last_weekday_of_months(start: date, end: date, weekday: int) -> list[date]:
+    """The last given weekday of each month that ends inside [start, end]."""
+    out = []
+    for d in _weekdays_between(start, end, weekday):
+        if (d + timedelta(days=7)).month != d.month:
+            out.append(d)
+    return out
+
+
+CALENDAR_COLUMNS = ("date", "weekday", "working_day", "migration_day", "reason", "csmt")
+
+
+def calendar_table(calendar: MigrationCalendar) -> list[dict[str, object]]:
+    """One row per date from M11 to M15 (the ``mcc calendar --csv`` table)."""
+    return [{"date": d, "weekday": d.strftime("%a"), "working_day": calendar.is_working_day(d),
+             "migration_day": calendar.is_migration_day(d), "reason": calendar.reason(d),
+             "csmt": calendar.csmt(d)} for d in calendar.window()]

@@ -1,0 +1,82 @@
+"""Parties and portfolios: LDSOs, supplier groups and their MPIDs, and who holds how many MPANs where.
+
+Counts are trading MPANs including secondary MPANs (F5.5): a secondary MPAN migrates as its own
+migration, so it counts against envelopes like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Ldso:
+    """A distribution network operator (DNO or iDNO) by its MPID; ``mpan_count`` is LMPC."""
+
+    mpid: str
+    name: str
+    mpan_count: int
+
+
+@dataclass(frozen=True)
+class SupplierGroup:
+    """A Supplier Group MPID under which one or more supplier MPIDs plan together (P Supplier Group)."""
+
+    mpid: str
+    name: str
+    suppliers: tuple[str, ...]
+    sit: bool
+    migration_start: date  # MWSD, the same for all the group's LDSOs
+    extended_ramp_up: bool = False  # XRUF
+    lost_days: int = 0  # XCMW, approved lost migration days
+    daily_opt_in: bool = False  # DOF
+    primary_contact: str = ""
+    secondary_contact: str = ""
+
+    @property
+    def contacts(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.primary_contact, self.secondary_contact) if c)
+
+
+@dataclass(frozen=True)
+class Industry:
+    """Everything about the parties, with the supplier portfolios rolled up to group portfolios (ISLP)."""
+
+    ldsos: tuple[Ldso, ...]
+    groups: tuple[SupplierGroup, ...]
+    portfolio: dict[tuple[str, str], int] = field(default_factory=dict)  # (supplier MPID, LDSO) -> MPANs
+
+    @cached_property
+    def ldso_by_mpid(self) -> dict[str, Ldso]:
+        return {ldso.mpid: ldso for ldso in self.ldsos}
+
+    @cached_property
+    def group_by_mpid(self) -> dict[str, SupplierGroup]:
+        return {g.mpid: g for g in self.groups}
+
+    @cached_property
+    def group_of_supplier(self) -> dict[str, str]:
+        return {s: g.mpid for g in self.groups for s in g.suppliers}
+
+    @cached_property
+    def group_portfolio(self) -> dict[tuple[str, str], int]:
+        """ISLP[g, l]: the group's MPANs in each LDSO where it has any."""
+        out: dict[tuple[str, str], int] = {}
+        for (supplier, ldso), count in self.portfolio.items():
+            key = (self.group_of_supplier[supplier], ldso)
+            out[key] = out.get(key, 0) + count
+        return {k: v for k, v in sorted(out.items()) if v > 0}
+
+    def ldsos_of_group(self, group: str) -> list[str]:
+        """The LDSOs where the group holds MPANs, in the order of ``ldsos``."""
+        held = {ldso for (g, ldso) in self.group_portfolio if g == group}
+        return [ldso.mpid for ldso in self.ldsos if ldso.mpid in held]
+
+    def portfolio_total(self, ldso: str) -> int:
+        return sum(count for (_, l), count in self.portfolio.items() if l == ldso)
+
+    @property
+    def total_mpans(self) -> int:
+        return sum(ldso.mpan_count for ldso in self.ldsos)

@@ -1,0 +1,207 @@
+"""The MCC's configurable parameters (Parameters document MHHS-DEL2429 section 2.3) with their defaults.
+
+Each field carries its abbreviation and the section it comes from, so the envelope workbook's parameter
+sheet and the docs are generated from this one definition. "P2.3.1" points into the Parameters document,
+"F" into Foundations (DEL2426), "C" into the Choreography (DEL2762), "METHOD" into our reconstruction.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def _param(default, abbrev: str, source: str, description: str, **limits):
+    return Field(default, description=description, json_schema_extra={"abbrev": abbrev, "source": source},
+                 **limits)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LdsoTier(_Section):
+    """One LDSO Threshold Tier (LTT): LDSOs with at least ``min_mpans`` metering points get ``threshold``."""
+
+    min_mpans: int = Field(ge=0)
+    threshold: int = Field(gt=0)
+
+
+_DEFAULT_TIERS = (
+    # LTT1-LTT5, Parameters 2.3.1 (originally MHHS-DEL1648 Migration Thresholds Document)
+    LdsoTier(min_mpans=3_000_000, threshold=40_000),
+    LdsoTier(min_mpans=2_000_000, threshold=30_000),
+    LdsoTier(min_mpans=1_400_000, threshold=20_000),
+    LdsoTier(min_mpans=900_000, threshold=15_000),
+    LdsoTier(min_mpans=0, threshold=10_000),
+)
+
+
+class Thresholds(_Section):
+    ldso_tiers: tuple[LdsoTier, ...] = _param(
+        _DEFAULT_TIERS, "LTT1-5", "P2.3.1 LTT", "LDSO threshold tiers: metering point count lower bound and LT")
+    dlt: int = _param(150_000, "DLT", "P2.3.1 DLT; F5.2.8",
+                      "De minimis LDSO threshold: LDSOs with fewer metering points get no envelopes", gt=0)
+    dsltt: int = _param(40_000, "DSLTT", "P2.3.1 DSLTT; F5.2.7",
+                        "De minimis supplier LDSO threshold: smaller portfolios follow de minimis rules", gt=0)
+    sslpt: int = _param(500, "SSLPT", "P2.3.1 SSLPT; F5.2.7",
+                        "Small supplier LDSO portfolio threshold: below it no per-day constraints", ge=0)
+    rcfc: float = _param(1.02, "RCFC", "P2.3.1 RCFC; F5.2.9", "Reserved capacity factor", ge=1.0, le=1.5)
+    lrcfc: float = _param(1.02, "LRCFC", "P2.3.1 LRCFC",
+                          "LDSO reserved capacity factor: LRC = ULMT x (LRCFC - 1)", ge=1.0, le=1.5)
+
+    @model_validator(mode="after")
+    def _tiers_cover_zero(self) -> Thresholds:
+        mins = [t.min_mpans for t in self.ldso_tiers]
+        if not mins:
+            raise ValueError("ldso_tiers needs at least one tier")
+        if 0 not in mins:
+            raise ValueError("ldso_tiers must include a tier with min_mpans = 0 so every LDSO has a threshold")
+        if len(set(mins)) != len(mins):
+            raise ValueError("ldso_tiers has two tiers with the same min_mpans")
+        return self
+
+
+class Windows(_Section):
+    iruw_weeks: int = _param(13, "IRUW", "P2.3.1 IRUW; F5.2.5",
+                             "Industry ramp-up window (Early Life Support) in weeks from M11", ge=0)
+    sruw: int = _param(22, "SRUW", "P2.3.1 SRUW", "Supplier ramp-up window in migration days", ge=1)
+    xsruw: int = _param(22, "XSRUW", "P2.3.1 XSRUW",
+                        "Extended ramp-up window added to SRUW when XRUF is set (before M14 only)", ge=0)
+    cmw: int = _param(132, "CMW", "P2.3.1 CMW; F5.2.3", "Core migration window in migration days", ge=1)
+
+
+class ScalingFactors(_Section):
+    industry_ramp_up: float = _param(0.1, "SLSF (industry ramp-up)", "P2.3.1 SLSF",
+                                     "Scaling factor inside Early Life Support", ge=0, le=1)
+    supplier_ramp_up: float = _param(0.1, "SLSF (supplier ramp-up)", "P2.3.1 SLSF",
+                                     "Scaling factor during supplier ramp-up", ge=0, le=1)
+    core: float = _param(1.0, "SLSF (core)", "P2.3.1 SLSF",
+                         "Scaling factor in the core migration window", ge=0, le=1)
+    ramp_down: float = _param(0.1, "SLSF (ramp-down)", "P2.3.1 SLSF",
+                              "Scaling factor from the end of the core window to M15", ge=0, le=1)
+
+
+class Submission(_Section):
+    rurp_min: float = _param(0.05, "RURPmin", "P2.3.1 RURPmin; F5.2.7",
+                             "Minimum share of the portfolio planned in the ramp-up month", ge=0, le=1)
+    rurp_max: float = _param(0.10, "RURPmax", "P2.3.1 RURPmax; F5.2.7",
+                             "Maximum share of the portfolio planned in the ramp-up month", ge=0, le=1)
+    cmwcp: float = _param(0.9, "CMWCP", "P2.3.1 CMWCP",
+                          "Share of the portfolio expected by the end of the core window", ge=0, le=1)
+    ddpru: int = _param(20, "DDPRU", "P2.3.1 DDPRU; F5.2.7",
+                        "De minimis: minimum migration days for the remainder after ramp-up", ge=1)
+    dsp: float = _param(0.10, "DSP", "P2.3.1 DSP; F5.2.7",
+                        "De minimis: daily maximum as a share of the LDSO threshold", gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _range(self) -> Submission:
+        if self.rurp_min > self.rurp_max:
+            raise ValueError(f"rurp_min ({self.rurp_min}) is above rurp_max ({self.rurp_max})")
+        return self
+
+
+class Tolerance(_Section):
+    emt_l1: float = _param(0.05, "EMT-L1", "P2.3.1 EMT-L1", "Excess within this share: level 1", ge=0)
+    emt_l2: float = _param(0.10, "EMT-L2", "P2.3.1 EMT-L2",
+                           "Excess above L1 up to this share: level 2; beyond: level 3", ge=0)
+    smt_l1: float = _param(0.05, "SMT-L1", "P2.3.1 SMT-L1", "Shortfall within this share: level 1", ge=0)
+    smt_l2: float = _param(0.10, "SMT-L2", "P2.3.1 SMT-L2",
+                           "Shortfall above L1 up to this share: level 2; beyond: level 3", ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Tolerance:
+        if self.emt_l1 > self.emt_l2 or self.smt_l1 > self.smt_l2:
+            raise ValueError("level 1 tolerances must not exceed level 2 tolerances")
+        return self
+
+
+class Activation(_Section):
+    mao_default: int = _param(5, "MAOdef", "P2.3.1 MAOdef; F5.2.11",
+                              "Working days from initiation (IF-031) to appointment effective date", ge=0)
+    mao_min: int = _param(2, "MAOmin", "P2.3.1 MAOmin", "Fast feedback: minimum activation offset", ge=0)
+    mao_max: int = _param(4, "MAOmax", "P2.3.1 MAOmax", "Fast feedback: maximum activation offset", ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Activation:
+        if self.mao_min > self.mao_max:
+            raise ValueError(f"mao_min ({self.mao_min}) is above mao_max ({self.mao_max})")
+        return self
+
+
+class FastFeedback(_Section):
+    weeks: int = _param(2, "FF", "P2.3.1 FF; F5.2.11",
+                        "Fast feedback period: weeks from the start of ramp-up", ge=0)
+    initiations: int = _param(500, "FF", "F5.2.11", "Fast feedback: maximum initiations in total", ge=0)
+
+
+class ShareBasis(StrEnum):
+    """How a group's share of an LDSO's pool is weighed (METHOD 5; the documents leave it open)."""
+
+    ACTIVE = "active"  # ISLP / sum of ISLP over ENVELOPE pairs active that day
+    LDSO = "ldso"  # ISLP / LMPC
+
+
+class AllocationRule(StrEnum):
+    """How unused capacity is shared when requests exceed it (METHOD 8)."""
+
+    PRO_RATA = "pro_rata"
+
+
+class Capacity(_Section):
+    csmt_hard_limit: int = _param(300_000, "CSMT hard limit", "F5.2.9",
+                                  "Hard constraint on daily migrations nationally", gt=0)
+    csmt_planning_max: int = _param(280_000, "CSMT max", "F5.2.9; P2.3.1 CSMT",
+                                    "Never plan above this many migrations a day", gt=0)
+    share_basis: ShareBasis = _param(ShareBasis.ACTIVE, "share_basis", "METHOD 5",
+                                     "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
+    uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",
+                                      "Allocation of unused capacity when oversubscribed")
+    disclosure_minimum: int = _param(3, "disclosure minimum", "METHOD 8",
+                                     "Aggregates built from fewer groups are suppressed in publications", ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Capacity:
+        if self.csmt_planning_max > self.csmt_hard_limit:
+            raise ValueError("csmt_planning_max must not exceed csmt_hard_limit")
+        return self
+
+
+class Checks(_Section):
+    portfolio_tolerance: float = _param(
+        0.05, "portfolio tolerance", "toolkit",
+        "Largest accepted gap between an LDSO's portfolio total and its metering point count, as a share",
+        ge=0, le=1)
+
+
+class Parameters(_Section):
+    """Everything in ``config/parameters.toml``; every key optional, defaults from the Parameters document."""
+
+    thresholds: Thresholds = Thresholds()
+    windows: Windows = Windows()
+    scaling: ScalingFactors = ScalingFactors()
+    submission: Submission = Submission()
+    tolerance: Tolerance = Tolerance()
+    activation: Activation = Activation()
+    fast_feedback: FastFeedback = FastFeedback()
+    capacity: Capacity = Capacity()
+    checks: Checks = Checks()
+
+    def described(self) -> list[tuple[str, str, str, object, str]]:
+        """(section, key, abbreviation, value, source) for every parameter, for parameter sheets and docs."""
+        rows = []
+        for section_name in type(self).model_fields:
+            section = getattr(self, section_name)
+            for key, field in type(section).model_fields.items():
+                extra = field.json_schema_extra or {}
+                value = getattr(section, key)
+                if key == "ldso_tiers":
+                    value = "; ".join(f">={t.min_mpans:,}: {t.threshold:,}" for t in value)
+                elif isinstance(value, StrEnum):
+                    value = value.value
+                rows.append((section_name, key, extra.get("abbrev", key), value, extra.get("source", "")))
+        return rows
+
+    def description_of(self, section: str, key: str) -> str:
+        return type(getattr(self, section)).model_fields[key].description or ""

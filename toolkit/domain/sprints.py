@@ -1,0 +1,124 @@
+"""Sprint cycles and their phase dates (Choreography 3, METHOD 1).
+
+Phase dates are calendar-day offsets from the Plan start, which falls 33 days before the execution start
+(a Friday when execution starts on a Wednesday). Defaults reproduce the illustrative table in C3.6, whose
+"Fri 16/03/2025" is a typo for Fri 14/03/2025.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SprintOffsets(BaseModel):
+    """Calendar days from the Plan start to each phase (C3.6); the retrospective length in days."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    plan_to_execution: int = Field(33, ge=1)
+    envelope_issue: int = Field(7, ge=0)
+    submission_deadline: int = Field(14, ge=0)
+    draft_publication: int = Field(19, ge=0)  # also the UCA start (C3.6 "Draft Publication / UCA Start")
+    uca_end: int = Field(24, ge=0)
+    baseline_publication: int = Field(27, ge=0)
+    retro_days: int = Field(14, ge=1)
+
+
+@dataclass(frozen=True)
+class Sprint:
+    """One sprint cycle: Plan, UCA, Publish, Execute and Retro phase dates (C3.2)."""
+
+    sprint: int
+    plan_start: date
+    envelope_issue: date
+    submission_deadline: date
+    draft_publication: date
+    uca_start: date
+    uca_end: date
+    baseline_publication: date
+    execution_start: date
+    execution_end: date
+    retro_start: date
+    retro_end: date
+
+    @property
+    def cycle(self) -> str:
+        """The cycle id used in folder names and workbook metadata."""
+        return f"S{self.sprint}"
+
+    def as_row(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def executes_on(self, day: date) -> bool:
+        return self.execution_start <= day <= self.execution_end
+
+
+SPRINT_COLUMNS = tuple(f.name for f in fields(Sprint))
+
+
+def build_sprints(execution_starts: list[date], offsets: SprintOffsets, m15: date) -> list[Sprint]:
+    """Sprints from their execution start dates.
+
+    Execution ends the day before the next execution start; the last sprint executes until M15.
+    """
+    starts = sorted(execution_starts)
+    sprints = []
+    for number, start in enumerate(starts, start=1):
+        plan = start - timedelta(days=offsets.plan_to_execution)
+        end = starts[number] - timedelta(days=1) if number < len(starts) else max(m15, start)
+        draft = plan + timedelta(days=offsets.draft_publication)
+        sprints.append(Sprint(
+            sprint=number,
+            plan_start=plan,
+            envelope_issue=plan + timedelta(days=offsets.envelope_issue),
+            submission_deadline=plan + timedelta(days=offsets.submission_deadline),
+            draft_publication=draft,
+            uca_start=draft,
+            uca_end=plan + timedelta(days=offsets.uca_end),
+            baseline_publication=plan + timedelta(days=offsets.baseline_publication),
+            execution_start=start,
+            execution_end=end,
+            retro_start=end + timedelta(days=1),
+            retro_end=end + timedelta(days=offsets.retro_days),
+        ))
+    return sprints
+
+
+def sprint_by_cycle(sprints: list[Sprint], cycle: str) -> Sprint | None:
+    """Look a sprint up by "S3", "s3" or "3"."""
+    text = cycle.strip().upper().removeprefix("S")
+    if not text.isdigit():
+        return None
+    return next((s for s in sprints if s.sprint == int(text)), None)
+
+
+def planning_sprint(sprints: list[Sprint], today: date) -> Sprint | None:
+    """The sprint being planned on ``today``: the first whose execution has not started yet.
+
+    After the last execution start, the last sprint (there is nothing left to plan).
+    """
+    upcoming = [s for s in sprints if s.execution_start > today]
+    if upcoming:
+        return upcoming[0]
+    return sprints[-1] if sprints else None
+
+
+def first_wednesdays(first: date, count: int, months_step: int = 2, monthly_from: date | None = None) -> list[date]:
+    """Execution start dates on the first Wednesday of every ``months_step`` months (C3.3).
+
+    From ``monthly_from`` on, sprints start every month (the one-month execution of later sprints).
+    """
+    starts: list[date] = []
+    year, month = first.year, first.month
+    while len(starts) < count:
+        day = date(year, month, 1)
+        wednesday = day + timedelta(days=(2 - day.weekday()) % 7)
+        if wednesday >= first:
+            starts.append(wednesday)
+        step = 1 if monthly_from is not None and wednesday >= monthly_from else months_step
+        month += step
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return starts

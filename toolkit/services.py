@@ -1,0 +1,88 @@
+"""The operations the CLI, the watcher and the Excel macros share. They take a workspace and explicit
+arguments (including "today" where it matters) and return what they made; they print nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from toolkit.config import Config, load_config
+from toolkit.config.demo import DemoSpec, generate, write_config
+from toolkit.domain.calendar import CALENDAR_COLUMNS, calendar_table
+from toolkit.domain.sprints import SPRINT_COLUMNS, Sprint, planning_sprint, sprint_by_cycle
+from toolkit.errors import UsageError, WorkspaceError
+from toolkit.exports import ics_calendar, write_csv
+from toolkit.workspace import FOLDERS, Workspace
+
+
+def load(workspace: Workspace) -> Config:
+    return load_config(workspace.root)
+
+
+def init_workspace(target: Path, spec: DemoSpec = DemoSpec(), force: bool = False) -> Workspace:
+    """Create a workspace holding the demo configuration."""
+    ws = Workspace(target.expanduser().resolve())
+    existing = [p.name for p in ws.config.glob("*")] if ws.config.is_dir() else []
+    if existing and not force:
+        raise WorkspaceError(f"{ws.config} already holds {', '.join(sorted(existing))}; "
+                             "use --force to overwrite it with the demo configuration")
+    for name in FOLDERS:
+        (ws.root / name).mkdir(parents=True, exist_ok=True)
+    write_config(generate(spec), ws.config)
+    return ws
+
+
+def generate_industry(out_dir: Path, spec: DemoSpec) -> list[Path]:
+    """Write a generated industry's configuration files into ``out_dir``."""
+    return write_config(generate(spec), out_dir)
+
+
+def resolve_cycle(config: Config, cycle: str | None, today: date) -> Sprint:
+    """The sprint named by ``cycle`` ("S3" or "3"), else the one being planned on ``today``."""
+    sprints = config.calendar.sprints
+    if cycle:
+        found = sprint_by_cycle(sprints, cycle)
+        if found is None:
+            names = ", ".join(s.cycle for s in sprints)
+            raise UsageError(f"no sprint {cycle!r} in config/calendar.toml (the sprints are {names})")
+        return found
+    found = planning_sprint(sprints, today)
+    if found is None:
+        raise UsageError("config/calendar.toml lists no sprint")
+    return found
+
+
+def export_calendar_csv(config: Config, path: Path) -> int:
+    return write_csv(path, CALENDAR_COLUMNS, calendar_table(config.calendar))
+
+
+def export_calendar_ics(config: Config, path: Path, stamp: datetime) -> int:
+    events = config.calendar.events()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(ics_calendar(events, stamp).encode("utf-8"))
+    return len(events)
+
+
+def export_sprints_csv(config: Config, path: Path) -> int:
+    return write_csv(path, SPRINT_COLUMNS, (s.as_row() for s in config.calendar.sprints))
+
+
+@dataclass
+class DemoResult:
+    outputs: list[tuple[str, Path]]
+
+
+def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
+    """The main job on the demo workspace; grows as the toolkit grows."""
+    workspace.ensure_folders()
+    config = load(workspace)
+    out = workspace.workbooks
+    outputs = []
+    export_calendar_csv(config, out / "calendar.csv")
+    outputs.append(("migration calendar", out / "calendar.csv"))
+    export_calendar_ics(config, out / "migration_calendar.ics", stamp)
+    outputs.append(("key events for Outlook", out / "migration_calendar.ics"))
+    export_sprints_csv(config, out / "sprints.csv")
+    outputs.append(("sprint cycles", out / "sprints.csv"))
+    return DemoResult(outputs=outputs)

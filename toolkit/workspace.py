@@ -1,0 +1,68 @@
+"""Where a workspace lives and what it holds: config/, inbox/, outbox/, workbooks/, templates/.
+
+The repository root is the default workspace (its config/ holds the demo industry); ``--workspace DIR``
+or the environment variable MCC_WORKSPACE choose another.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import WorkspaceError
+
+FOLDERS = ("config", "inbox", "outbox", "workbooks", "templates")
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def workbooks(self) -> Path:
+        return self.root / "workbooks"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    def cycle_dir(self, cycle: str) -> Path:
+        return self.workbooks / cycle
+
+    def ensure_folders(self) -> None:
+        for name in FOLDERS:
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+
+
+def resolve_workspace(explicit: Path | None = None) -> Workspace:
+    """The workspace to use: the one asked for, else the current folder if it has a config/, else the
+    repository root (the demo workspace)."""
+    if explicit is None and os.environ.get("MCC_WORKSPACE"):
+        explicit = Path(os.environ["MCC_WORKSPACE"])
+    if explicit is not None:
+        root = explicit.expanduser().resolve()
+        if not (root / "config").is_dir():
+            raise WorkspaceError(f"{root} is not a workspace: it has no config/ folder "
+                                 f"(create one with: mcc init {explicit})")
+        return Workspace(root)
+    cwd = Path.cwd()
+    if (cwd / "config").is_dir():
+        return Workspace(cwd)
+    if (REPOSITORY_ROOT / "config").is_dir():
+        return Workspace(REPOSITORY_ROOT)
+    raise WorkspaceError(f"no workspace here: {cwd} has no config/ folder (create one with: mcc init DIR, "
+                         "or name one with --workspace DIR)")
