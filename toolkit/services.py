@@ -20,7 +20,7 @@ def load(workspace: Workspace) -> Config:
     return load_config(workspace.root)
 
 
-def init_workspace(target: Path, spec: DemoSpec = DemoSpec(), force: bool = False) -> Workspace:
+def init_workspace(target: Path, spec: DemoSpec | None = None, force: bool = False) -> Workspace:
     """Create a workspace holding the demo configuration."""
     ws = Workspace(target.expanduser().resolve())
     existing = [p.name for p in ws.config.glob("*")] if ws.config.is_dir() else []
@@ -29,7 +29,7 @@ def init_workspace(target: Path, spec: DemoSpec = DemoSpec(), force: bool = Fals
                              "use --force to overwrite it with the demo configuration")
     for name in FOLDERS:
         (ws.root / name).mkdir(parents=True, exist_ok=True)
-    write_config(generate(spec), ws.config)
+    write_config(generate(spec or DemoSpec()), ws.config)
     return ws
 
 

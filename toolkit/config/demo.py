@@ -183,7 +183,9 @@ def _suppliers(spec: DemoSpec, rng: np.random.Generator, codes: list[str], group
             offset = int(rng.uniform(60, min(window_days - 150, (spec.m14 - spec.m11).days + 60)))
         starts.append(calendar.nth_migration_day(spec.m11 + timedelta(days=offset), 1) or spec.m15)
     eligible_xruf = [g for g in range(n) if not sit[g] and starts[g] < spec.m14]
-    xruf = set(rng.choice(eligible_xruf, min(3, len(eligible_xruf)), replace=False).tolist()) if eligible_xruf else set()
+    xruf: set[int] = set()
+    if eligible_xruf:
+        xruf = set(rng.choice(eligible_xruf, min(3, len(eligible_xruf)), replace=False).tolist())
     lost = {int(g): int(days) for g, days in zip(rng.choice(n, min(2, n), replace=False), (3, 5), strict=False)}
     daily = set(rng.choice(n, min(3, n), replace=False).tolist())
 

@@ -75,7 +75,7 @@ class Industry:
         return [ldso.mpid for ldso in self.ldsos if ldso.mpid in held]
 
     def portfolio_total(self, ldso: str) -> int:
-        return sum(count for (_, l), count in self.portfolio.items() if l == ldso)
+        return sum(count for (_, held_in), count in self.portfolio.items() if held_in == ldso)
 
     @property
     def total_mpans(self) -> int:
