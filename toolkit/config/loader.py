@@ -115,12 +115,12 @@ def _explain(err: dict[str, Any]) -> str:
         return f"{shown} is not a date (write it as YYYY-MM-DD)"
     if kind in ("bool_parsing", "bool_type"):
         return f"{shown} is not yes or no (write true or false)"
-    if kind == "greater_than_equal":
-        return f"{shown} must be {ctx.get('ge')} or more"
-    if kind == "greater_than":
-        return f"{shown} must be more than {ctx.get('gt')}"
-    if kind == "less_than_equal":
-        return f"{shown} must be {ctx.get('le')} or less"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal"):
+        bound = next(ctx[k] for k in ("ge", "gt", "le") if k in ctx)
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
+        phrase = {"greater_than_equal": f"must be {bound} or more", "greater_than": f"must be more than {bound}",
+                  "less_than_equal": f"must be {bound} or less"}[kind]
+        return f"{value} {phrase}"
     if kind == "missing":
         return "is missing"
     if kind == "extra_forbidden":
@@ -227,7 +227,9 @@ def load_config(root: Path) -> Config:
     ldsos = _check_ldsos(ldso_rows, problems)
     groups = _check_suppliers(supplier_rows, settings, problems)
     supplier_group = {s: g.mpid for g in groups for s in g.suppliers}
-    portfolio = _check_portfolio(portfolio_rows, ldsos, supplier_group, problems)
+    # an MPID on a row that failed validation is not "unknown": report the row once, not every reference
+    trusted = {f for f in ("config/ldsos.csv", "config/suppliers.csv") if not any(p.file == f for p in problems)}
+    portfolio = _check_portfolio(portfolio_rows, ldsos, supplier_group, problems, trusted)
     if parameters is not None:
         _check_totals(ldsos, portfolio, parameters.checks.portfolio_tolerance, problems)
 
@@ -329,20 +331,23 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
 
 
 def _check_portfolio(rows: list[tuple[int, PortfolioRow]], ldsos: dict[str, Ldso],
-                     supplier_group: dict[str, str], problems: list[ConfigProblem]) -> dict[tuple[str, str], int]:
+                     supplier_group: dict[str, str], problems: list[ConfigProblem],
+                     trusted: set[str]) -> dict[tuple[str, str], int]:
     name = "config/portfolio.csv"
     portfolio: dict[tuple[str, str], int] = {}
     first_line: dict[tuple[str, str], int] = {}
     for line, row in rows:
         ok = True
         if row.supplier_mpid not in supplier_group:
-            problems.append(ConfigProblem(name, f"row {line}, column supplier_mpid",
+            ok = False
+            if "config/suppliers.csv" in trusted:
+                problems.append(ConfigProblem(name, f"row {line}, column supplier_mpid",
                                           f"supplier {row.supplier_mpid} is not in config/suppliers.csv"))
-            ok = False
         if row.ldso_mpid not in ldsos:
-            problems.append(ConfigProblem(name, f"row {line}, column ldso_mpid",
-                                          f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
             ok = False
+            if "config/ldsos.csv" in trusted:
+                problems.append(ConfigProblem(name, f"row {line}, column ldso_mpid",
+                                          f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
         key = (row.supplier_mpid, row.ldso_mpid)
         if key in portfolio:
             problems.append(ConfigProblem(name, f"row {line}", f"supplier {row.supplier_mpid} in LDSO "

@@ -1,0 +1,79 @@
+"""The mcc command: every command listed, exit codes, messages instead of tracebacks."""
+
+from __future__ import annotations
+
+import csv
+
+from toolkit.cli import main
+
+
+def test_help_lists_every_command(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("init", "generate-industry", "check", "calendar", "sprints", "demo"):
+        assert command in out
+
+
+def test_calendar_csv_has_one_row_per_date(workspace, tmp_path):
+    out = tmp_path / "cal.csv"
+    assert main(["calendar", "--csv", str(out), "--workspace", str(workspace.root)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["date", "weekday", "working_day", "migration_day", "reason", "csmt"]
+    assert rows[0]["date"] == "2025-10-01" and rows[-1]["date"] == "2027-05-28"
+    easter = next(r for r in rows if r["date"] == "2026-04-06")
+    assert easter == {"date": "2026-04-06", "weekday": "Mon", "working_day": "false", "migration_day": "false",
+                      "reason": "Easter Monday", "csmt": "0"}
+
+
+def test_calendar_ics_is_valid_icalendar(workspace, tmp_path):
+    out = tmp_path / "cal.ics"
+    assert main(["calendar", "--ics", str(out), "-w", str(workspace.root)]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert raw.count(b"BEGIN:VEVENT") == raw.count(b"END:VEVENT") > 50
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert b"SUMMARY:M15: last migration day" in raw
+
+
+def test_sprints_csv(workspace, tmp_path):
+    out = tmp_path / "sprints.csv"
+    assert main(["sprints", "--csv", str(out), "-w", str(workspace.root)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 9 and rows[0]["execution_start"] == "2025-10-01"
+
+
+def test_init_creates_a_workspace_with_the_demo_configuration(tmp_path, capsys):
+    target = tmp_path / "new"
+    assert main(["init", str(target)]) == 0
+    assert {p.name for p in target.iterdir()} == {"config", "inbox", "outbox", "workbooks", "templates"}
+    assert main(["check", "-w", str(target)]) == 0
+    assert main(["init", str(target)]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_configuration_error_exits_2_with_a_located_message(workspace, capsys):
+    path = workspace.config / "ldsos.csv"
+    path.write_text(path.read_text() + "EELC,dup,5\n")
+    assert main(["check", "-w", str(workspace.root)]) == 2
+    err = capsys.readouterr().err
+    assert "config/ldsos.csv: row 28, column ldso_mpid: EELC is listed twice" in err
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["calendar", "--no-such-option"]) == 2
+    assert main(["no-such-command"]) == 2
+    assert main(["check", "-w", "/definitely/not/here"]) == 2
+    assert "not a workspace" in capsys.readouterr().err
+
+
+def test_demo_runs_on_a_workspace(workspace):
+    assert main(["demo", "-w", str(workspace.root)]) == 0
+    assert (workspace.workbooks / "calendar.csv").is_file()
+    assert (workspace.workbooks / "migration_calendar.ics").is_file()
+
+
+def test_generate_industry_other_size(tmp_path):
+    out = tmp_path / "cfg"
+    assert main(["generate-industry", "--out", str(out), "--groups", "100", "--ldsos", "30"]) == 0
+    assert len((out / "ldsos.csv").read_text().splitlines()) == 31
