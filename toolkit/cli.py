@@ -19,6 +19,7 @@ from rich.table import Table
 
 from toolkit import __version__, services
 from toolkit.config.demo import DEMO_GROUPS, DEMO_LDSOS, DEMO_SEED, DemoSpec
+from toolkit.domain import envelopes as env_domain
 from toolkit.errors import ConfigError, ToolkitError
 from toolkit.workspace import resolve_workspace
 
@@ -131,6 +132,48 @@ def sprints(
                       f"{s.draft_publication}", f"{s.uca_end}", f"{s.baseline_publication}",
                       f"{s.execution_start} to {s.execution_end}", f"{s.retro_start} to {s.retro_end}")
     console.print(table)
+
+
+@app.command()
+def envelopes(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per group, LDSO and migration date.")] = None,
+    weekly: Annotated[bool, typer.Option("--weekly", help="Weekly envelopes (weeks start Monday).")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Calculate the capacity envelopes, warn where capacity is insufficient, optionally write them as CSV."""
+    config = services.load(resolve_workspace(workspace))
+    _warn(config)
+    with console.status("calculating envelopes"):
+        env = services.envelopes(config)
+    shortfalls = env_domain.sufficiency(env, config.parameters)
+    for s in shortfalls:
+        err_console.print(f"[yellow]warning[/]: group {s.group} in LDSO {s.ldso}: envelopes to the end of the core "
+                          f"window give {s.capacity_to_core_end:,} of the {s.required:,} MPANs needed for "
+                          f"{config.parameters.submission.cmwcp:.0%} of {s.portfolio:,} "
+                          f"({s.attainable:.1%} attainable): flex CSMT or change the share basis")
+    if csv is not None:
+        rows = services.export_envelopes_csv(env, csv, weekly=weekly)
+        console.print(f"Wrote {rows:,} rows to {csv}")
+    pairs = int((env.category == env_domain.Category.ENVELOPE).sum())
+    console.print(f"{len(env.groups)} groups, {len(env.ldsos)} LDSOs, {pairs} pairs with envelopes, "
+                  f"{len(shortfalls)} with insufficient capacity")
+
+
+@app.command()
+def explain(
+    group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],
+    ldso: Annotated[str, typer.Argument(help="LDSO MPID.")],
+    day: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show how one envelope figure is derived, step by step with the numbers."""
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise typer.BadParameter(f"{day!r} is not a date (write it as YYYY-MM-DD)") from None
+    config = services.load(resolve_workspace(workspace))
+    for step, text in services.explain_envelope(config, group.upper(), ldso.upper(), when):
+        console.print(f"[bold]{step:>8}[/]  {text}", highlight=False)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from toolkit.config import Config, load_config
 from toolkit.config.demo import DemoSpec, generate, write_config
+from toolkit.domain import envelopes as env_domain
 from toolkit.domain.calendar import CALENDAR_COLUMNS, calendar_table
 from toolkit.domain.sprints import SPRINT_COLUMNS, Sprint, planning_sprint, sprint_by_cycle
 from toolkit.errors import UsageError, WorkspaceError
@@ -68,6 +69,28 @@ def export_sprints_csv(config: Config, path: Path) -> int:
     return write_csv(path, SPRINT_COLUMNS, (s.as_row() for s in config.calendar.sprints))
 
 
+def envelopes(config: Config) -> env_domain.Envelopes:
+    return env_domain.calculate(config.industry, config.calendar, config.parameters)
+
+
+def export_envelopes_csv(env: env_domain.Envelopes, path: Path, weekly: bool = False) -> int:
+    frame = env_domain.envelope_table(env, weekly=weekly)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return len(frame)
+
+
+def explain_envelope(config: Config, group: str, ldso: str, day: date) -> list[tuple[str, str]]:
+    env = envelopes(config)
+    if group not in env.groups:
+        raise UsageError(f"no supplier group {group!r} in config/suppliers.csv")
+    if ldso not in env.ldsos:
+        raise UsageError(f"no LDSO {ldso!r} in config/ldsos.csv")
+    if not env.dates[0] <= day <= env.dates[-1]:
+        raise UsageError(f"{day} is outside the migration window {env.dates[0]} to {env.dates[-1]}")
+    return env_domain.explain(env, config.parameters, group, ldso, day)
+
+
 @dataclass
 class DemoResult:
     outputs: list[tuple[str, Path]]
@@ -85,4 +108,9 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
     outputs.append(("key events for Outlook", out / "migration_calendar.ics"))
     export_sprints_csv(config, out / "sprints.csv")
     outputs.append(("sprint cycles", out / "sprints.csv"))
+    env = envelopes(config)
+    export_envelopes_csv(env, out / "envelopes_daily.csv")
+    outputs.append(("daily envelopes", out / "envelopes_daily.csv"))
+    export_envelopes_csv(env, out / "envelopes_weekly.csv", weekly=True)
+    outputs.append(("weekly envelopes", out / "envelopes_weekly.csv"))
     return DemoResult(outputs=outputs)
