@@ -173,7 +173,7 @@ def explain(
         raise typer.BadParameter(f"{day!r} is not a date (write it as YYYY-MM-DD)") from None
     config = services.load(resolve_workspace(workspace))
     for step, text in services.explain_envelope(config, group.upper(), ldso.upper(), when):
-        console.print(f"[bold]{step:>8}[/]  {text}", highlight=False)
+        console.print(f"[bold]{step:>8}[/]  {text}", highlight=False, soft_wrap=True)
 
 
 @app.command()
