@@ -138,10 +138,14 @@ def sprints(
 def envelopes(
     csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per group, LDSO and migration date.")] = None,
     weekly: Annotated[bool, typer.Option("--weekly", help="Weekly envelopes (weeks start Monday).")] = False,
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3) for the workbook folder; default: the "
+                                              "sprint being planned today.")] = None,
+    workbook: Annotated[bool, typer.Option(help="Write workbooks/<cycle>/envelopes.xlsx.")] = True,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Calculate the capacity envelopes, warn where capacity is insufficient, optionally write them as CSV."""
-    config = services.load(resolve_workspace(workspace))
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
     _warn(config)
     with console.status("calculating envelopes"):
         env = services.envelopes(config)
@@ -154,6 +158,10 @@ def envelopes(
     if csv is not None:
         rows = services.export_envelopes_csv(env, csv, weekly=weekly)
         console.print(f"Wrote {rows:,} rows to {csv}")
+    if workbook:
+        sprint = services.resolve_cycle(config, cycle, _today())
+        path = services.write_envelope_workbook(config, ws, env, sprint)
+        console.print(f"Wrote the MCC envelope workbook {path}")
     pairs = int((env.category == env_domain.Category.ENVELOPE).sum())
     console.print(f"{len(env.groups)} groups, {len(env.ldsos)} LDSOs, {pairs} pairs with envelopes, "
                   f"{len(shortfalls)} with insufficient capacity")

@@ -80,6 +80,15 @@ def export_envelopes_csv(env: env_domain.Envelopes, path: Path, weekly: bool = F
     return len(frame)
 
 
+def write_envelope_workbook(config: Config, workspace: Workspace, env: env_domain.Envelopes, sprint: Sprint) -> Path:
+    from toolkit.excel.envelope_workbook import write_envelope_workbook as write
+
+    names = {x.mpid: x.name for x in config.industry.ldsos} | {g.mpid: g.name for g in config.industry.groups}
+    path = workspace.cycle_dir(sprint.cycle) / "envelopes.xlsx"
+    return write(path, env, config.parameters, names,
+                 title=f"Capacity envelopes for sprint {sprint.sprint} (issued {sprint.envelope_issue})")
+
+
 def explain_envelope(config: Config, group: str, ldso: str, day: date) -> list[tuple[str, str]]:
     env = envelopes(config)
     if group not in env.groups:
@@ -113,4 +122,6 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
     outputs.append(("daily envelopes", out / "envelopes_daily.csv"))
     export_envelopes_csv(env, out / "envelopes_weekly.csv", weekly=True)
     outputs.append(("weekly envelopes", out / "envelopes_weekly.csv"))
+    sprint = resolve_cycle(config, None, today)
+    outputs.append(("MCC envelope workbook", write_envelope_workbook(config, workspace, env, sprint)))
     return DemoResult(outputs=outputs)

@@ -1,0 +1,78 @@
+"""The MCC envelope workbook, read back with openpyxl."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+
+from toolkit import services
+from toolkit.cli import main
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    import shutil
+
+    from tests.conftest import REPO
+    from toolkit.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("wb") / "ws"
+    shutil.copytree(REPO / "config", root / "config")
+    ws = Workspace(root)
+    assert main(["envelopes", "--cycle", "S3", "-w", str(root)]) == 0
+    config = services.load(ws)
+    return openpyxl.load_workbook(root / "workbooks" / "S3" / "envelopes.xlsx"), services.envelopes(config), config
+
+
+def test_sheets(built):
+    wb, _, _ = built
+    assert wb.sheetnames == ["National", "LDSOs", "Groups", "Parameters"]
+
+
+def test_national_sheet_totals_and_chart(built):
+    wb, env, _ = built
+    ws = wb["National"]
+    assert [c.value for c in ws[3]][:8] == ["Date", "Migration day", "CSMT", "ACSMT", "Sum of ALMT",
+                                            "Sum of envelopes", "Headroom to CSMT", "Headroom to ALMT"]
+    rows = {r[0].date(): r for r in ws.iter_rows(min_row=4, values_only=True)}
+    k = (date(2026, 5, 12) - env.dates[0]).days
+    row = rows[date(2026, 5, 12)]
+    assert row[2] == 280_000 and row[5] == env.envelope[:, :, k].sum()
+    assert row[6] == 280_000 - row[5]
+    assert rows[date(2026, 4, 6)][1] == "no"
+    assert len(ws._charts) == 1
+
+
+def test_ldso_sheet(built):
+    wb, env, _ = built
+    ws = wb["LDSOs"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["EELC"][2:7] == (3_700_000, 1, 40_000, 800, "no")
+    assert rows["ID12"][6] == "yes"  # 12,000 metering points: de minimis LDSO
+    assert rows["ID12"][10] == 0
+    assert sum(r[10] for r in rows.values()) == env.envelope.sum()
+
+
+def test_group_sheet_has_phase_dates_and_categories(built):
+    wb, env, _ = built
+    ws = wb["Groups"]
+    header = [c.value for c in ws[1]]
+    assert header[:9] == ["Group", "Name", "Migration start", "Ramp-up end", "Core start", "Core end",
+                          "Ramp-down start", "Extended ramp-up", "Lost days"]
+    assert header[9:] == env.ldsos
+    first = [c.value for c in ws[2]]
+    assert first[0] == env.groups[0] and first[2].date() == env.phases[0].migration_start
+    assert set(first[9:]) <= {"ENVELOPE", "DE_MINIMIS", "SMALL", None}
+
+
+def test_parameter_sheet_lists_every_parameter_with_its_source(built):
+    wb, _, config = built
+    ws = wb["Parameters"]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True) if r[1]}
+    assert rows["dlt"][2:5] == ("DLT", 150_000, "P2.3.1 DLT; F5.2.8")
+    assert rows["cmw"][3] == 132
+    assert rows["share_basis"][3] == "active"
+    assert "dlfc" in rows
+    assert len(rows) >= len(config.parameters.described())
