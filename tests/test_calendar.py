@@ -117,3 +117,11 @@ def test_events_include_every_key_migration_event_of_a_sprint():
                      "UCA request window", "baseline migration schedule", "execution starts", "execution ends",
                      "weekly stand-up", "monthly review", "retro feedback", "findings report", "retro meeting"):
         assert any(expected in t for t in titles), expected
+
+
+def test_last_migration_day_on_or_before():
+    cal = make_calendar()
+    assert cal.last_migration_day_on_or_before(date(2025, 12, 30)) == date(2025, 12, 19)  # freeze from 22 Dec
+    assert cal.last_migration_day_on_or_before(date(2026, 4, 6)) == date(2026, 4, 2)  # Good Friday, Easter Monday
+    assert cal.last_migration_day_on_or_before(date(2025, 10, 1)) == date(2025, 10, 1)
+    assert cal.last_migration_day_on_or_before(date(2025, 9, 30)) is None

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from tests.conftest import REPO
 from toolkit import services
 from toolkit.cli import main
 from toolkit.config import load_config
@@ -15,8 +16,6 @@ from toolkit.config import load_config
 
 @pytest.fixture(scope="module")
 def daily_csv(tmp_path_factory):
-    from tests.conftest import REPO
-
     out = tmp_path_factory.mktemp("env") / "env.csv"
     assert main(["envelopes", "--csv", str(out), "-w", str(REPO)]) == 0
     return pd.read_csv(out)
@@ -32,8 +31,6 @@ def test_daily_csv_contract(daily_csv):
 
 
 def test_weekly_csv_sums_the_daily_one(daily_csv, tmp_path):
-    from tests.conftest import REPO
-
     out = tmp_path / "weekly.csv"
     assert main(["envelopes", "--csv", str(out), "--weekly", "-w", str(REPO)]) == 0
     weekly = pd.read_csv(out)
@@ -49,8 +46,6 @@ def test_weekly_csv_sums_the_daily_one(daily_csv, tmp_path):
 
 
 def test_explain_ends_with_the_figure_in_the_csv(daily_csv):
-    from tests.conftest import REPO
-
     config = load_config(REPO)
     sample = pd.concat([daily_csv[daily_csv["envelope"] > 0].sample(25, random_state=1),
                         daily_csv[daily_csv["envelope"] == 0].sample(5, random_state=1)])
@@ -62,8 +57,6 @@ def test_explain_ends_with_the_figure_in_the_csv(daily_csv):
 
 
 def test_explain_walks_csmt_to_envelope(capsys):
-    from tests.conftest import REPO
-
     config = load_config(REPO)
     env = services.envelopes(config)
     i, j = next((i, j) for i in range(len(env.groups)) for j in range(len(env.ldsos)) if env.category[i, j] == 1)
@@ -76,8 +69,6 @@ def test_explain_walks_csmt_to_envelope(capsys):
 
 
 def test_explain_unknown_group_is_a_usage_error(capsys):
-    from tests.conftest import REPO
-
     assert main(["explain", "NOPE", "EELC", "2026-05-12", "-w", str(REPO)]) == 2
     assert "no supplier group 'NOPE'" in capsys.readouterr().err
     assert main(["explain", "NOPE", "EELC", "12/05/2026", "-w", str(REPO)]) == 2

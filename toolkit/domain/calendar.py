@@ -204,6 +204,13 @@ class MigrationCalendar:
         i = int(np.searchsorted(self._migration_cum, target))
         return self.date_at(i) if i < len(self.dates) else None
 
+    def last_migration_day_on_or_before(self, day: date) -> date | None:
+        """The latest migration day not after ``day``; None before M11."""
+        i = self.index(min(day, self.m15))
+        if self._migration_cum[i] == 0:
+            return None
+        return self.date_at(int(np.searchsorted(self._migration_cum, self._migration_cum[i])))
+
     # -- working-day arithmetic (MAO counts working days only, P MAOdef) ---------------------------
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after ``start`` (n >= 1); ``start`` itself for n = 0."""

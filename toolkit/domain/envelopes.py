@@ -81,7 +81,7 @@ def group_phases(group: SupplierGroup, calendar: MigrationCalendar, parameters: 
     ramp_end = calendar.nth_migration_day(start, ramp_days) or m15
     if group.sit:
         # SIT: ramp-up to the later of the ELS end and the SRUW-th migration day (F5.2.5)
-        last_in_els = _last_migration_day_on_or_before(calendar, calendar.els_end)
+        last_in_els = calendar.last_migration_day_on_or_before(calendar.els_end)
         if last_in_els is not None and last_in_els > ramp_end:
             ramp_end = last_in_els
     ramp_end = min(ramp_end, m15)
@@ -95,11 +95,6 @@ def group_phases(group: SupplierGroup, calendar: MigrationCalendar, parameters: 
     if ramp_down is not None and ramp_down > m15:
         ramp_down = None
     return GroupPhases(group.mpid, start, ramp_end, core_start, core_end, ramp_down, xruf, lost)
-
-
-def _last_migration_day_on_or_before(calendar: MigrationCalendar, day: date) -> date | None:
-    days = calendar.migration_days(calendar.m11, min(day, calendar.m15))
-    return days[-1] if days else None
 
 
 @dataclass
@@ -343,8 +338,10 @@ def explain(env: Envelopes, parameters: Parameters, group: str, ldso: str, day: 
                   f"LMPC {env.lmpc[j]:,.0f}"))
     add(("pool", f"{env.pool[j, k]:,.4f} = ALMT x (1 - DSLFC)"))
     if cat != Category.ENVELOPE:
-        add(("category", f"{CATEGORY_NAMES[cat] or 'no MPANs'}: no envelope; de minimis rules apply"
-                         if cat else "the group holds no MPANs here"))
+        reason = {Category.NONE: "the group holds no MPANs here",
+                  Category.DE_MINIMIS: "DE_MINIMIS: no envelope; the de minimis rules apply",
+                  Category.SMALL: "SMALL: no envelope and no per-day limit (portfolio below SSLPT)"}[cat]
+        add(("category", reason))
         add(("envelope", "0"))
         return lines
     if not env.active[i, k]:

@@ -7,7 +7,7 @@ phase dates) and Parameters (every parameter used, its value and the document se
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -158,8 +158,6 @@ def write_envelope_workbook(path: Path, env: Envelopes, parameters: Parameters, 
     return path
 
 
-def _dt(d: date):
-    from datetime import datetime
-
+def _dt(d: date) -> datetime:
     return datetime(d.year, d.month, d.day)
 
