@@ -185,6 +185,36 @@ def explain(
 
 
 @app.command()
+def templates(
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    group: Annotated[list[str] | None, typer.Option("--group", "-g", help="Only this supplier group (repeat for "
+                                                    "more); default: every group.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes writing workbooks (default: up to 4).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Issue the supplier submission templates: one workbook per group in workbooks/<cycle>/templates/."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    _warn(config)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    env = services.envelopes(config)
+    count = len(group) if group else len(config.industry.groups)
+    with Progress(TextColumn("issuing templates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("templates", total=count)
+        issued = services.issue_templates(ws, config, env, sprint, datetime.now(UTC), groups=group,
+                                          workers=workers, progress=lambda _t: bar.advance(task))
+    folder = services.templates_dir(ws, sprint.cycle)
+    for t in issued if len(issued) <= 10 else []:
+        console.print(f"{t.group}: {folder / t.file} (version {t.version})")
+    console.print(f"Issued {len(issued)} template{'s' if len(issued) != 1 else ''} for sprint {sprint.sprint} "
+                  f"({sprint.cycle}) to {folder}; return by {sprint.submission_deadline:%a %d %b %Y}")
+
+
+@app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
     ws = resolve_workspace(workspace)

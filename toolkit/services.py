@@ -14,6 +14,7 @@ from toolkit.domain.calendar import CALENDAR_COLUMNS, calendar_table
 from toolkit.domain.sprints import SPRINT_COLUMNS, Sprint, planning_sprint, sprint_by_cycle
 from toolkit.errors import UsageError, WorkspaceError
 from toolkit.exports import ics_calendar, write_csv
+from toolkit.templates import IssuedTemplate, issue_templates, templates_dir
 from toolkit.workspace import FOLDERS, Workspace
 
 
@@ -124,4 +125,9 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
     outputs.append(("weekly envelopes", out / "envelopes_weekly.csv"))
     sprint = resolve_cycle(config, None, today)
     outputs.append(("MCC envelope workbook", write_envelope_workbook(config, workspace, env, sprint)))
+    issued = issue_templates(workspace, config, env, sprint, stamp)
+    outputs.append((f"{len(issued)} supplier templates", templates_dir(workspace, sprint.cycle)))
     return DemoResult(outputs=outputs)
+
+
+__all__ = ["IssuedTemplate", "issue_templates", "templates_dir"]

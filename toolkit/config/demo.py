@@ -55,6 +55,8 @@ NAME_FIRST = ("Northern", "Bright", "Clear", "Harbour", "Summit", "Meadow", "Gra
               "Riverside", "Kestrel", "Highland", "Coastal", "Evergreen", "Pioneer", "Silverline", "Oakfield",
               "Westgate", "Lantern", "Compass", "Heron", "Thistle", "Maple", "Aurora", "Cobalt")
 NAME_SECOND = ("Energy", "Power", "Electric", "Supply", "Utilities", "Home Energy", "Energy Services")
+AGENT_FIRMS = ("Meterline", "Datawise", "Gridsense", "Kilowatt Data", "Readright", "Volt Metering", "Fieldcore",
+               "Halfhour Analytics")
 
 DEMO_SEED = 20251001
 DEMO_GROUPS = 70
@@ -80,6 +82,7 @@ class DemoIndustry:
     ldsos: list[tuple[str, str, int]]
     suppliers: list[dict[str, object]]
     portfolio: list[tuple[str, str, int]]
+    agents: list[tuple[str, str, str, str]]
     calendar_toml: str
     parameters_toml: str
 
@@ -161,7 +164,8 @@ def generate(spec: DemoSpec = DemoSpec()) -> DemoIndustry:
     cal_text = calendar_toml(spec)
     calendar = MigrationCalendar(CalendarSettings.model_validate(tomllib.loads(cal_text)))
     suppliers = _suppliers(spec, rng, supplier_codes, group_of, calendar)
-    return DemoIndustry(spec=spec, ldsos=ldsos, suppliers=suppliers, portfolio=portfolio,
+    agents = _agents(spec, taken, supplier_codes[:spec.groups])
+    return DemoIndustry(spec=spec, ldsos=ldsos, suppliers=suppliers, portfolio=portfolio, agents=agents,
                         calendar_toml=cal_text, parameters_toml=parameters_toml(Parameters()))
 
 
@@ -213,6 +217,23 @@ def _suppliers(spec: DemoSpec, rng: np.random.Generator, codes: list[str], group
             "secondary_contact": f"planning@{slug}.example",
         })
     return sorted(rows, key=lambda r: (r["supplier_group"], r["supplier_mpid"]))
+
+
+def _agents(spec: DemoSpec, taken: set[str], groups: list[str]) -> list[tuple[str, str, str, str]]:
+    """Service providers (F5.2.10): each firm has a data service and a metering service MPID; every group
+    appoints one or two of each, the larger groups (listed first) two. A generator of its own, so adding
+    agents left the other demo files as they were."""
+    rng = np.random.default_rng(spec.seed + 1)
+    firms = [(firm, *_codes(rng, 2, taken)) for firm in AGENT_FIRMS]
+    rows = []
+    for rank, group in enumerate(groups):
+        count = 2 if rank < 10 else 1
+        for role, column in (("DS", 1), ("MS", 2)):
+            for k in rng.choice(len(firms), count, replace=False):
+                firm = firms[int(k)]
+                suffix = "Data Services" if role == "DS" else "Metering Services"
+                rows.append((group, firm[column], f"{firm[0]} {suffix}", role))
+    return sorted(rows)
 
 
 def calendar_toml(spec: DemoSpec) -> str:
@@ -318,7 +339,7 @@ def _csv_text(header: tuple[str, ...], rows) -> str:
 
 def config_files(demo: DemoIndustry) -> dict[str, str]:
     """File name -> text of every configuration file of the demo industry."""
-    from toolkit.config.loader import LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
+    from toolkit.config.loader import AGENT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
 
     return {
         "parameters.toml": demo.parameters_toml,
@@ -326,6 +347,7 @@ def config_files(demo: DemoIndustry) -> dict[str, str]:
         "ldsos.csv": _csv_text(LDSO_COLUMNS, demo.ldsos),
         "suppliers.csv": _csv_text(SUPPLIER_COLUMNS, ([r[c] for c in SUPPLIER_COLUMNS] for r in demo.suppliers)),
         "portfolio.csv": _csv_text(PORTFOLIO_COLUMNS, demo.portfolio),
+        "agents.csv": _csv_text(AGENT_COLUMNS, demo.agents),
     }
 
 

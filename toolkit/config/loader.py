@@ -7,6 +7,8 @@ Files (column names are fixed: other tools write these files):
 - ``suppliers.csv``    supplier_mpid,supplier_group,group_name,sit,migration_start,extended_ramp_up,
                        lost_days,daily_opt_in,primary_contact,secondary_contact
 - ``portfolio.csv``    supplier_mpid,ldso_mpid,mpan_count (counts include secondary MPANs)
+- ``agents.csv``       supplier_group,agent_mpid,agent_name,role (optional: the groups' service providers,
+                       role DS data service or MS metering service)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
-from toolkit.domain.industry import Industry, Ldso, SupplierGroup
+from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.parameters import Parameters
 from toolkit.errors import ConfigError, ConfigProblem
 
@@ -33,6 +35,7 @@ LDSO_COLUMNS = ("ldso_mpid", "name", "mpan_count")
 SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "migration_start",
                     "extended_ramp_up", "lost_days", "daily_opt_in", "primary_contact", "secondary_contact")
 PORTFOLIO_COLUMNS = ("supplier_mpid", "ldso_mpid", "mpan_count")
+AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
                  "primary_contact", "secondary_contact")
@@ -90,6 +93,22 @@ class PortfolioRow(_Row):
     ldso_mpid: str
     mpan_count: int = Field(ge=0)
     _mpids = field_validator("supplier_mpid", "ldso_mpid")(_mpid)
+
+
+class AgentRow(_Row):
+    supplier_group: str
+    agent_mpid: str
+    agent_name: str = Field(min_length=1)
+    role: str
+    _mpids = field_validator("supplier_group", "agent_mpid")(_mpid)
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in AGENT_ROLES:
+            raise ValueError(f"{value!r} is not a role ({', '.join(f'{k} {v}' for k, v in AGENT_ROLES.items())})")
+        return value
 
 
 @dataclass
@@ -221,6 +240,9 @@ def load_config(root: Path) -> Config:
     portfolio_rows = _read_csv(cfg / "portfolio.csv", "config/portfolio.csv", PORTFOLIO_COLUMNS, PortfolioRow,
                                problems)
 
+    agent_rows = (_read_csv(cfg / "agents.csv", "config/agents.csv", AGENT_COLUMNS, AgentRow, problems)
+                  if (cfg / "agents.csv").is_file() else [])
+
     if settings is not None and parameters is not None:
         _check_calendar(settings, parameters, problems)
 
@@ -232,6 +254,7 @@ def load_config(root: Path) -> Config:
     portfolio = _check_portfolio(portfolio_rows, ldsos, supplier_group, problems, trusted)
     if parameters is not None:
         _check_totals(ldsos, portfolio, parameters.checks.portfolio_tolerance, problems)
+    agents = _check_agents(agent_rows, {g.mpid for g in groups}, "config/suppliers.csv" in trusted, problems)
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
@@ -242,7 +265,7 @@ def load_config(root: Path) -> Config:
                 "config/suppliers.csv", f"group {g.mpid}",
                 f"migration_start {g.migration_start} is not a migration day "
                 f"({calendar.reason(g.migration_start)}); capacity starts on the next migration day"))
-    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio)
+    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents)
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings)
 
@@ -372,3 +395,24 @@ def _check_totals(ldsos: dict[str, Ldso], portfolio: dict[tuple[str, str], int],
                 "config/portfolio.csv", f"LDSO {mpid}",
                 f"portfolios add up to {total:,} MPANs but config/ldsos.csv gives {ldso.mpan_count:,} "
                 f"({gap:.1%} apart; the tolerance is {tolerance:.1%}, [checks] portfolio_tolerance)"))
+
+
+def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_trusted: bool,
+                  problems: list[ConfigProblem]) -> tuple[Agent, ...]:
+    name = "config/agents.csv"
+    agents: list[Agent] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, row in rows:
+        if row.supplier_group not in groups:
+            if groups_trusted:
+                problems.append(ConfigProblem(name, f"row {line}, column supplier_group",
+                                              f"group {row.supplier_group} is not in config/suppliers.csv"))
+            continue
+        key = (row.supplier_group, row.agent_mpid, row.role)
+        if key in seen:
+            problems.append(ConfigProblem(name, f"row {line}", f"agent {row.agent_mpid} ({row.role}) of group "
+                                          f"{row.supplier_group} is listed twice (also row {seen[key]})"))
+            continue
+        seen[key] = line
+        agents.append(Agent(group=row.supplier_group, mpid=row.agent_mpid, name=row.agent_name, role=row.role))
+    return tuple(sorted(agents, key=lambda a: (a.group, a.role, a.mpid)))

@@ -40,6 +40,24 @@ class SupplierGroup:
         return tuple(c for c in (self.primary_contact, self.secondary_contact) if c)
 
 
+AGENT_ROLES = {"DS": "Data Service", "MS": "Metering Service"}
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A service provider appointed by a group's suppliers (F5.2.10; C3.2.1 b3): its MPID and role. Every
+    migration needs one provider of each role, so each role's weekly forecasts add up to the weekly plan."""
+
+    group: str
+    mpid: str
+    name: str
+    role: str  # a key of AGENT_ROLES
+
+    @property
+    def key(self) -> str:
+        return f"{self.mpid}/{self.role}"
+
+
 @dataclass(frozen=True)
 class Industry:
     """Everything about the parties, with the supplier portfolios rolled up to group portfolios (ISLP)."""
@@ -47,6 +65,7 @@ class Industry:
     ldsos: tuple[Ldso, ...]
     groups: tuple[SupplierGroup, ...]
     portfolio: dict[tuple[str, str], int] = field(default_factory=dict)  # (supplier MPID, LDSO) -> MPANs
+    agents: tuple[Agent, ...] = ()
 
     @cached_property
     def ldso_by_mpid(self) -> dict[str, Ldso]:
@@ -73,6 +92,9 @@ class Industry:
         """The LDSOs where the group holds MPANs, in the order of ``ldsos``."""
         held = {ldso for (g, ldso) in self.group_portfolio if g == group}
         return [ldso.mpid for ldso in self.ldsos if ldso.mpid in held]
+
+    def agents_of_group(self, group: str) -> list[Agent]:
+        return [a for a in self.agents if a.group == group]
 
     def portfolio_total(self, ldso: str) -> int:
         return sum(count for (_, held_in), count in self.portfolio.items() if held_in == ldso)

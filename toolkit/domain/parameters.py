@@ -175,6 +175,13 @@ class Checks(_Section):
         ge=0, le=1)
 
 
+class Contact(_Section):
+    name: str = _param("Migration Control Centre", "MCC name", "toolkit",
+                       "Who the templates, feedback and emails come from", min_length=1)
+    email: str = _param("mcc@mcc.example", "MCC email", "toolkit",
+                        "The MCC's mailbox: suppliers return plans and ask questions here", min_length=3)
+
+
 class Parameters(_Section):
     """Everything in ``config/parameters.toml``; every key optional, defaults from the Parameters document."""
 
@@ -187,6 +194,7 @@ class Parameters(_Section):
     fast_feedback: FastFeedback = FastFeedback()
     capacity: Capacity = Capacity()
     checks: Checks = Checks()
+    contact: Contact = Contact()
 
     def described(self) -> list[tuple[str, str, str, object, str]]:
         """(section, key, abbreviation, value, source) for every parameter, for parameter sheets and docs."""

@@ -1,0 +1,336 @@
+"""What a supplier group's submission template holds, and what its self-checks must show (METHOD 4, 5, 7;
+Foundations 5.2.5, 5.2.7, 5.2.11, 5.3-5.5; Choreography 3.2.1). Pure: the Excel writer lays this out, the
+inbox validator judges returns against the same figures, and the tests compare the spreadsheet's own
+recalculated checks with ``self_checks``.
+
+The plan window of a cycle runs from the sprint's execution start to M15: the weekly plan is the forward
+view (Choreography 3.2.1), so the portfolio to plan is ISLP as configured for the cycle (the MCC refreshes
+``portfolio.csv`` with the MPANs still to migrate). A week is labelled by its Monday (week commencing) and
+counts only the days of the window, so the first week of a sprint that starts on a Wednesday holds
+Wednesday to Sunday.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from toolkit.domain.calendar import MigrationCalendar
+from toolkit.domain.envelopes import CATEGORY_NAMES, PHASE_NAMES, Category, Envelopes, Phase
+from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, SupplierGroup
+from toolkit.domain.parameters import Parameters
+from toolkit.domain.sprints import Sprint
+
+SHORT_PHASE = {Phase.PRE_START: "", Phase.INDUSTRY_RAMP_UP: "ramp-up (industry)",
+               Phase.SUPPLIER_RAMP_UP: "ramp-up", Phase.CORE: "core", Phase.RAMP_DOWN: "ramp-down"}
+
+
+@dataclass(frozen=True)
+class LdsoColumn:
+    """One of the group's LDSOs as a plan column, with the rules that apply there (METHOD 4; F5.2.7)."""
+
+    mpid: str
+    name: str
+    portfolio: int  # ISLP
+    category: Category
+    threshold: int  # LT = ULMT
+    daily_cap: int | None  # de minimis: DSP x LT; None where no per-day limit applies
+    ramp_up_min: int  # ceil(RURPmin x ISLP)
+    ramp_up_max: int  # floor(RURPmax x ISLP)
+    spread_days: int  # de minimis: DDPRU, or fewer when fewer MPANs remain after ramp-up
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORY_NAMES[self.category]
+
+    def rule_text(self, parameters: Parameters) -> str:
+        """The rules of this LDSO in a supplier's words, with the figures."""
+        s = parameters.submission
+        if self.category == Category.SMALL:
+            return (f"Small portfolio (under {parameters.thresholds.sslpt:,} MPANs): no daily limit. Plan all "
+                    f"{self.portfolio:,} MPANs by M15.")
+        ramp = (f"In your first {parameters.windows.sruw} migration days plan {self.ramp_up_min:,} to "
+                f"{self.ramp_up_max:,} MPANs ({s.rurp_min:.0%}-{s.rurp_max:.0%}).")
+        if self.category == Category.DE_MINIMIS:
+            return (f"De minimis: no envelope. At most {self.daily_cap:,} migrations on any day ({s.dsp:.0%} of the "
+                    f"LDSO threshold {self.threshold:,}). {ramp} After ramp-up spread the rest over at least "
+                    f"{self.spread_days} migration days.")
+        return (f"Capacity envelope: stay within the daily and weekly envelopes shown. {ramp} Plan at least "
+                f"{s.cmwcp:.0%} of {self.portfolio:,} MPANs by the end of your core window.")
+
+
+@dataclass(frozen=True)
+class TemplateContent:
+    """Everything one group's template shows, for one planning cycle."""
+
+    group: SupplierGroup
+    sprint: Sprint
+    first_day: date  # first day of the plan window (the sprint's execution start)
+    last_day: date  # M15
+    ldsos: list[LdsoColumn]
+    # weekly plan to M15
+    weeks: list[date]  # Mondays
+    week_open_days: np.ndarray  # (W,) migration days of the week open to this group inside the window
+    week_ramp_up_days: np.ndarray  # (W,) of which in the ramp-up check period (first SRUW migration days)
+    week_phase: list[str]
+    week_notes: list[str]
+    weekly_limit: np.ndarray  # (W, L) weekly envelope (ENVELOPE), de minimis weekly cap, -1 where no limit
+    # daily sprint plan (empty when the group need not plan daily)
+    daily_required: bool
+    daily_reason: str
+    days: list[date]
+    day_open: np.ndarray  # (D,) bool
+    day_phase: list[str]
+    day_notes: list[str]
+    daily_limit: np.ndarray  # (D, L) daily envelope, de minimis daily cap, -1 where no limit
+    # phases and windows
+    migration_start: date
+    ramp_up_check_end: date | None  # the last of the first SRUW migration days (ramp-up.range)
+    ramp_up_end: date
+    core_start: date | None
+    core_end: date | None
+    fast_feedback_start: date
+    fast_feedback_end: date
+    agents: list[Agent]
+    events: list[tuple[date, str]] = field(default_factory=list)  # key dates of the cycle
+
+    @property
+    def ramp_up_in_window(self) -> bool:
+        return self.migration_start >= self.first_day
+
+    @property
+    def core_end_in_window(self) -> bool:
+        return self.core_end is not None and self.core_end >= self.first_day
+
+    @property
+    def fast_feedback_in_window(self) -> bool:
+        return self.fast_feedback_end >= self.first_day
+
+    def ramp_checked(self, column: LdsoColumn) -> bool:
+        """Whether the template checks the ramp-up range of this LDSO (its ramp-up is in the plan window)."""
+        return self.ramp_up_in_window and column.category != Category.SMALL
+
+    def core_checked(self, column: LdsoColumn) -> bool:
+        return self.core_end_in_window and column.category == Category.ENVELOPE
+
+    @property
+    def ldso_mpids(self) -> list[str]:
+        return [c.mpid for c in self.ldsos]
+
+    def week_before_core_end(self) -> np.ndarray:
+        """(W,) weeks counted in the core-window completion check: those starting on or before the core end."""
+        if self.core_end is None:
+            return np.zeros(len(self.weeks), dtype=bool)
+        return np.array([w <= self.core_end for w in self.weeks], dtype=bool)
+
+    def digest(self) -> str:
+        """SHA-256 of the envelopes and limits this template was issued with, in a canonical form: the inbox
+        compares it with the envelopes recalculated from the configuration to tell a stale template."""
+        payload = {
+            "group": self.group.mpid, "cycle": self.sprint.cycle, "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "ldsos": [[c.mpid, c.portfolio, c.category_name, c.daily_cap] for c in self.ldsos],
+            "weeks": [w.isoformat() for w in self.weeks], "weekly": self.weekly_limit.astype(int).tolist(),
+            "days": [d.isoformat() for d in self.days], "daily": self.daily_limit.astype(int).tolist(),
+        }
+        return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+def must_plan_daily(group: SupplierGroup, sprint: Sprint) -> tuple[bool, str]:
+    """Choreography 3.2.1 b5: groups already migrating or qualifying in time for the sprint plan daily for its
+    execution period; so does a group with the daily opt-in flag (P DOF)."""
+    if group.migration_start <= sprint.execution_start:
+        return True, "you are already migrating when this sprint executes"
+    if group.migration_start <= sprint.execution_end:
+        return True, f"your migration starts during this sprint ({group.migration_start:%d %b %Y})"
+    if group.daily_opt_in:
+        return True, "you opted in to daily planning (DOF)"
+    return False, f"your migration starts after this sprint ({group.migration_start:%d %b %Y})"
+
+
+def template_content(industry: Industry, calendar: MigrationCalendar, parameters: Parameters, env: Envelopes,
+                     group_mpid: str, sprint: Sprint) -> TemplateContent:
+    group = industry.group_by_mpid[group_mpid]
+    gi = env.groups.index(group_mpid)
+    ph = env.phases[gi]
+    d0 = env.dates[0]
+    first_day = max(sprint.execution_start, calendar.m11)
+    last_day = calendar.m15
+    sub = parameters.submission
+
+    columns = []
+    for mpid in industry.ldsos_of_group(group_mpid):
+        j = env.ldsos.index(mpid)
+        cat = Category(env.category[gi, j])
+        islp = int(env.islp[gi, j])
+        lt = int(env.ulmt[j])
+        ramp_min, ramp_max = math.ceil(round(sub.rurp_min * islp, 6)), math.floor(round(sub.rurp_max * islp, 6))
+        after_ramp = islp - ramp_min
+        columns.append(LdsoColumn(
+            mpid=mpid, name=industry.ldso_by_mpid[mpid].name, portfolio=islp, category=cat, threshold=lt,
+            daily_cap=math.floor(round(sub.dsp * lt, 6)) if cat == Category.DE_MINIMIS else None,
+            ramp_up_min=ramp_min, ramp_up_max=ramp_max, spread_days=max(1, min(sub.ddpru, after_ramp))))
+    cols = [env.ldsos.index(c.mpid) for c in columns]
+
+    # every date of the window, with whether it is open to the group
+    all_days = [first_day + timedelta(days=k) for k in range((last_day - first_day).days + 1)]
+    ks = np.array([(d - d0).days for d in all_days], dtype=np.int64)
+    open_ = env.migration[ks] & env.active[gi, ks]
+    ramp_check_end = calendar.nth_migration_day(ph.migration_start, parameters.windows.sruw)
+    in_ramp_check = np.array([ph.migration_start <= d <= (ramp_check_end or ph.migration_start) for d in all_days])
+    daily_env = env.envelope[gi][np.ix_(cols, ks)].T.astype(np.int64) if cols else np.zeros((len(ks), 0), np.int64)
+    limit = np.full(daily_env.shape, -1, dtype=np.int64)
+    for c, col in enumerate(columns):
+        if col.category == Category.ENVELOPE:
+            limit[:, c] = daily_env[:, c]
+        elif col.category == Category.DE_MINIMIS:
+            limit[:, c] = np.where(open_, col.daily_cap, 0)
+    notes = _day_notes(calendar, all_days, ph.migration_start)
+
+    # weeks
+    monday = first_day - timedelta(days=first_day.weekday())
+    weeks = [monday + timedelta(weeks=k) for k in range((last_day - monday).days // 7 + 1)]
+    week_of = np.array([(d - monday).days // 7 for d in all_days])
+    n_w = len(weeks)
+    week_open = np.bincount(week_of, weights=open_, minlength=n_w).astype(np.int64)
+    week_ramp = np.bincount(week_of, weights=open_ & in_ramp_check, minlength=n_w).astype(np.int64)
+    weekly_limit = np.full((n_w, len(columns)), -1, dtype=np.int64)
+    for c, col in enumerate(columns):
+        if col.category != Category.SMALL:
+            weekly_limit[:, c] = np.bincount(week_of, weights=limit[:, c] * open_, minlength=n_w).astype(np.int64)
+    phase_of_day = env.phase[gi, ks]
+    week_phase, week_notes = [], []
+    for w in range(n_w):
+        in_week = np.flatnonzero(week_of == w)
+        names = []
+        for k in in_week:
+            name = SHORT_PHASE[Phase(phase_of_day[k])]
+            if open_[k] and name and name not in names:
+                names.append(name)
+        week_phase.append(" / ".join(names))
+        week_notes.append("; ".join(f"{all_days[k]:%a %d %b}: {notes[k]}" for k in in_week if notes[k]))
+
+    # the sprint's days
+    daily_required, daily_reason = must_plan_daily(group, sprint)
+    sprint_end = min(sprint.execution_end, last_day)
+    sel = [k for k, d in enumerate(all_days) if d <= sprint_end] if daily_required else []
+    ff_start = ph.migration_start
+    ff_end = ff_start + timedelta(weeks=parameters.fast_feedback.weeks, days=-1)
+    events = [(e.start, e.title) for e in calendar.events()
+              if (e.sprint == sprint.sprint and e.kind in ("plan", "publish", "uca", "execute")
+                  and "stand-up" not in e.title and "monthly review" not in e.title)
+              or (e.kind == "milestone")]
+    return TemplateContent(
+        group=group, sprint=sprint, first_day=first_day, last_day=last_day, ldsos=columns, weeks=weeks,
+        week_open_days=week_open, week_ramp_up_days=week_ramp, week_phase=week_phase, week_notes=week_notes,
+        weekly_limit=weekly_limit, daily_required=daily_required, daily_reason=daily_reason,
+        days=[all_days[k] for k in sel], day_open=open_[sel] if sel else np.zeros(0, dtype=bool),
+        day_phase=[SHORT_PHASE[Phase(phase_of_day[k])] if open_[k] else "" for k in sel],
+        day_notes=[notes[k] for k in sel], daily_limit=limit[sel] if sel else np.zeros((0, len(columns)), np.int64),
+        migration_start=ph.migration_start, ramp_up_check_end=ramp_check_end, ramp_up_end=ph.ramp_up_end,
+        core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
+        agents=industry.agents_of_group(group_mpid), events=sorted(events))
+
+
+def _day_notes(calendar: MigrationCalendar, days: list[date], start: date) -> list[str]:
+    """Why a day is closed (bank holiday, excluded day, before the group's start; weekends go unsaid) and the
+    milestones that fall on it."""
+    milestones = {calendar.m11: "M11", calendar.m14: "M14", calendar.m15: "M15 last migration day"}
+    out = []
+    for d in days:
+        parts = []
+        reason = calendar.reason(d)
+        if reason and reason != "weekend":
+            parts.append(reason)
+        elif not reason and d < start:
+            parts.append("before your migration start")
+        if d in milestones:
+            parts.append(milestones[d])
+        out.append(", ".join(parts))
+    return out
+
+
+@dataclass(frozen=True)
+class LdsoChecks:
+    """The self-checks of one LDSO column, as the template's formulas compute them."""
+
+    planned: int
+    remaining: int
+    ramp_up_share: float | None  # None: the ramp-up is before the plan window
+    core_share: float | None  # None: the core window ended before the plan window, or there is none
+    weekly_over: int
+    daily_over: int
+    weekly_closed: int  # weeks with migrations but no migration day open to the group
+    daily_closed: int  # non-migration days with migrations
+
+    def problems(self, parameters: Parameters, column: LdsoColumn, ramp_checked: bool, core_checked: bool) -> str:
+        """The 'Problems' text of the check row, exactly as the template's formula builds it ("" when OK)."""
+        s = parameters.submission
+        out = ""
+        if self.remaining:
+            out += "total differs from portfolio; "
+        if column.category != Category.SMALL and self.weekly_over + self.daily_over > 0:
+            out += "over the limit; "
+        if self.weekly_closed + self.daily_closed > 0:
+            out += "on non-migration days; "
+        if ramp_checked and self.ramp_up_share is not None and not (
+                s.rurp_min <= round(self.ramp_up_share, 9) <= s.rurp_max):
+            out += "ramp-up outside range; "
+        if core_checked and self.core_share is not None and round(self.core_share, 9) < s.cmwcp:
+            out += "core window below target; "
+        return out
+
+
+def self_checks(content: TemplateContent, weekly: np.ndarray, daily: np.ndarray | None) -> list[LdsoChecks]:
+    """The values the template's check formulas show for a plan: ``weekly`` (W, L) and ``daily`` (D, L) whole
+    numbers with 0 for blanks."""
+    weekly = np.asarray(weekly, dtype=np.int64)
+    daily = np.zeros((len(content.days), len(content.ldsos)), np.int64) if daily is None else np.asarray(daily)
+    ramp_weeks = content.week_ramp_up_days > 0
+    core_weeks = content.week_before_core_end()
+    out = []
+    for c, col in enumerate(content.ldsos):
+        planned = int(weekly[:, c].sum())
+        ramp = (float(weekly[ramp_weeks, c].sum()) / col.portfolio) if content.ramp_up_in_window else None
+        core = (float(weekly[core_weeks, c].sum()) / col.portfolio) if content.core_end_in_window else None
+        limited = col.category != Category.SMALL
+        out.append(LdsoChecks(
+            planned=planned, remaining=col.portfolio - planned, ramp_up_share=ramp, core_share=core,
+            weekly_over=int((weekly[:, c] > content.weekly_limit[:, c]).sum()) if limited else 0,
+            daily_over=int((daily[:, c] > content.daily_limit[:, c]).sum()) if limited and len(daily) else 0,
+            weekly_closed=int(((content.week_open_days == 0) & (weekly[:, c] > 0)).sum()),
+            daily_closed=int((~content.day_open & (daily[:, c] > 0)).sum()) if len(daily) else 0))
+    return out
+
+
+def agent_mismatches(content: TemplateContent, weekly: np.ndarray, forecast: np.ndarray,
+                     roles: list[str]) -> dict[str, int]:
+    """Per role: the weeks where the providers' forecasts of that role do not add up to the week's plan."""
+    total = np.asarray(weekly, dtype=np.int64).sum(axis=1)
+    out = {}
+    for role in AGENT_ROLES:
+        idx = [k for k, r in enumerate(roles) if r == role]
+        role_sum = forecast[:, idx].sum(axis=1) if idx else np.zeros(len(total), np.int64)
+        out[role] = int((role_sum != total).sum())
+    return out
+
+
+def describe_phase_dates(content: TemplateContent) -> list[tuple[str, str]]:
+    """(label, dates) lines for the instructions."""
+    fmt = "%a %d %b %Y"
+    lines = [("Migration start (MWSD)", content.migration_start.strftime(fmt)),
+             ("Ramp-up", f"{content.migration_start:{fmt}} to {content.ramp_up_end:{fmt}}")]
+    if content.core_start and content.core_end:
+        lines.append(("Core migration window", f"{content.core_start:{fmt}} to {content.core_end:{fmt}}"))
+        lines.append(("Ramp-down", f"after {content.core_end:{fmt}} to M15 {content.last_day:{fmt}}"))
+    lines.append(("Fast-feedback window", f"{content.fast_feedback_start:{fmt}} to {content.fast_feedback_end:{fmt}}"))
+    return lines
+
+
+__all__ = ["PHASE_NAMES", "LdsoColumn", "LdsoChecks", "TemplateContent", "agent_mismatches",
+           "describe_phase_dates", "must_plan_daily", "self_checks", "template_content"]

@@ -1,0 +1,91 @@
+"""The machine contract of a submission template: what the watched inbox and other tools may rely on.
+
+- The input grids are workbook-level defined names: ``PlanWeekly``, ``PlanDaily`` (only where the group must
+  plan daily), ``AgentForecast`` and ``FastFeedback``.
+- For ``PlanWeekly``, ``PlanDaily`` and ``AgentForecast`` the row directly above the grid holds the column keys
+  (LDSO MPIDs; agent MPIDs, with the role in the row above that) and the column directly left holds real date
+  cells (week commencing for weekly grids).
+- ``FastFeedback`` has four columns: initiation date, LDSO MPID, initiations, activation offset.
+- A very hidden sheet ``_mcc`` holds key/value rows: template id, group, cycle, version, issue time, the digest
+  of the envelopes, the layout (every grid's range) and an HMAC-SHA256 signature over all of them. The key comes
+  from the MCC's environment (``MCC_SIGNING_KEY``) or ``config/signing.key`` and is never written into a file
+  that leaves the MCC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+
+from toolkit.errors import WorkspaceError
+
+SHEET_INSTRUCTIONS = "Instructions"
+SHEET_WEEKLY = "Weekly plan"
+SHEET_DAILY = "Daily plan"
+SHEET_FAST_FEEDBACK = "Fast feedback"
+SHEET_AGENTS = "Agents"
+SHEET_CHECKS = "Checks"
+SHEET_CHART = "Chart"
+SHEET_META = "_mcc"
+
+PLAN_WEEKLY = "PlanWeekly"
+PLAN_DAILY = "PlanDaily"
+AGENT_FORECAST = "AgentForecast"
+FAST_FEEDBACK = "FastFeedback"
+GRID_NAMES = (PLAN_WEEKLY, PLAN_DAILY, AGENT_FORECAST, FAST_FEEDBACK)
+
+FORMAT_VERSION = "1"
+META_KEYS = ("format", "template_id", "group", "cycle", "version", "issued_at", "envelope_digest", "layout")
+SIGNATURE_KEY = "signature"
+KEY_ENV = "MCC_SIGNING_KEY"
+KEY_FILE = "signing.key"
+
+
+def template_file_name(cycle: str, group: str, version: int) -> str:
+    """The naming convention: ``MCC-plan_<cycle>_<group>_v<NN>.xlsx``, e.g. ``MCC-plan_S8_AAUC_v01.xlsx``."""
+    return f"MCC-plan_{cycle}_{group}_v{version:02d}.xlsx"
+
+
+def template_id(cycle: str, group: str, version: int) -> str:
+    return f"{cycle}-{group}-v{version:02d}"
+
+
+def canonical(meta: dict[str, str]) -> bytes:
+    """The signed text: every metadata key in a fixed order, one ``key=value`` line each."""
+    return "\n".join(f"{k}={meta.get(k, '')}" for k in META_KEYS).encode("utf-8")
+
+
+def sign(meta: dict[str, str], key: bytes) -> str:
+    return hmac.new(key, canonical(meta), hashlib.sha256).hexdigest()
+
+
+def signature_valid(meta: dict[str, str], key: bytes) -> bool:
+    given = meta.get(SIGNATURE_KEY, "")
+    return bool(given) and hmac.compare_digest(given, sign(meta, key))
+
+
+def layout_text(ranges: dict[str, str]) -> str:
+    """The layout recorded in the metadata: grid name -> sheet-qualified absolute range, as compact JSON."""
+    return json.dumps(dict(sorted(ranges.items())), separators=(",", ":"))
+
+
+def signing_key(config_dir: Path) -> bytes:
+    """The MCC's signing key: ``MCC_SIGNING_KEY`` if set, else ``config/signing.key``, created with a random key
+    (readable by its owner only) the first time a template is issued."""
+    env = os.environ.get(KEY_ENV, "").strip()
+    if env:
+        return env.encode("utf-8")
+    path = config_dir / KEY_FILE
+    if not path.is_file():
+        config_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 16:
+        raise WorkspaceError(f"{path} holds a key shorter than 16 characters; delete it to have a new one made")
+    return key.encode("ascii")
