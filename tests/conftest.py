@@ -20,11 +20,15 @@ def read_answer_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
-    """A copy of the repository's demo workspace configuration, safe to edit."""
-    root = tmp_path / "ws"
-    shutil.copytree(REPO / "config", root / "config")
+def make_workspace(root: Path) -> Workspace:
+    """A copy of the repository's demo configuration at ``root`` (never the local signing key)."""
+    shutil.copytree(REPO / "config", root / "config", ignore=shutil.ignore_patterns("signing.key"))
     for name in ("inbox", "outbox", "workbooks", "templates"):
         (root / name).mkdir()
     return Workspace(root)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A copy of the repository's demo workspace configuration, safe to edit."""
+    return make_workspace(tmp_path / "ws")

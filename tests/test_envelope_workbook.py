@@ -13,14 +13,10 @@ from toolkit.cli import main
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    import shutil
-
-    from tests.conftest import REPO
-    from toolkit.workspace import Workspace
+    from tests.conftest import make_workspace
 
     root = tmp_path_factory.mktemp("wb") / "ws"
-    shutil.copytree(REPO / "config", root / "config")
-    ws = Workspace(root)
+    ws = make_workspace(root)
     assert main(["envelopes", "--cycle", "S3", "-w", str(root)]) == 0
     config = services.load(ws)
     return openpyxl.load_workbook(root / "workbooks" / "S3" / "envelopes.xlsx"), services.envelopes(config), config

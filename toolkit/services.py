@@ -14,7 +14,7 @@ from toolkit.domain.calendar import CALENDAR_COLUMNS, calendar_table
 from toolkit.domain.sprints import SPRINT_COLUMNS, Sprint, planning_sprint, sprint_by_cycle
 from toolkit.errors import UsageError, WorkspaceError
 from toolkit.exports import ics_calendar, write_csv
-from toolkit.templates import IssuedTemplate, issue_templates, templates_dir
+from toolkit.templates import IssuedTemplate, current_templates, issue_templates, templates_dir
 from toolkit.workspace import FOLDERS, Workspace
 
 
@@ -130,4 +130,4 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
     return DemoResult(outputs=outputs)
 
 
-__all__ = ["IssuedTemplate", "issue_templates", "templates_dir"]
+__all__ = ["IssuedTemplate", "current_templates", "issue_templates", "templates_dir"]

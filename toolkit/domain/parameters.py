@@ -94,6 +94,10 @@ class Submission(_Section):
                         "De minimis: minimum migration days for the remainder after ramp-up", ge=1)
     dsp: float = _param(0.10, "DSP", "P2.3.1 DSP; F5.2.7",
                         "De minimis: daily maximum as a share of the LDSO threshold", gt=0, le=1)
+    ramp_up_min_within_envelope: bool = _param(
+        True, "RURPmin within envelope", "toolkit; METHOD 7 ramp-up.range",
+        "ENVELOPE pairs: when the ramp-up envelopes hold less than RURPmin of the portfolio (at SLSF 0.1 they "
+        "always do), the ramp-up minimum is the envelope total over the ramp-up days")
 
     @model_validator(mode="after")
     def _range(self) -> Submission:

@@ -40,7 +40,7 @@ class LdsoColumn:
     category: Category
     threshold: int  # LT = ULMT
     daily_cap: int | None  # de minimis: DSP x LT; None where no per-day limit applies
-    ramp_up_min: int  # ceil(RURPmin x ISLP)
+    ramp_up_min: int  # ceil(RURPmin x ISLP), or the ramp-up envelope total where that is less (a parameter)
     ramp_up_max: int  # floor(RURPmax x ISLP)
     spread_days: int  # de minimis: DDPRU, or fewer when fewer MPANs remain after ramp-up
 
@@ -55,7 +55,9 @@ class LdsoColumn:
             return (f"Small portfolio (under {parameters.thresholds.sslpt:,} MPANs): no daily limit. Plan all "
                     f"{self.portfolio:,} MPANs by M15.")
         ramp = (f"In your first {parameters.windows.sruw} migration days plan {self.ramp_up_min:,} to "
-                f"{self.ramp_up_max:,} MPANs ({s.rurp_min:.0%}-{s.rurp_max:.0%}).")
+                f"{self.ramp_up_max:,} MPANs ({s.rurp_min:.0%}-{s.rurp_max:.0%}"
+                + (", the minimum capped at your ramp-up envelopes" if self.ramp_up_min < math.ceil(
+                    round(s.rurp_min * self.portfolio, 6)) else "") + ").")
         if self.category == Category.DE_MINIMIS:
             return (f"De minimis: no envelope. At most {self.daily_cap:,} migrations on any day ({s.dsp:.0%} of the "
                     f"LDSO threshold {self.threshold:,}). {ramp} After ramp-up spread the rest over at least "
@@ -98,6 +100,10 @@ class TemplateContent:
     fast_feedback_end: date
     agents: list[Agent]
     events: list[tuple[date, str]] = field(default_factory=list)  # key dates of the cycle
+    # every date of the plan window, for the validator and the sample planner
+    window_days: list[date] = field(default_factory=list)
+    window_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    window_limit: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
     @property
     def ramp_up_in_window(self) -> bool:
@@ -163,6 +169,9 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
     last_day = calendar.m15
     sub = parameters.submission
 
+    ramp_check_end = calendar.nth_migration_day(ph.migration_start, parameters.windows.sruw)
+    k0 = (ph.migration_start - d0).days
+    k1 = ((ramp_check_end or ph.migration_start) - d0).days
     columns = []
     for mpid in industry.ldsos_of_group(group_mpid):
         j = env.ldsos.index(mpid)
@@ -170,6 +179,8 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         islp = int(env.islp[gi, j])
         lt = int(env.ulmt[j])
         ramp_min, ramp_max = math.ceil(round(sub.rurp_min * islp, 6)), math.floor(round(sub.rurp_max * islp, 6))
+        if cat == Category.ENVELOPE and sub.ramp_up_min_within_envelope:
+            ramp_min = min(ramp_min, int(env.envelope[gi, j, k0:k1 + 1].sum()))
         after_ramp = islp - ramp_min
         columns.append(LdsoColumn(
             mpid=mpid, name=industry.ldso_by_mpid[mpid].name, portfolio=islp, category=cat, threshold=lt,
@@ -181,7 +192,6 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
     all_days = [first_day + timedelta(days=k) for k in range((last_day - first_day).days + 1)]
     ks = np.array([(d - d0).days for d in all_days], dtype=np.int64)
     open_ = env.migration[ks] & env.active[gi, ks]
-    ramp_check_end = calendar.nth_migration_day(ph.migration_start, parameters.windows.sruw)
     in_ramp_check = np.array([ph.migration_start <= d <= (ramp_check_end or ph.migration_start) for d in all_days])
     daily_env = env.envelope[gi][np.ix_(cols, ks)].T.astype(np.int64) if cols else np.zeros((len(ks), 0), np.int64)
     limit = np.full(daily_env.shape, -1, dtype=np.int64)
@@ -234,7 +244,8 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         day_notes=[notes[k] for k in sel], daily_limit=limit[sel] if sel else np.zeros((0, len(columns)), np.int64),
         migration_start=ph.migration_start, ramp_up_check_end=ramp_check_end, ramp_up_end=ph.ramp_up_end,
         core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
-        agents=industry.agents_of_group(group_mpid), events=sorted(events))
+        agents=industry.agents_of_group(group_mpid), events=sorted(events), window_days=all_days,
+        window_open=open_, window_limit=limit)
 
 
 def _day_notes(calendar: MigrationCalendar, days: list[date], start: date) -> list[str]:
@@ -261,12 +272,19 @@ class LdsoChecks:
 
     planned: int
     remaining: int
-    ramp_up_share: float | None  # None: the ramp-up is before the plan window
+    ramp_up_planned: int | None  # plan in the weeks holding ramp-up days; None: ramp-up before the plan window
     core_share: float | None  # None: the core window ended before the plan window, or there is none
     weekly_over: int
     daily_over: int
     weekly_closed: int  # weeks with migrations but no migration day open to the group
     daily_closed: int  # non-migration days with migrations
+    portfolio: int = 0
+
+    @property
+    def ramp_up_share(self) -> float | None:
+        if self.ramp_up_planned is None or not self.portfolio:
+            return None
+        return self.ramp_up_planned / self.portfolio
 
     def problems(self, parameters: Parameters, column: LdsoColumn, ramp_checked: bool, core_checked: bool) -> str:
         """The 'Problems' text of the check row, exactly as the template's formula builds it ("" when OK)."""
@@ -278,8 +296,8 @@ class LdsoChecks:
             out += "over the limit; "
         if self.weekly_closed + self.daily_closed > 0:
             out += "on non-migration days; "
-        if ramp_checked and self.ramp_up_share is not None and not (
-                s.rurp_min <= round(self.ramp_up_share, 9) <= s.rurp_max):
+        if ramp_checked and self.ramp_up_planned is not None and not (
+                column.ramp_up_min <= self.ramp_up_planned <= column.ramp_up_max):
             out += "ramp-up outside range; "
         if core_checked and self.core_share is not None and round(self.core_share, 9) < s.cmwcp:
             out += "core window below target; "
@@ -296,11 +314,12 @@ def self_checks(content: TemplateContent, weekly: np.ndarray, daily: np.ndarray 
     out = []
     for c, col in enumerate(content.ldsos):
         planned = int(weekly[:, c].sum())
-        ramp = (float(weekly[ramp_weeks, c].sum()) / col.portfolio) if content.ramp_up_in_window else None
+        ramp = int(weekly[ramp_weeks, c].sum()) if content.ramp_up_in_window else None
         core = (float(weekly[core_weeks, c].sum()) / col.portfolio) if content.core_end_in_window else None
         limited = col.category != Category.SMALL
         out.append(LdsoChecks(
-            planned=planned, remaining=col.portfolio - planned, ramp_up_share=ramp, core_share=core,
+            planned=planned, remaining=col.portfolio - planned, ramp_up_planned=ramp, core_share=core,
+            portfolio=col.portfolio,
             weekly_over=int((weekly[:, c] > content.weekly_limit[:, c]).sum()) if limited else 0,
             daily_over=int((daily[:, c] > content.daily_limit[:, c]).sum()) if limited and len(daily) else 0,
             weekly_closed=int(((content.week_open_days == 0) & (weekly[:, c] > 0)).sum()),

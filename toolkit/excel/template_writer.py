@@ -471,25 +471,27 @@ def _agents_sheet(ws, f: _Formats, content: TemplateContent, wk: _Grid) -> tuple
 
 # -- checks ------------------------------------------------------------------------------------------
 
-CHECK_HEADS = ["LDSO", "Name", "Rules", "Portfolio", "Planned (weekly)", "Left to plan", "Ramp-up share",
-               "Ramp-up range", "Core-window share by core end", "Target", "Weeks over the limit",
-               "Days over the limit", "Weeks closed but planned", "Non-migration days planned", "Problems",
-               "Status"]
+CHECK_HEADS = ["LDSO", "Name", "Rules", "Portfolio", "Planned (weekly)", "Left to plan", "Ramp-up planned",
+               "Ramp-up share", "Ramp-up min", "Ramp-up max", "Core-window share by core end", "Target",
+               "Weeks over the limit", "Days over the limit", "Weeks closed but planned",
+               "Non-migration days planned", "Problems", "Status"]
 CHECKS_TOP = 6  # first LDSO row (0-based)
+(K_LDSO, K_NAME, K_RULES, K_PORTFOLIO, K_PLANNED, K_LEFT, K_RAMP, K_RAMP_SHARE, K_RAMP_MIN, K_RAMP_MAX, K_CORE,
+ K_TARGET, K_WEEKS_OVER, K_DAYS_OVER, K_WEEKS_CLOSED, K_DAYS_CLOSED, K_PROBLEMS, K_STATUS) = range(len(CHECK_HEADS))
 
 
-def problems_formula(r: int, ramp_checked: bool, core_checked: bool, rmin: float, rmax: float,
-                     target: float) -> str:
+def problems_formula(r: int, ramp_checked: bool, core_checked: bool, target: float) -> str:
     """The 'Problems' text of a check row; ``LdsoChecks.problems`` in ``toolkit.domain.template`` builds the same
     text from the same figures."""
     cell = lambda c: xl_rowcol_to_cell(r, c)  # noqa: E731
-    parts = [f'IF({cell(5)}<>0,"total differs from portfolio; ","")',
-             f'IF(N({cell(10)})+N({cell(11)})>0,"over the limit; ","")',
-             f'IF({cell(12)}+{cell(13)}>0,"on non-migration days; ","")']
+    parts = [f'IF({cell(K_LEFT)}<>0,"total differs from portfolio; ","")',
+             f'IF(N({cell(K_WEEKS_OVER)})+N({cell(K_DAYS_OVER)})>0,"over the limit; ","")',
+             f'IF({cell(K_WEEKS_CLOSED)}+{cell(K_DAYS_CLOSED)}>0,"on non-migration days; ","")']
     if ramp_checked:
-        parts.append(f'IF(OR(ROUND({cell(6)},9)<{rmin},ROUND({cell(6)},9)>{rmax}),"ramp-up outside range; ","")')
+        parts.append(f'IF(OR({cell(K_RAMP)}<{cell(K_RAMP_MIN)},{cell(K_RAMP)}>{cell(K_RAMP_MAX)}),'
+                     '"ramp-up outside range; ","")')
     if core_checked:
-        parts.append(f'IF(ROUND({cell(8)},9)<{target},"core window below target; ","")')
+        parts.append(f'IF(ROUND({cell(K_CORE)},9)<{target},"core window below target; ","")')
     return "=" + "&".join(parts)
 
 
@@ -499,7 +501,7 @@ def _checks_sheet(ws, f: _Formats, content: TemplateContent, parameters: Paramet
     ws.write(0, 0, "Self-checks (they recalculate as you type; the MCC checks again on receipt)", f.title)
     ws.merge_range(1, 0, 1, 10, "Each LDSO must be OK before you return the workbook. The weekly plan is the "
                                 "basis of the totals; the daily plan is checked against its daily limits. Ramp-up "
-                                "share counts the weeks holding your first ramp-up days; core-window share counts "
+                                "counts the weeks holding your first ramp-up days; core-window share counts "
                                 "the weeks starting on or before your core window ends.", f.text)
     ws.set_row(1, 45)
     ws.write(2, 0, "Core window ends", f.label)
@@ -512,70 +514,76 @@ def _checks_sheet(ws, f: _Formats, content: TemplateContent, parameters: Paramet
     empty = self_checks(content, np.zeros((len(content.weeks), len(content.ldsos)), np.int64), None)
     for c, (col, chk) in enumerate(zip(content.ldsos, empty, strict=True)):
         r = CHECKS_TOP + c
+        cell = lambda k, r=r: xl_rowcol_to_cell(r, k)  # noqa: E731
         plan = wk.col_ref(wk.first_col + c)
         limit = wk.col_ref(wk.limit_col + c)
-        ws.write_string(r, 0, col.mpid)
-        ws.write_string(r, 1, col.name)
-        ws.write_string(r, 2, col.category_name.replace("_", " ").lower())
-        ws.write_number(r, 3, col.portfolio, f.int)
-        ws.write_formula(r, 4, f"=SUM({plan})", f.int, chk.planned)
-        ws.write_formula(r, 5, f"={xl_rowcol_to_cell(r, 3)}-{xl_rowcol_to_cell(r, 4)}", f.int, chk.remaining)
+        ws.write_string(r, K_LDSO, col.mpid)
+        ws.write_string(r, K_NAME, col.name)
+        ws.write_string(r, K_RULES, col.category_name.replace("_", " ").lower())
+        ws.write_number(r, K_PORTFOLIO, col.portfolio, f.int)
+        ws.write_formula(r, K_PLANNED, f"=SUM({plan})", f.int, chk.planned)
+        ws.write_formula(r, K_LEFT, f"={cell(K_PORTFOLIO)}-{cell(K_PLANNED)}", f.int, chk.remaining)
         ramp_checked, core_checked = content.ramp_checked(col), content.core_checked(col)
         if content.ramp_up_in_window:
-            ws.write_formula(r, 6, f'=SUMIFS({plan},{wk.col_ref(wk.ramp_col)},">0")/{xl_rowcol_to_cell(r, 3)}',
-                             f.pct, chk.ramp_up_share)
+            ws.write_formula(r, K_RAMP, f'=SUMIFS({plan},{wk.col_ref(wk.ramp_col)},">0")', f.int, chk.ramp_up_planned)
+            ws.write_formula(r, K_RAMP_SHARE, f"={cell(K_RAMP)}/{cell(K_PORTFOLIO)}", f.pct, chk.ramp_up_share)
         else:
-            ws.write_string(r, 6, "n/a (before this plan)")
-        ws.write_string(r, 7, f"{col.ramp_up_min:,} to {col.ramp_up_max:,} ({s.rurp_min:.0%}-{s.rurp_max:.0%})"
-                        if col.category != Category.SMALL else "no range")
+            ws.write_string(r, K_RAMP, "n/a (before this plan)")
+            ws.write_string(r, K_RAMP_SHARE, "n/a")
+        if col.category == Category.SMALL:
+            ws.write_string(r, K_RAMP_MIN, "no range")
+            ws.write_string(r, K_RAMP_MAX, "no range")
+        else:
+            ws.write_number(r, K_RAMP_MIN, col.ramp_up_min, f.int)
+            ws.write_number(r, K_RAMP_MAX, col.ramp_up_max, f.int)
         if content.core_end_in_window:
-            ws.write_formula(r, 8, f'=SUMIFS({plan},{wk.col_ref(0)},"<="&{core_end_cell})/{xl_rowcol_to_cell(r, 3)}',
+            ws.write_formula(r, K_CORE, f'=SUMIFS({plan},{wk.col_ref(0)},"<="&{core_end_cell})/{cell(K_PORTFOLIO)}',
                              f.pct, chk.core_share)
         else:
-            ws.write_string(r, 8, "n/a (core window not in this plan)")
-        ws.write_string(r, 9, f"at least {s.cmwcp:.0%}" if col.category == Category.ENVELOPE else "guide only")
+            ws.write_string(r, K_CORE, "n/a (core window not in this plan)")
+        ws.write_string(r, K_TARGET, f"at least {s.cmwcp:.0%}" if col.category == Category.ENVELOPE else "guide only")
         if col.category == Category.SMALL:
-            ws.write_string(r, 10, "no limit")
-            ws.write_string(r, 11, "no limit")
+            ws.write_string(r, K_WEEKS_OVER, "no limit")
+            ws.write_string(r, K_DAYS_OVER, "no limit")
         else:
-            ws.write_formula(r, 10, f"=SUMPRODUCT(ISNUMBER({plan})*({plan}>{limit}))", f.int, chk.weekly_over)
+            ws.write_formula(r, K_WEEKS_OVER, f"=SUMPRODUCT(ISNUMBER({plan})*({plan}>{limit}))", f.int,
+                             chk.weekly_over)
             if dy is not None:
                 dplan, dlimit = dy.col_ref(dy.first_col + c), dy.col_ref(dy.limit_col + c)
-                ws.write_formula(r, 11, f"=SUMPRODUCT(ISNUMBER({dplan})*({dplan}>{dlimit}))", f.int, chk.daily_over)
+                ws.write_formula(r, K_DAYS_OVER, f"=SUMPRODUCT(ISNUMBER({dplan})*({dplan}>{dlimit}))", f.int,
+                                 chk.daily_over)
             else:
-                ws.write_string(r, 11, "no daily plan")
-        ws.write_formula(r, 12, f"=SUMPRODUCT(({wk.col_ref(wk.open_col)}=0)*ISNUMBER({plan})*({plan}<>0))",
-                         f.int, chk.weekly_closed)
+                ws.write_string(r, K_DAYS_OVER, "no daily plan")
+        ws.write_formula(r, K_WEEKS_CLOSED,
+                         f"=SUMPRODUCT(({wk.col_ref(wk.open_col)}=0)*ISNUMBER({plan})*({plan}<>0))", f.int,
+                         chk.weekly_closed)
         if dy is not None:
             dplan = dy.col_ref(dy.first_col + c)
-            ws.write_formula(r, 13, f"=SUMPRODUCT(({dy.col_ref(dy.open_col)}=0)*ISNUMBER({dplan})*({dplan}<>0))",
-                             f.int, chk.daily_closed)
+            ws.write_formula(r, K_DAYS_CLOSED,
+                             f"=SUMPRODUCT(({dy.col_ref(dy.open_col)}=0)*ISNUMBER({dplan})*({dplan}<>0))", f.int,
+                             chk.daily_closed)
         else:
-            ws.write_number(r, 13, 0, f.int)
+            ws.write_number(r, K_DAYS_CLOSED, 0, f.int)
         problems = chk.problems(parameters, col, ramp_checked, core_checked)
-        ws.write_formula(r, 14, problems_formula(r, ramp_checked, core_checked, s.rurp_min, s.rurp_max, s.cmwcp),
-                         f.text, problems)
-        ws.write_formula(r, 15, f'=IF({xl_rowcol_to_cell(r, 14)}="","OK","Check")', None,
+        ws.write_formula(r, K_PROBLEMS, problems_formula(r, ramp_checked, core_checked, s.cmwcp), f.text, problems)
+        ws.write_formula(r, K_STATUS, f'=IF({cell(K_PROBLEMS)}="","OK","Check")', None,
                          "OK" if not problems else "Check")
     last = CHECKS_TOP + len(content.ldsos) - 1
     if content.ldsos:
-        ws.conditional_format(CHECKS_TOP, 15, last, 15, {"type": "cell", "criteria": "==", "value": '"OK"',
-                                                         "format": f.ok})
-        ws.conditional_format(CHECKS_TOP, 15, last, 15, {"type": "cell", "criteria": "!=", "value": '"OK"',
-                                                         "format": f.red})
+        for criteria, fmt in (("==", f.ok), ("!=", f.red)):
+            ws.conditional_format(CHECKS_TOP, K_STATUS, last, K_STATUS,
+                                  {"type": "cell", "criteria": criteria, "value": '"OK"', "format": fmt})
     r = last + 2
     ws.write(r, 0, "Agent forecasts", f.subtitle)
     for k, (role, formula) in enumerate(agent_checks.items()):
         ws.write(r + 1 + k, 1, f"{AGENT_ROLES[role]} ({role}): weeks whose forecasts do not add up to the plan")
-        ws.write_formula(r + 1 + k, 6, f"={formula}", f.int, 0)
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, 1, 30)
-    ws.set_column(2, 2, 11)
-    ws.set_column(3, 6, 11)
-    ws.set_column(7, 7, 22)
-    ws.set_column(8, 13, 12)
-    ws.set_column(14, 14, 40)
-    ws.set_column(15, 15, 9)
+        ws.write_formula(r + 1 + k, K_RAMP, f"={formula}", f.int, 0)
+    ws.set_column(K_LDSO, K_LDSO, 8)
+    ws.set_column(K_NAME, K_NAME, 30)
+    ws.set_column(K_RULES, K_TARGET, 11)
+    ws.set_column(K_WEEKS_OVER, K_DAYS_CLOSED, 12)
+    ws.set_column(K_PROBLEMS, K_PROBLEMS, 40)
+    ws.set_column(K_STATUS, K_STATUS, 9)
     ws.set_row(CHECKS_TOP - 1, 45)
     ws.freeze_panes(CHECKS_TOP, 1)
     ws.protect("", {"format_columns": True, "select_locked_cells": True, "select_unlocked_cells": True})

@@ -1,0 +1,101 @@
+"""A plan a careful supplier would return for a template: the demo's simulated returns and the tests' valid plans.
+
+Per LDSO, day by day over the plan window, within the daily limits (envelope, de minimis cap, or none):
+1. when the ramp-up is in the window, the middle of the ramp-up range over the ramp-up days, leaving the rest of
+   the last ramp-up week empty (the template's ramp-up share counts whole weeks);
+2. the rest spread evenly over the core window, as far as the limits allow;
+3. whatever is left spread over the ramp-down days.
+Weekly figures are the sums of the daily ones, so the daily plan matches the weekly plan by construction; where
+the limits cannot hold the whole portfolio the plan falls short and the checks say so. Pure and deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from toolkit.domain.envelopes import Category
+from toolkit.domain.parameters import Parameters
+from toolkit.domain.template import TemplateContent
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    days: list[date]  # every date of the plan window
+    per_day: np.ndarray  # (days, L)
+    weekly: np.ndarray  # (W, L)
+    daily: np.ndarray | None  # (sprint days, L), None when the group does not plan daily
+    agents: np.ndarray  # (W, agents) forecasts: each role's providers share the week's total
+
+
+def spread(amount: int, caps: np.ndarray) -> np.ndarray:
+    """``amount`` as whole numbers over the slots as evenly as ``caps`` allow (water-filling), early slots taking
+    the odd units; returns less than ``amount`` in total when the caps cannot hold it."""
+    caps = np.maximum(np.asarray(caps, dtype=np.int64), 0)
+    out = np.zeros_like(caps)
+    left = int(min(amount, caps.sum()))
+    while left > 0:
+        room = np.flatnonzero(out < caps)
+        share = max(left // len(room), 1)
+        for k in room:
+            give = int(min(share, caps[k] - out[k], left))
+            out[k] += give
+            left -= give
+            if left == 0:
+                break
+    return out
+
+
+def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:
+    """The plan; its weekly, daily and agent grids line up with the template's."""
+    days, open_days, limits = content.window_days, content.window_open, content.window_limit
+    n, n_l = len(days), len(content.ldsos)
+    per_day = np.zeros((n, n_l), dtype=np.int64)
+    day_arr = np.array(days, dtype="datetime64[D]")
+    ramp_end = content.ramp_up_check_end or content.migration_start
+    in_ramp = (day_arr >= np.datetime64(content.migration_start)) & (day_arr <= np.datetime64(ramp_end)) & open_days
+    last_ramp_monday = ramp_end - timedelta(days=ramp_end.weekday())
+    after_ramp_week = day_arr >= np.datetime64(last_ramp_monday + timedelta(days=7))
+    if not content.ramp_up_in_window:
+        after_ramp_week = day_arr >= np.datetime64(content.first_day)
+    core_end = content.core_end or content.last_day
+    in_core = after_ramp_week & (day_arr <= np.datetime64(core_end)) & open_days
+    later = after_ramp_week & (day_arr > np.datetime64(core_end)) & open_days
+    s = parameters.submission
+    for c, col in enumerate(content.ldsos):
+        cap = np.where(open_days, limits[:, c], 0)
+        if col.category == Category.SMALL:
+            cap = np.where(open_days, col.portfolio, 0)
+        left = col.portfolio
+        if content.ramp_up_in_window:
+            target = min(col.ramp_up_max, max(col.ramp_up_min, round(col.portfolio * (s.rurp_min + s.rurp_max) / 2)))
+            got = spread(target, np.where(in_ramp, cap, 0))
+            per_day[:, c] += got
+            left -= int(got.sum())
+        for mask in (in_core, later):
+            got = spread(left, np.where(mask, cap - per_day[:, c], 0))
+            per_day[:, c] += got
+            left -= int(got.sum())
+    weekly = _weekly(content, days, per_day)
+    daily = None
+    if content.daily_required:
+        idx = [days.index(d) for d in content.days]
+        daily = per_day[idx]
+    totals = weekly.sum(axis=1)
+    agents = np.zeros((len(content.weeks), len(content.agents)), dtype=np.int64)
+    for role in sorted({a.role for a in content.agents}):
+        members = [k for k, a in enumerate(content.agents) if a.role == role]
+        for w, total in enumerate(totals):
+            shares = spread(int(total), np.full(len(members), int(total)))
+            agents[w, members] = shares
+    return SamplePlan(days=days, per_day=per_day, weekly=weekly, daily=daily, agents=agents)
+
+
+def _weekly(content: TemplateContent, days: list[date], per_day: np.ndarray) -> np.ndarray:
+    monday = content.weeks[0]
+    idx = np.array([(d - monday).days // 7 for d in days])
+    out = np.zeros((len(content.weeks), per_day.shape[1]), dtype=np.int64)
+    np.add.at(out, idx, per_day)
+    return out
