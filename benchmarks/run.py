@@ -6,19 +6,22 @@ Plain Python, no timing inside tests. Run from the repository root:
     .venv/bin/python benchmarks/run.py --scale 3  # and a 3x stress size
 
 Writes benchmarks/results.json. Stages so far: configuration load and envelope calculation (plus the
-daily CSV and the MCC envelope workbook); later stages join as they are built.
+daily CSV and the MCC envelope workbook), and the supplier templates of every group in one process and in
+a pool of two; later stages join as they are built.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,10 +70,17 @@ def run_size(label: str, spec: DemoSpec | None, tmp: Path) -> list[dict]:
     sprint = sprint_by_cycle(config.calendar.sprints, "S3")
     seconds, peak, _ = timed(lambda: services.write_envelope_workbook(config, ws, env, sprint), repeat=1)
     rows.append({"size": label, "stage": "MCC envelope workbook", "seconds": seconds, "peak_mib": peak})
+    for workers in (1, 2):
+        seconds, peak, issued = timed(lambda w=workers: services.issue_templates(
+            ws, config, env, sprint, datetime.now(UTC), workers=w), repeat=1)
+        size_mb = sum((services.templates_dir(ws, sprint.cycle) / t.file).stat().st_size for t in issued) / 2**20
+        rows.append({"size": label, "stage": f"supplier templates, {workers} process{'es' if workers > 1 else ''}",
+                     "seconds": seconds, "peak_mib": peak, "files": len(issued), "total_mib": round(size_mb, 1)})
     return rows
 
 
 def main() -> None:
+    os.environ.setdefault("MCC_SIGNING_KEY", "benchmark-signing-key-not-for-use")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="also run a stress size of N x national scale")
     args = parser.parse_args()

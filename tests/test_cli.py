@@ -67,10 +67,13 @@ def test_usage_errors_exit_2(capsys):
     assert "not a workspace" in capsys.readouterr().err
 
 
-def test_demo_runs_on_a_workspace(workspace):
+def test_demo_runs_on_a_workspace(workspace, monkeypatch):
+    monkeypatch.setenv("MCC_TODAY", "2026-11-23")
     assert main(["demo", "-w", str(workspace.root)]) == 0
     assert (workspace.workbooks / "calendar.csv").is_file()
     assert (workspace.workbooks / "migration_calendar.ics").is_file()
+    templates = sorted((workspace.workbooks / "S8" / "templates").glob("MCC-plan_S8_*_v01.xlsx"))
+    assert len(templates) == 70
 
 
 def test_generate_industry_other_size(tmp_path):

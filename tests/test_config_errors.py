@@ -194,3 +194,22 @@ def test_extended_ramp_up_not_for_sit_groups(workspace):
             lines[i] = ",".join(parts)
     path.write_text("\n".join(lines) + "\n")
     assert any("not available with the industry ramp-up" in p[2] for p in problems(workspace))
+
+
+def test_agents_file_is_optional(workspace):
+    (workspace.config / "agents.csv").unlink()
+    assert load_config(workspace.root).industry.agents == ()
+
+
+def test_agents_unknown_group_bad_role_and_duplicates(workspace):
+    path = workspace.config / "agents.csv"
+    lines = len(path.read_text().splitlines())
+    first = first_data_row(path)
+    append(path, "ZZZZ,ABCD,Some Data Services,DS")
+    append(path, f"{first[0]},ABCE,Some Metering Services,XX")
+    append(path, ",".join(first))
+    found = problems(workspace)
+    assert ("config/agents.csv", f"row {lines + 1}, column supplier_group",
+            "group ZZZZ is not in config/suppliers.csv") in found
+    assert any(p[1] == f"row {lines + 2}, column role" and "'XX' is not a role" in p[2] for p in found)
+    assert any(p[1] == f"row {lines + 3}" and "is listed twice (also row 2)" in p[2] for p in found)
