@@ -88,7 +88,6 @@ class _Formats:
         self.limit_closed = add({"num_format": "#,##0", "font_color": "#A6A6A6"})
         self.red = add({"bg_color": RED_FILL, "font_color": RED_FONT})
         self.ok = add({"bg_color": "#C6EFCE", "font_color": "#006100"})
-        self.link = add({"font_color": "#0563C1", "underline": 1})
 
 
 def write_template(path: Path, content: TemplateContent, parameters: Parameters, meta: TemplateMeta,
@@ -280,13 +279,11 @@ def _plan_sheet(wb, ws, f: _Formats, content: TemplateContent, weekly: bool) -> 
             lim = xl_rowcol_to_cell(top, limit_col + c)
             ws.conditional_format(top, first + c, bottom, first + c, {
                 "type": "formula", "format": f.red, "criteria": f"=AND(ISNUMBER({cell}),{cell}>{lim})"})
-        for c in range(n):
-            letter = xl_col_to_name(first + c)
-            ws.conditional_format(6, first + c, 6, first + c, {"type": "cell", "criteria": "!=", "value": 0,
-                                                                "format": f.red})
-            ws.conditional_format(6, first + c, 6, first + c, {"type": "cell", "criteria": "==", "value": 0,
-                                                                "format": f.ok})
-            del letter
+        # 'Left to plan': green at 0, red otherwise
+        ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "!=", "value": 0,
+                                                           "format": f.red})
+        ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "==", "value": 0,
+                                                           "format": f.ok})
     ws.set_column(0, 0, 16)
     ws.set_column(first, first + max(n - 1, 0), 10)
     ws.set_column(total_col, total_col, 11)
