@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import openpyxl
@@ -361,3 +361,31 @@ def test_libreoffice_saved_file_reads_back_with_the_same_numbers(recalculated):
         if daily is not None:
             assert to_int_grid(back.grids[C.PLAN_DAILY]) == daily.tolist()
         assert back.meta == read_template(src).meta
+
+
+def test_calendar_markings_name_holidays_excluded_days_events_phases_and_fast_feedback(demo):
+    ws = demo[0]
+    content = _content(demo, "S8", "JONV")
+    path = _path(ws, _issued(demo, "S8", "JONV"))
+    book = CalamineWorkbook.from_path(str(path))
+    daily = {row[0]: row for row in book.get_sheet_by_name(C.SHEET_DAILY).to_python(skip_empty_area=False)
+             if isinstance(row[0], date)}
+    notes = {d: " ".join(str(v) for v in row[-3:]) for d, row in daily.items()}
+    assert "Christmas Day" in notes[date(2026, 12, 25)]
+    assert "Christmas 2026 change freeze" in notes[date(2026, 12, 22)]
+    last_ff = max(d for d, o in zip(content.days, content.day_open, strict=True) if o and d <= content.fast_feedback_end)
+    assert "fast-feedback window" in notes[last_ff]
+    assert "fast-feedback window" not in notes[last_ff + timedelta(days=7)]
+    assert "Sprint 8: execution starts" in notes[date(2026, 12, 2)]
+    assert "ramp-up" in notes[date(2026, 12, 3)]
+    weekly = [r for r in book.get_sheet_by_name(C.SHEET_WEEKLY).to_python(skip_empty_area=False)
+              if isinstance(r[0], date)]
+    assert any("core" in " ".join(map(str, r)) for r in weekly)
+    assert any("Easter Monday (Mon 29 Mar)" in " ".join(map(str, r)) for r in weekly)
+    wb = openpyxl.load_workbook(path)
+    (_, ref), = wb.defined_names[C.PLAN_DAILY].destinations
+    grid = wb[C.SHEET_DAILY][ref.replace("$", "")]
+    christmas = content.days.index(date(2026, 12, 25))
+    assert grid[christmas][0].protection.locked and grid[christmas][0].fill.fgColor.rgb.endswith("D9D9D9")
+    first_open = int(np.flatnonzero(content.day_open)[0])
+    assert not grid[first_open][0].protection.locked

@@ -200,7 +200,15 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
             limit[:, c] = daily_env[:, c]
         elif col.category == Category.DE_MINIMIS:
             limit[:, c] = np.where(open_, col.daily_cap, 0)
-    notes = _day_notes(calendar, all_days, ph.migration_start)
+    ff_start = ph.migration_start
+    ff_end = ff_start + timedelta(weeks=parameters.fast_feedback.weeks, days=-1)
+    events = [(e.start, e.title) for e in calendar.events()
+              if (e.sprint == sprint.sprint and e.kind in ("plan", "publish", "uca", "execute")
+                  and "stand-up" not in e.title and "monthly review" not in e.title)
+              or (e.kind == "milestone")]
+    parts_of_day = _day_notes(calendar, all_days, ph.migration_start, (ff_start, ff_end),
+                              [(d, t) for d, t in events if first_day <= d <= last_day])
+    notes = [", ".join(p) for p in parts_of_day]
 
     # weeks
     monday = first_day - timedelta(days=first_day.weekday())
@@ -223,18 +231,12 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
             if open_[k] and name and name not in names:
                 names.append(name)
         week_phase.append(" / ".join(names))
-        week_notes.append("; ".join(f"{all_days[k]:%a %d %b}: {notes[k]}" for k in in_week if notes[k]))
+        week_notes.append(_week_note([all_days[k] for k in in_week], [parts_of_day[k] for k in in_week]))
 
     # the sprint's days
     daily_required, daily_reason = must_plan_daily(group, sprint)
     sprint_end = min(sprint.execution_end, last_day)
     sel = [k for k, d in enumerate(all_days) if d <= sprint_end] if daily_required else []
-    ff_start = ph.migration_start
-    ff_end = ff_start + timedelta(weeks=parameters.fast_feedback.weeks, days=-1)
-    events = [(e.start, e.title) for e in calendar.events()
-              if (e.sprint == sprint.sprint and e.kind in ("plan", "publish", "uca", "execute")
-                  and "stand-up" not in e.title and "monthly review" not in e.title)
-              or (e.kind == "milestone")]
     return TemplateContent(
         group=group, sprint=sprint, first_day=first_day, last_day=last_day, ldsos=columns, weeks=weeks,
         week_open_days=week_open, week_ramp_up_days=week_ramp, week_phase=week_phase, week_notes=week_notes,
@@ -248,10 +250,13 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         window_open=open_, window_limit=limit)
 
 
-def _day_notes(calendar: MigrationCalendar, days: list[date], start: date) -> list[str]:
-    """Why a day is closed (bank holiday, excluded day, before the group's start; weekends go unsaid) and the
-    milestones that fall on it."""
-    milestones = {calendar.m11: "M11", calendar.m14: "M14", calendar.m15: "M15 last migration day"}
+def _day_notes(calendar: MigrationCalendar, days: list[date], start: date, fast_feedback: tuple[date, date],
+               events: list[tuple[date, str]]) -> list[list[str]]:
+    """Why a day is closed (bank holiday, excluded day, before the group's start; weekends go unsaid), the
+    group's migration start and fast-feedback window, and the key events and milestones of the day."""
+    on_day: dict[date, list[str]] = {}
+    for d, title in events:
+        on_day.setdefault(d, []).append(title)
     out = []
     for d in days:
         parts = []
@@ -260,10 +265,28 @@ def _day_notes(calendar: MigrationCalendar, days: list[date], start: date) -> li
             parts.append(reason)
         elif not reason and d < start:
             parts.append("before your migration start")
-        if d in milestones:
-            parts.append(milestones[d])
-        out.append(", ".join(parts))
+        if d == start:
+            parts.append("your migration start")
+        if fast_feedback[0] <= d <= fast_feedback[1] and calendar.is_migration_day(d):
+            parts.append("fast-feedback window")
+        parts += on_day.get(d, [])
+        out.append(parts)
     return out
+
+
+def _week_note(days: list[date], parts: list[list[str]]) -> str:
+    """The notes of a week, each once with the days it applies to: "Christmas Day (Fri 25 Dec); fast-feedback
+    window (Mon 05 Jan to Fri 09 Jan)"."""
+    seen: dict[str, list[date]] = {}
+    for day, items in zip(days, parts, strict=True):
+        for item in items:
+            seen.setdefault(item, []).append(day)
+    out = []
+    for item, on in seen.items():
+        when = f"{on[0]:%a %d %b}" if len(on) == 1 else (
+            f"{on[0]:%a %d %b}, {on[1]:%a %d %b}" if len(on) == 2 else f"{on[0]:%a %d %b} to {on[-1]:%a %d %b}")
+        out.append(f"{item} ({when})")
+    return "; ".join(out)
 
 
 @dataclass(frozen=True)

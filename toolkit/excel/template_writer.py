@@ -208,7 +208,8 @@ def _plan_sheet(wb, ws, f: _Formats, content: TemplateContent, weekly: bool) -> 
                        f"{content.sprint.execution_end:%d %b %Y}", f.title)
         ws.write(1, 0, f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's "
                        "days must add up to that week's weekly plan. Grey days are not migration days.", f.note)
-    labels = ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned here", "Left to plan"]
+    labels = ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned to M15", "Left to plan"] if weekly else \
+        ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned in the sprint"]
     for r, label in enumerate(labels, start=2):
         ws.write(r, 0, label, f.label)
     for c, col in enumerate(cols):
@@ -219,7 +220,8 @@ def _plan_sheet(wb, ws, f: _Formats, content: TemplateContent, weekly: bool) -> 
                                Category.SMALL: "small"}[col.category], f.note)
         ws.write_number(4, x, col.portfolio, f.int)
         ws.write_formula(5, x, f"=SUM({letter}{top + 1}:{letter}{bottom + 1})", f.int, 0)
-        ws.write_formula(6, x, f"={letter}5-{letter}6", f.int_bold, col.portfolio)
+        if weekly:
+            ws.write_formula(6, x, f"={letter}5-{letter}6", f.int_bold, col.portfolio)
     # header row directly above the grid: the LDSO MPIDs (the machine contract)
     ws.write(top - 1, 0, "Week commencing" if weekly else "Date", f.head)
     for c, col in enumerate(cols):
@@ -279,7 +281,7 @@ def _plan_sheet(wb, ws, f: _Formats, content: TemplateContent, weekly: bool) -> 
             lim = xl_rowcol_to_cell(top, limit_col + c)
             ws.conditional_format(top, first + c, bottom, first + c, {
                 "type": "formula", "format": f.red, "criteria": f"=AND(ISNUMBER({cell}),{cell}>{lim})"})
-        # 'Left to plan': green at 0, red otherwise
+    if n and weekly:  # 'Left to plan': green at 0, red otherwise
         ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "!=", "value": 0,
                                                            "format": f.red})
         ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "==", "value": 0,
