@@ -373,7 +373,8 @@ def test_calendar_markings_name_holidays_excluded_days_events_phases_and_fast_fe
     notes = {d: " ".join(str(v) for v in row[-3:]) for d, row in daily.items()}
     assert "Christmas Day" in notes[date(2026, 12, 25)]
     assert "Christmas 2026 change freeze" in notes[date(2026, 12, 22)]
-    last_ff = max(d for d, o in zip(content.days, content.day_open, strict=True) if o and d <= content.fast_feedback_end)
+    last_ff = max(d for d, o in zip(content.days, content.day_open, strict=True)
+                  if o and d <= content.fast_feedback_end)
     assert "fast-feedback window" in notes[last_ff]
     assert "fast-feedback window" not in notes[last_ff + timedelta(days=7)]
     assert "Sprint 8: execution starts" in notes[date(2026, 12, 2)]
