@@ -13,29 +13,14 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import defusedxml.ElementTree as SafeET
 import numpy as np
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from toolkit.excel import contract as C
-from toolkit.excel.reader import NS, defined_names
+from toolkit.excel.reader import defined_names, sheet_parts
 
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
-
-
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part name inside the zip."""
-    wb = SafeET.fromstring(z.read("xl/workbook.xml"))
-    rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels.iter(PKG_REL)}
-    out = {}
-    for s in wb.iterfind("m:sheets/m:sheet", NS):
-        t = target[s.get(f"{{{REL_NS}}}id")]
-        out[s.get("name")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
-    return out
 
 
 def _cell_xml(col: str, row: int, attrs: str, value: object) -> str:
@@ -92,7 +77,7 @@ def fill_cells(src: Path, dst: Path, edits: dict[tuple[str, str], object]) -> Pa
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + ".part")
     with zipfile.ZipFile(src) as zin:
-        parts = _sheet_parts(zin)
+        parts = sheet_parts(zin)
         unknown = set(per_sheet) - set(parts)
         if unknown:
             raise ValueError(f"no sheet {', '.join(sorted(unknown))} in {src.name}")

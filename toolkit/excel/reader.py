@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
-from xlsxwriter.utility import xl_rowcol_to_cell
 
+from toolkit.domain.submission import Area, Grid, Submission
 from toolkit.errors import ToolkitError
 from toolkit.excel import contract as C
 
@@ -29,48 +28,6 @@ class TemplateReadError(ToolkitError):
         self.file, self.sheet, self.cell, self.rule, self.message = file, sheet, cell, rule, message
         where = ", ".join(x for x in (file, f"sheet '{sheet}'" if sheet else "", f"cell {cell}" if cell else "") if x)
         super().__init__(f"{where}: {message}")
-
-
-@dataclass(frozen=True)
-class Area:
-    sheet: str
-    top: int  # 0-based
-    left: int
-    bottom: int
-    right: int
-
-    @property
-    def ref(self) -> str:
-        return f"{xl_rowcol_to_cell(self.top, self.left)}:{xl_rowcol_to_cell(self.bottom, self.right)}"
-
-    @property
-    def qualified(self) -> str:
-        from xlsxwriter.utility import xl_range_abs
-        return f"'{self.sheet}'!" + xl_range_abs(self.top, self.left, self.bottom, self.right)
-
-
-@dataclass
-class Grid:
-    """One input grid: raw cell values (float, str, date, bool or None for blank) with its row and column keys."""
-
-    name: str
-    area: Area
-    keys: list[str]  # the row directly above the grid (LDSO or agent MPIDs)
-    roles: list[str]  # agents: the row above the keys; else empty
-    dates: list[object]  # the column directly left (date, or whatever was found there)
-    values: list[list[object]]
-
-    def cell(self, r: int, c: int) -> str:
-        return xl_rowcol_to_cell(self.area.top + r, self.area.left + c)
-
-
-@dataclass
-class TemplateFile:
-    path: Path
-    meta: dict[str, str]
-    sheet_names: list[str]
-    names: dict[str, Area]
-    grids: dict[str, Grid] = field(default_factory=dict)
 
 
 def _col_index(letters: str) -> int:
@@ -111,7 +68,45 @@ def _value(v: object) -> object:
     return v
 
 
-def read_template(path: Path, display_name: str | None = None) -> TemplateFile:
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"[^>]*?>((?:(?!</c>).)*?)</c>', re.S)
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name inside the zip."""
+    wb = SafeET.fromstring(z.read("xl/workbook.xml"))
+    rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels.iter(PKG_REL)}
+    out = {}
+    for s in wb.iterfind("m:sheets/m:sheet", NS):
+        t = target.get(s.get(f"{{{REL_NS}}}id"), "")
+        out[s.get("name")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+    return out
+
+
+def formulas_without_value(path: Path, area: Area) -> set[tuple[int, int]]:
+    """Cells of ``area`` holding a formula with no saved value (calamine would read them as blank)."""
+    out: set[tuple[int, int]] = set()
+    with zipfile.ZipFile(path) as z:
+        part = sheet_parts(z).get(area.sheet)
+        if part is None or part not in z.namelist():
+            return out
+        xml = z.read(part).decode("utf-8", "replace")
+    if "<f" not in xml:
+        return out
+    for m in FORMULA_CELL.finditer(xml):
+        body = m.group(3)
+        if "<f" not in body:
+            continue
+        r, c = int(m.group(2)) - 1, _col_index(m.group(1))
+        no_value = ("<v>" not in body and "<v " not in body) or "<v></v>" in body or "<v/>" in body
+        if area.top <= r <= area.bottom and area.left <= c <= area.right and no_value:
+            out.add((r - area.top, c - area.left))
+    return out
+
+
+def read_template(path: Path, display_name: str | None = None) -> Submission:
     """Read metadata and every grid the contract names. Raises TemplateReadError on structural problems."""
     path = Path(path)
     name = display_name or path.name
@@ -136,8 +131,7 @@ def read_template(path: Path, display_name: str | None = None) -> TemplateFile:
         for row in rows_of(C.SHEET_META)[1:]:
             if len(row) >= 2 and row[0] != "":
                 meta[str(row[0])] = "" if row[1] is None else str(row[1])
-    out = TemplateFile(path=path, meta=meta, sheet_names=sheets,
-                       names={k: v for k, v in names.items() if v is not None})
+    out = Submission(file=name, meta=meta, sheet_names=sheets, names=names)
     for grid_name in C.GRID_NAMES:
         if grid_name not in names:
             continue
@@ -160,7 +154,8 @@ def read_template(path: Path, display_name: str | None = None) -> TemplateFile:
         roles = (["" if at(area.top - 2, area.left + c) is None else str(at(area.top - 2, area.left + c)).strip()
                   for c in range(width)] if grid_name == C.AGENT_FORECAST and area.top > 1 else [])
         dates = [at(r, area.left - 1) for r in range(area.top, area.bottom + 1)] if area.left > 0 else []
-        out.grids[grid_name] = Grid(grid_name, area, keys, roles, dates, values)
+        out.grids[grid_name] = Grid(grid_name, area, keys, roles, dates, values,
+                                    formulas_without_value(path, area))
     return out
 
 

@@ -1,0 +1,63 @@
+"""Parse an untrusted workbook in a child process with a memory limit and a timeout (EXCEL.md: parse untrusted
+files in a subprocess). The child only reads values; nothing in the file is ever run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.domain.submission import Submission
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    reason: str
+    rule: str = "identity.template"
+    sheet: str = ""
+    cell: str = ""
+
+
+def _child(conn, path: str, name: str, memory_bytes: int) -> None:
+    try:
+        if memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        from toolkit.excel.reader import TemplateReadError, read_template
+
+        try:
+            conn.send(read_template(Path(path), name))
+        except TemplateReadError as exc:
+            conn.send(ReadFailure(exc.message, exc.rule, exc.sheet, exc.cell))
+        except MemoryError:
+            conn.send(ReadFailure("reading the workbook needed more memory than a template ever does"))
+        except Exception as exc:  # noqa: BLE001 - the child reports every failure as a reason
+            text = str(exc)
+            if "entit" in text.lower() or "DTD" in text:
+                text = "the workbook's XML declares entities (refused: a possible XML entity attack)"
+            conn.send(ReadFailure(f"the workbook cannot be read ({type(exc).__name__}: {text})"))
+    finally:
+        conn.close()
+
+
+def read_isolated(path: Path, name: str, timeout: float = 120.0, memory_mb: int = 2048) -> Submission | ReadFailure:
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, str(path), name, memory_mb * 2**20), daemon=True)
+    proc.start()
+    child.close()
+    result: Submission | ReadFailure | None = None
+    if parent.poll(timeout):
+        try:
+            result = parent.recv()
+        except EOFError:
+            result = None
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return ReadFailure(f"reading the workbook took longer than {timeout:.0f} s")
+    if result is None:
+        return ReadFailure(f"the reader stopped (exit code {proc.exitcode}) on this file; it may be malformed or "
+                           "too large")
+    return result
