@@ -215,6 +215,95 @@ def templates(
 
 
 @app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="The returned workbook to judge.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict and findings as JSON.")] = False,
+    cycle: Annotated[str | None, typer.Option(help="The planning cycle being collected (default: the sprint "
+                                              "being planned today).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Judge one returned workbook without touching the inbox: exit 0 accepted, 1 rejected, 2 unreadable."""
+    import json
+
+    ws = resolve_workspace(workspace)
+    judged = services.validate_file(ws, file, _today(), cycle)
+    if as_json:
+        console.print_json(json.dumps(judged.as_json(file.name)))
+    else:
+        colour = {"accepted": "green", "rejected": "red"}.get(judged.status.value, "yellow")
+        console.print(f"[bold {colour}]{judged.status.value.upper()}[/] {file.name}"
+                      + (f": group {judged.group}, {judged.cycle}, version {judged.version}" if judged.group else "")
+                      + f" ({judged.errors} errors, {judged.warnings} warnings)", highlight=False)
+        for f in judged.findings:
+            where = " ".join(x for x in (f.sheet and f"'{f.sheet}'", f.cell, f.ldso) if x)
+            console.print(f"  {f.severity.value:<7} {f.rule:<26} {where:<24} {f.message}", highlight=False,
+                          soft_wrap=True)
+    code = {"accepted": EXIT_OK, "rejected": EXIT_INVALID}.get(judged.status.value, EXIT_USAGE)
+    raise typer.Exit(code)
+
+
+@app.command()
+def watch(
+    once: Annotated[bool, typer.Option("--once", help="Process what is in the inbox now and exit.")] = False,
+    polling: Annotated[bool, typer.Option(help="Poll the folder instead of inotify (network shares).")] = False,
+    quiet: Annotated[float, typer.Option(help="Seconds a file must stay unchanged before it is read.")] = 2.0,
+    max_wait: Annotated[float, typer.Option(help="With --once: seconds to wait for files still being "
+                                            "written.")] = 30.0,
+    cycle: Annotated[str | None, typer.Option(help="The planning cycle being collected (default: the sprint "
+                                              "being planned today).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Watch inbox/: judge every returned workbook, answer in outbox/, record it in the ledger."""
+    from toolkit.inbox.watcher import Stability, run_once
+    from toolkit.inbox.watcher import watch as watch_inbox
+
+    ws = resolve_workspace(workspace)
+
+    def report(o) -> None:
+        colour = {"accepted": "green", "rejected": "red", "duplicate": "dim"}.get(o.status, "yellow")
+        detail = o.reason if o.status in ("quarantined", "duplicate") else f"{o.errors} errors, {o.warnings} warnings"
+        console.print(f"#{o.row_id} [{colour}]{o.status}[/] {o.name}"
+                      + (f" ({o.group}, {o.cycle})" if o.group else "") + f": {detail}", highlight=False,
+                      soft_wrap=True)
+
+    inbox = services.make_inbox(ws, _today(), lambda: datetime.now(UTC), cycle, on_outcome=report)
+    stability = Stability(quiet_seconds=quiet, settle_seconds=max(3 * quiet, 1.0))
+    if once:
+        outcomes, waiting = run_once(inbox, stability, max_wait=max_wait)
+        for path in waiting:
+            err_console.print(f"[yellow]waiting[/]: {path.name} is still being written; left in the inbox for the "
+                              "next run")
+        console.print(f"{len(outcomes)} file{'s' if len(outcomes) != 1 else ''} processed, {len(waiting)} waiting")
+        return
+    watch_inbox(inbox, stability, polling=polling, log=lambda m: err_console.print(m))
+
+
+@app.command()
+def status(
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Per group: submitted, accepted, rejected, latest version; and the groups without a valid plan."""
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    rows = services.submission_status(ws, config, sprint.cycle)
+    table = Table(title=f"Submissions for sprint {sprint.sprint} ({sprint.cycle}), deadline "
+                        f"{sprint.submission_deadline:%a %d %b %Y}")
+    for col in ("group", "name", "submitted", "accepted", "rejected", "quarantined", "latest", "current plan"):
+        table.add_column(col)
+    for r in rows:
+        latest = f"v{r.latest_version} {r.latest_status} {r.latest_at}" if r.latest_at else ""
+        table.add_row(r.group, r.name, str(r.submitted), str(r.accepted), str(r.rejected), str(r.quarantined),
+                      latest, r.current_plan or "[red]outstanding[/]")
+    console.print(table)
+    missing = [r.group for r in rows if r.current_plan is None]
+    console.print(f"{len(rows) - len(missing)} of {len(rows)} groups have a valid plan."
+                  + (f" Without one ({len(missing)}): {', '.join(missing)}" if missing else ""), soft_wrap=True)
+
+
+@app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
     ws = resolve_workspace(workspace)

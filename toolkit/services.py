@@ -101,6 +101,68 @@ def explain_envelope(config: Config, group: str, ldso: str, day: date) -> list[t
     return env_domain.explain(env, config.parameters, group, ldso, day)
 
 
+# -- the watched inbox ---------------------------------------------------------------------------------
+
+def make_judge(workspace: Workspace, config: Config, today: date, cycle: str | None = None):
+    """A judge of returned files for the cycle being planned on ``today`` (or ``cycle``)."""
+    from toolkit.excel.contract import signing_key
+    from toolkit.inbox.pipeline import Judge
+
+    planning = resolve_cycle(config, cycle, today)
+    return Judge(workspace, config, planning.cycle, signing_key(workspace.config))
+
+
+def validate_file(workspace: Workspace, path: Path, today: date, cycle: str | None = None):
+    """Judge one file without touching the inbox, the ledger or the outbox."""
+    if not path.is_file():
+        raise UsageError(f"no file {path}")
+    config = load(workspace)
+    return make_judge(workspace, config, today, cycle).judge(path, path.name)
+
+
+def make_inbox(workspace: Workspace, today: date, clock, cycle: str | None = None, on_outcome=None):
+    from toolkit.inbox.pipeline import Inbox
+
+    workspace.ensure_folders()
+    config = load(workspace)
+    return Inbox(workspace, make_judge(workspace, config, today, cycle), clock, on_outcome)
+
+
+@dataclass
+class GroupStatus:
+    group: str
+    name: str
+    submitted: int
+    accepted: int
+    rejected: int
+    quarantined: int
+    latest_version: int | None
+    latest_at: str | None
+    latest_status: str | None
+    current_plan: str | None  # the accepted submission that is the group's plan: "#12 v2 at ..."
+
+
+def submission_status(workspace: Workspace, config: Config, cycle: str) -> list[GroupStatus]:
+    """Per group for the cycle: what was submitted and judged, and which accepted version is the current plan."""
+    from toolkit.inbox.ledger import Ledger
+    from toolkit.inbox.pipeline import LEDGER
+
+    ledger = Ledger(workspace.workbooks / LEDGER)
+    rows = [r for r in ledger.rows(cycle) if r.status != "duplicate"]
+    out = []
+    for g in config.industry.groups:
+        mine = [r for r in rows if r.supplier_group == g.mpid]
+        latest = mine[-1] if mine else None
+        current = ledger.current_plan(cycle, g.mpid)
+        out.append(GroupStatus(
+            g.mpid, g.name, len(mine), sum(r.status == "accepted" for r in mine),
+            sum(r.status == "rejected" for r in mine), sum(r.status == "quarantined" for r in mine),
+            latest.version if latest else None, latest.received_at if latest else None,
+            latest.status if latest else None,
+            f"#{current.id} v{current.version} received {current.received_at}" if current else None))
+    return out
+
+
 @dataclass
 class DemoResult:
     outputs: list[tuple[str, Path]]

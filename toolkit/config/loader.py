@@ -9,6 +9,8 @@ Files (column names are fixed: other tools write these files):
 - ``portfolio.csv``    supplier_mpid,ldso_mpid,mpan_count (counts include secondary MPANs)
 - ``agents.csv``       supplier_group,agent_mpid,agent_name,role (optional: the groups' service providers,
                        role DS data service or MS metering service)
+- ``exemptions.csv``   supplier_group,ldso_mpid,date,reason (optional: days the MCC lets a de minimis group
+                       exceed its daily cap, e.g. a very large customer, F5.2.7)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "mig
                     "extended_ramp_up", "lost_days", "daily_opt_in", "primary_contact", "secondary_contact")
 PORTFOLIO_COLUMNS = ("supplier_mpid", "ldso_mpid", "mpan_count")
 AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
+EXEMPTION_COLUMNS = ("supplier_group", "ldso_mpid", "date", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
                  "primary_contact", "secondary_contact")
@@ -111,6 +114,14 @@ class AgentRow(_Row):
         return value
 
 
+class ExemptionRow(_Row):
+    supplier_group: str
+    ldso_mpid: str
+    date: date
+    reason: str = Field(min_length=1)
+    _mpids = field_validator("supplier_group", "ldso_mpid")(_mpid)
+
+
 @dataclass
 class Config:
     """A loaded, validated workspace configuration."""
@@ -121,6 +132,7 @@ class Config:
     calendar: MigrationCalendar
     industry: Industry
     warnings: list[ConfigProblem] = field(default_factory=list)
+    exemptions: dict[str, frozenset[tuple[str, date]]] = field(default_factory=dict)  # group -> (LDSO, day)
 
 
 def _explain(err: dict[str, Any]) -> str:
@@ -255,6 +267,15 @@ def load_config(root: Path) -> Config:
     if parameters is not None:
         _check_totals(ldsos, portfolio, parameters.checks.portfolio_tolerance, problems)
     agents = _check_agents(agent_rows, {g.mpid for g in groups}, "config/suppliers.csv" in trusted, problems)
+    exemption_rows = (_read_csv(cfg / "exemptions.csv", "config/exemptions.csv", EXEMPTION_COLUMNS, ExemptionRow,
+                                problems) if (cfg / "exemptions.csv").is_file() else [])
+    exemptions: dict[str, set[tuple[str, date]]] = {}
+    for line, row in exemption_rows:
+        if row.supplier_group not in {g.mpid for g in groups} or row.ldso_mpid not in ldsos:
+            problems.append(ConfigProblem("config/exemptions.csv", f"row {line}",
+                                          f"group {row.supplier_group} or LDSO {row.ldso_mpid} is not configured"))
+            continue
+        exemptions.setdefault(row.supplier_group, set()).add((row.ldso_mpid, row.date))
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
@@ -267,7 +288,8 @@ def load_config(root: Path) -> Config:
                 f"({calendar.reason(g.migration_start)}); capacity starts on the next migration day"))
     industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents)
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
-                  industry=industry, warnings=warnings)
+                  industry=industry, warnings=warnings,
+                  exemptions={g: frozenset(v) for g, v in exemptions.items()})
 
 
 def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:

@@ -1,0 +1,311 @@
+"""Judge one returned file and answer it, losing nothing (issue 5; shared/design/INBOX.md).
+
+For each file: claim it (atomic rename into ``inbox/.processing/``), hash its bytes, record it in the ledger,
+look at it before any parser does, read it in a child process with limits, archive the original bytes under
+their hash, judge it against the envelopes and calendar recalculated from the configuration, write the feedback
+workbook and email, record the outcome, and only then delete the claimed copy. A crash at any point leaves the
+file in ``inbox/`` or ``inbox/.processing/`` and its ledger row unfinished, and the next run takes it up again;
+the same bytes twice are recorded as a duplicate and not judged twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from toolkit.config import Config
+from toolkit.domain import rules
+from toolkit.domain.envelopes import Envelopes, calculate
+from toolkit.domain.findings import Finding, Severity, Status, finding, verdict
+from toolkit.domain.sprints import Sprint, sprint_by_cycle
+from toolkit.domain.submission import Submission
+from toolkit.domain.template import TemplateContent, template_content
+from toolkit.excel import contract as C
+from toolkit.inbox import safety
+from toolkit.inbox.isolate import ReadFailure, read_isolated
+from toolkit.inbox.ledger import Ledger
+from toolkit.templates import current_templates, read_register
+from toolkit.workspace import Workspace
+
+PROCESSING = ".processing"
+LEDGER = "ledger.sqlite"
+
+
+@dataclass
+class Judged:
+    """The verdict on one file, before anything is written."""
+
+    status: Status
+    findings: list[Finding]
+    submission: Submission | None = None
+    content: TemplateContent | None = None
+    reason: str = ""  # why an unreadable file is quarantined
+    group: str | None = None
+    cycle: str | None = None
+    version: int | None = None
+    macro_enabled: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.WARNING)
+
+    def as_json(self, file: str) -> dict:
+        return {"file": file, "status": self.status.value, "group": self.group, "cycle": self.cycle,
+                "version": self.version, "reason": self.reason, "errors": self.errors, "warnings": self.warnings,
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+@dataclass
+class Outcome:
+    row_id: int
+    name: str
+    status: str
+    group: str | None = None
+    cycle: str | None = None
+    errors: int = 0
+    warnings: int = 0
+    reason: str = ""
+    duplicate_of: int | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+
+def safe_stem(name: str) -> str:
+    """An output-safe version of a supplier's file name: ASCII letters, digits, dot, dash and underscore only,
+    no path parts."""
+    stem = Path(name.replace("\\", "/")).name
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "file"
+    return stem[:60]
+
+
+class Judge:
+    """Judges files against one loaded configuration; caches the envelopes and template contents."""
+
+    def __init__(self, workspace: Workspace, config: Config, planning_cycle: str | None, key: bytes,
+                 limits: safety.Limits | None = None):
+        self.workspace, self.config, self.planning_cycle, self.key = workspace, config, planning_cycle, key
+        self.limits = limits or safety.Limits()
+        self._env: Envelopes | None = None
+        self._contents: dict[tuple[str, str], TemplateContent] = {}
+
+    @property
+    def env(self) -> Envelopes:
+        if self._env is None:
+            self._env = calculate(self.config.industry, self.config.calendar, self.config.parameters)
+        return self._env
+
+    def content(self, group: str, sprint: Sprint) -> TemplateContent:
+        key = (group, sprint.cycle)
+        if key not in self._contents:
+            self._contents[key] = template_content(self.config.industry, self.config.calendar, self.config.parameters,
+                                                   self.env, group, sprint)
+        return self._contents[key]
+
+    def exemptions(self, group: str) -> frozenset[tuple[str, date]]:
+        return self.config.exemptions.get(group, frozenset())
+
+    def judge(self, path: Path, name: str, claimed_group: str | None = None) -> Judged:
+        inspection = safety.inspect(path, self.limits)
+        if inspection.reason:
+            return Judged(Status.UNREADABLE, [finding("identity.template", inspection.reason)],
+                          reason=inspection.reason)
+        read = read_isolated(path, name)
+        if isinstance(read, ReadFailure):
+            return Judged(Status.UNREADABLE, [finding(read.rule if read.rule in ("identity.template",
+                                                                                  "structure.layout")
+                                                      else "identity.template", read.reason,
+                                                      sheet=read.sheet, cell=read.cell)], reason=read.reason)
+        sub = read
+        meta = sub.meta
+        group, cycle = meta.get("group") or None, meta.get("cycle") or None
+        version = int(meta["version"]) if str(meta.get("version", "")).isdigit() else None
+        industry = self.config.industry
+        sprint = sprint_by_cycle(self.config.calendar.sprints, cycle) if cycle else None
+        known_group = bool(group) and group in industry.group_by_mpid
+        content = self.content(group, sprint) if known_group and sprint is not None else None
+        register = {t.template_id for t in read_register(self.workspace, sprint.cycle)} if sprint else set()
+        current = current_templates(self.workspace, sprint.cycle).get(group) if sprint and group else None
+        facts = rules.Identity(
+            signature_ok=C.signature_valid(meta, self.key), known_group=known_group, known_cycle=sprint is not None,
+            registered=meta.get("template_id") in register, current_version=current.version if current else None,
+            current_digest=content.digest() if content else None, planning_cycle=self.planning_cycle,
+            claimed_group=claimed_group)
+        judgement = rules.validate(sub, facts, content, self.config.parameters,
+                                   self.exemptions(group) if group else frozenset())
+        findings = list(judgement.findings)
+        if inspection.macro_enabled:
+            findings.insert(0, finding("identity.template", "the workbook was saved macro-enabled (.xlsm); its macros "
+                                       "were ignored and never run, only the values were read.", Severity.WARNING,
+                                       hint="save as .xlsx next time"))
+        return Judged(verdict(findings), findings, sub, content, group=group,
+                      cycle=sprint.cycle if sprint else cycle, version=version,
+                      macro_enabled=inspection.macro_enabled)
+
+
+class Inbox:
+    """The watched inbox of a workspace: claims, judges, archives, answers and records every file."""
+
+    def __init__(self, workspace: Workspace, judge: Judge, clock: Callable[[], datetime],
+                 on_outcome: Callable[[Outcome], None] | None = None):
+        self.ws, self.judge, self.clock, self.on_outcome = workspace, judge, clock, on_outcome
+        self.ledger = Ledger(workspace.workbooks / LEDGER)
+        self.processing = workspace.inbox / PROCESSING
+
+    # -- finding files ------------------------------------------------------------------------------
+    def candidates(self) -> list[tuple[Path, str | None]]:
+        """Files waiting in the inbox (and one level of group subfolders), oldest first, with the group their
+        subfolder names; lock, temporary and hidden files are left alone."""
+        out = []
+        if not self.ws.inbox.is_dir():
+            return out
+        for entry in self.ws.inbox.iterdir():
+            if entry.name == PROCESSING or safety.ignored_name(entry.name):
+                continue
+            if entry.is_file():
+                out.append((entry, None))
+            elif entry.is_dir():
+                group = entry.name.upper()
+                out += [(f, group) for f in entry.iterdir() if f.is_file() and not safety.ignored_name(f.name)]
+        return sorted(out, key=lambda x: (x[0].stat().st_mtime, x[0].name))
+
+    def claim(self, path: Path, group: str | None) -> Path:
+        """Move the file out of the inbox's view, atomically (same filesystem), keeping its name and group."""
+        self.processing.mkdir(parents=True, exist_ok=True)
+        target = self.processing / f"{uuid.uuid4().hex[:12]}.{group or '-'}.{path.name}"
+        path.rename(target)
+        return target
+
+    @staticmethod
+    def unclaimed(path: Path) -> tuple[str, str | None]:
+        _, group, name = path.name.split(".", 2)
+        return name, None if group == "-" else group
+
+    # -- processing --------------------------------------------------------------------------------
+    def recover(self) -> list[Outcome]:
+        """Files claimed by a run that stopped before it finished: process them again."""
+        if not self.processing.is_dir():
+            return []
+        return [self.process_claimed(p) for p in sorted(self.processing.iterdir(), key=lambda p: p.stat().st_mtime)
+                if p.is_file() and p.name.count(".") >= 2 and not p.name.endswith(".part")]
+
+    def run_once(self, ready: Callable[[Path], bool] | None = None) -> list[Outcome]:
+        """Recover, then process every file in the inbox that ``ready`` accepts (default: all)."""
+        outcomes = self.recover()
+        for path, group in self.candidates():
+            if ready is not None and not ready(path):
+                continue
+            outcomes.append(self.process_claimed(self.claim(path, group)))
+        return outcomes
+
+    def process_claimed(self, claimed: Path) -> Outcome:
+        name, claimed_group = self.unclaimed(claimed)
+        data = claimed.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        now = self.clock().isoformat(timespec="seconds")
+        rows = self.ledger.by_sha(sha)
+        final = [r for r in rows if r.status in ("accepted", "rejected", "quarantined")]
+        pending = [r for r in rows if r.status in ("received", "validating")]
+        if final:
+            first = final[0]
+            row_id = pending[0].id if pending else self.ledger.receive(sha, name, now)
+            self.ledger.update(row_id, status="duplicate", duplicate_of=first.id, supplier_group=first.supplier_group,
+                               cycle=first.cycle, version=first.version, template_id=first.template_id,
+                               archive_path=first.archive_path, finished_at=now,
+                               reason=f"the same bytes as submission {first.id} ({first.original_name}, "
+                                      f"{first.status})")
+            claimed.unlink()
+            return self._done(Outcome(row_id, name, "duplicate", first.supplier_group, first.cycle,
+                                      duplicate_of=first.id, reason=f"same bytes as submission {first.id}"))
+        row_id = pending[0].id if pending else self.ledger.receive(sha, name, now)
+        judged = self.judge.judge(claimed, name, claimed_group)
+        group = judged.group or claimed_group
+        archive = self._archive(data, sha, name, judged)
+        self.ledger.update(row_id, status="validating", supplier_group=group, cycle=judged.cycle,
+                           version=judged.version, archive_path=str(archive.relative_to(self.ws.root)),
+                           template_id=(judged.submission.meta.get("template_id") if judged.submission else None))
+        outputs = self._answer(row_id, name, now, judged, group)
+        status = "quarantined" if judged.status == Status.UNREADABLE else judged.status.value
+        self.ledger.update(row_id, status=status, errors=judged.errors, warnings=judged.warnings,
+                           reason=judged.reason, finished_at=self.clock().isoformat(timespec="seconds"),
+                           feedback_path=str(outputs[0].relative_to(self.ws.root)) if outputs and
+                           outputs[0].suffix == ".xlsx" else "",
+                           email_path=str(outputs[-1].relative_to(self.ws.root)) if outputs else "")
+        claimed.unlink()
+        return self._done(Outcome(row_id, name, status, group, judged.cycle, judged.errors, judged.warnings,
+                                  judged.reason, outputs=outputs))
+
+    def _done(self, outcome: Outcome) -> Outcome:
+        if self.on_outcome:
+            self.on_outcome(outcome)
+        return outcome
+
+    def _archive(self, data: bytes, sha: str, name: str, judged: Judged) -> Path:
+        ext = Path(name).suffix.lower()
+        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ".bin"
+        if judged.status == Status.UNREADABLE:
+            folder = self.ws.workbooks / "quarantine"
+        elif judged.cycle and sprint_by_cycle(self.judge.config.calendar.sprints, judged.cycle):
+            folder = self.ws.cycle_dir(judged.cycle) / "received"
+        else:
+            folder = self.ws.workbooks / "unassigned" / "received"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{sha}{ext}"
+        if not path.is_file():
+            part = path.with_name(path.name + ".part")
+            part.write_bytes(data)
+            part.replace(path)
+        return path
+
+    def _answer(self, row_id: int, name: str, now: str, judged: Judged, group: str | None) -> list[Path]:
+        from toolkit.excel.feedback_writer import write_feedback
+        from toolkit.mail.compose import compose, environment, write_eml
+
+        cycle = judged.cycle or "unassigned"
+        folder = self.ws.outbox / cycle / (group or "unknown")
+        stem = f"{row_id:05d}_{judged.status.value}_{safe_stem(name)}"
+        outputs: list[Path] = []
+        industry = self.judge.config.industry
+        g = industry.group_by_mpid.get(group or "")
+        params = self.judge.config.parameters
+        sprint = sprint_by_cycle(self.judge.config.calendar.sprints, cycle) if judged.cycle else None
+        title = f"MCC feedback on {name}"
+        if judged.submission is not None:
+            outputs.append(write_feedback(folder / f"{stem}_feedback.xlsx", judged.submission, judged.content,
+                                          judged.findings, judged.status, now, title))
+        context = {
+            "group_name": g.name if g else "supplier", "file": name, "status": judged.status.value,
+            "cycle_title": f"sprint {sprint.sprint} ({sprint.cycle})" if sprint else "the planning cycle",
+            "deadline": f"{sprint.submission_deadline:%A %d %B %Y}" if sprint else "",
+            "received_at": now, "reason": judged.reason, "findings": judged.findings, "errors": judged.errors,
+            "warnings": judged.warnings, "limit": 20, "attachment": bool(outputs),
+            "template_id": judged.submission.meta.get("template_id", "") if judged.submission else "",
+            "mcc_name": params.contact.name, "mcc_email": params.contact.email,
+        }
+        verdict_word = {Status.ACCEPTED: "accepted", Status.REJECTED: "not accepted",
+                        Status.UNREADABLE: "could not be read"}[judged.status]
+        subject = f"[MCC] Your plan {name} {verdict_word}" + (f" ({sprint.cycle}, {g.mpid})" if sprint and g else "")
+        to = list(g.contacts) if g else [params.contact.email]
+        msg = compose(environment(self.ws.templates), "feedback.txt.j2", context, params.contact.email, to, subject,
+                      self.clock(), outputs)
+        outputs.append(write_eml(msg, folder / f"{stem}.eml"))
+        return outputs
+
+
+def copy_into_inbox(workspace: Workspace, source: Path, name: str | None = None) -> Path:
+    """Drop a file into the inbox the way a careful tool does: write under a temporary name, then rename."""
+    workspace.inbox.mkdir(parents=True, exist_ok=True)
+    target = workspace.inbox / (name or source.name)
+    part = workspace.inbox / f".{target.name}.part"
+    shutil.copyfile(source, part)
+    part.replace(target)
+    return target

@@ -1,0 +1,144 @@
+"""Watch the inbox with watchdog (inotify, or polling for network shares) and hand complete files to the
+pipeline (shared/design/INBOX.md). Events are hints only: every path they name goes into a pending set; the
+inbox is also scanned at start-up and every ``scan_seconds``; a file is processed when its size and mtime have
+not changed for ``quiet_seconds`` and it opens as a zip (or, if it never does, after ``settle_seconds`` more,
+when it is judged as the broken file it is). The observer thread is checked and restarted if it died.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from toolkit.inbox import safety
+from toolkit.inbox.pipeline import PROCESSING, Inbox
+
+
+@dataclass
+class Stability:
+    """Tracks each waiting file's size and mtime; ``ready`` once unchanged long enough."""
+
+    quiet_seconds: float = 2.0
+    settle_seconds: float = 10.0
+    clock: Callable[[], float] = time.monotonic
+    seen: dict[Path, tuple[int, float, float]] = field(default_factory=dict)  # size, mtime, unchanged since
+
+    def ready(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self.seen.pop(path, None)
+            return False
+        now = self.clock()
+        sig = (st.st_size, st.st_mtime)
+        prev = self.seen.get(path)
+        if prev is None or prev[:2] != sig:
+            self.seen[path] = (*sig, now)
+            return False
+        quiet = now - prev[2]
+        if quiet < self.quiet_seconds:
+            return False
+        if safety.zip_complete(path) or quiet >= self.quiet_seconds + self.settle_seconds:
+            self.seen.pop(path, None)
+            return True
+        return False
+
+    def waiting(self) -> list[Path]:
+        return list(self.seen)
+
+
+class _Hints(FileSystemEventHandler):
+    def __init__(self, pending: set[Path], lock: threading.Lock):
+        self.pending, self.lock = pending, lock
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        with self.lock:
+            for p in (event.src_path, getattr(event, "dest_path", "")):
+                if p:
+                    self.pending.add(Path(p if isinstance(p, str) else p.decode()))
+
+
+def run_once(inbox: Inbox, stability: Stability, max_wait: float, sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic) -> tuple[list, list[Path]]:
+    """Process what is in the inbox now, waiting up to ``max_wait`` seconds for files still being written;
+    returns the outcomes and the files left waiting."""
+    outcomes = inbox.recover()
+    deadline = clock() + max_wait
+    while True:
+        waiting = []
+        for path, group in inbox.candidates():
+            if stability.ready(path):
+                outcomes.append(inbox.process_claimed(inbox.claim(path, group)))
+            else:
+                waiting.append(path)
+        if not waiting or clock() >= deadline:
+            return outcomes, waiting
+        sleep(min(0.25, stability.quiet_seconds / 4))
+
+
+def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_seconds: float = 2.0,
+          scan_seconds: float = 30.0, stop: threading.Event | None = None,
+          log: Callable[[str], None] = print) -> None:
+    """Watch until ``stop`` is set (or KeyboardInterrupt)."""
+    stop = stop or threading.Event()
+    pending: set[Path] = set()
+    lock = threading.Lock()
+    inbox.ws.inbox.mkdir(parents=True, exist_ok=True)
+
+    def start_observer():
+        observer = PollingObserver(timeout=poll_seconds) if polling else Observer()
+        observer.schedule(_Hints(pending, lock), str(inbox.ws.inbox), recursive=True)
+        observer.daemon = True
+        observer.start()
+        return observer
+
+    observer = start_observer()
+    how = f"polling every {poll_seconds:g} s" if polling else "inotify"
+    log(f"watching {inbox.ws.inbox} ({how}); Ctrl+C to stop")
+    inbox.recover()
+    last_scan = 0.0
+    try:
+        while not stop.is_set():
+            if not observer.is_alive():
+                log("the folder watcher stopped; restarting it and rescanning the inbox")
+                observer = start_observer()
+                last_scan = 0.0
+            now = time.monotonic()
+            if now - last_scan >= scan_seconds:
+                with lock:
+                    pending.update(p for p, _ in inbox.candidates())
+                last_scan = now
+            with lock:
+                batch = list(pending)
+            for path in batch:
+                if PROCESSING in path.parts or safety.ignored_name(path.name) or not path.is_file():
+                    with lock:
+                        pending.discard(path)
+                    continue
+                if path.parent != inbox.ws.inbox and path.parent.parent != inbox.ws.inbox:
+                    with lock:
+                        pending.discard(path)
+                    continue
+                if stability.ready(path):
+                    with lock:
+                        pending.discard(path)
+                    group = path.parent.name.upper() if path.parent != inbox.ws.inbox else None
+                    try:
+                        inbox.process_claimed(inbox.claim(path, group))
+                    except FileNotFoundError:
+                        continue  # claimed by another watcher or removed meanwhile
+            stop.wait(0.25)
+    except KeyboardInterrupt:
+        log("stopped")
+    finally:
+        observer.stop()
+        observer.join(5)
