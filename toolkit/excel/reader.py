@@ -136,12 +136,8 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
         if grid_name not in names:
             continue
         area = names[grid_name]
-        if area is None:
-            raise TemplateReadError(name, f"the defined name {grid_name} no longer points at a range (a sheet, row "
-                                          "or column it used was deleted)")
-        if area.sheet not in sheets:
-            raise TemplateReadError(name, f"sheet '{area.sheet}' of {grid_name} is missing (renamed or deleted)",
-                                    sheet=area.sheet)
+        if area is None or area.sheet not in sheets:
+            continue  # the layout rules report it: a deleted range, or a renamed or deleted sheet
         rows = rows_of(area.sheet)
 
         def at(r: int, c: int, rows=rows) -> object:
