@@ -31,10 +31,15 @@ class Inspection:
     macro_enabled: bool = False
 
 
+SYSTEM_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
 def ignored_name(name: str) -> bool:
-    """Excel lock files, LibreOffice lock files, temporary, partial and hidden files are never processed."""
-    return (name.startswith(("~$", ".~lock", ".")) or name.lower().endswith((".tmp", ".part", ".crdownload"))
-            or name.endswith("#"))
+    """Excel and LibreOffice lock files, temporary and partial files, and the files operating systems leave in
+    folders are never processed; every other file is (a name like ``..\\evil.xlsx`` included)."""
+    lower = name.lower()
+    return (name.startswith(("~$", ".~lock", "._")) or lower.endswith((".tmp", ".part", ".crdownload"))
+            or lower in SYSTEM_FILES or name.endswith("#"))
 
 
 def inspect(path: Path, limits: Limits = Limits()) -> Inspection:

@@ -1,0 +1,5 @@
+"""``python -m toolkit`` runs the mcc command."""
+
+from toolkit.cli import entry
+
+entry()
