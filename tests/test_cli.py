@@ -74,6 +74,13 @@ def test_demo_runs_on_a_workspace(workspace, monkeypatch):
     assert (workspace.workbooks / "migration_calendar.ics").is_file()
     templates = sorted((workspace.workbooks / "S8" / "templates").glob("MCC-plan_S8_*_v01.xlsx"))
     assert len(templates) == 70
+    # the simulated returns were judged: some accepted, some rejected, the CSV quarantined, nothing left behind
+    from toolkit.inbox.ledger import Ledger
+
+    rows = Ledger(workspace.workbooks / "ledger.sqlite").rows("S8")
+    assert {"accepted", "rejected"} <= {r.status for r in rows}
+    assert not any(p.is_file() for p in workspace.inbox.rglob("*"))
+    assert len(list((workspace.outbox / "S8").rglob("*.eml"))) == len([r for r in rows if r.status != "duplicate"])
 
 
 def test_generate_industry_other_size(tmp_path):

@@ -307,7 +307,8 @@ def status(
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
     ws = resolve_workspace(workspace)
-    result = services.run_demo(ws, today=_today(), stamp=datetime.now(UTC))
+    with console.status("running the demo: calendar, envelopes, templates, simulated returns, inbox"):
+        result = services.run_demo(ws, today=_today(), stamp=datetime.now(UTC), clock=lambda: datetime.now(UTC))
     table = Table(title=f"Demo outputs in {ws.root}")
     table.add_column("what")
     table.add_column("file")

@@ -166,9 +166,10 @@ def submission_status(workspace: Workspace, config: Config, cycle: str) -> list[
 @dataclass
 class DemoResult:
     outputs: list[tuple[str, Path]]
+    outcomes: list = None
 
 
-def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
+def run_demo(workspace: Workspace, today: date, stamp: datetime, clock=None) -> DemoResult:
     """The main job on the demo workspace; grows as the toolkit grows."""
     workspace.ensure_folders()
     config = load(workspace)
@@ -189,7 +190,22 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime) -> DemoResult:
     outputs.append(("MCC envelope workbook", write_envelope_workbook(config, workspace, env, sprint)))
     issued = issue_templates(workspace, config, env, sprint, stamp)
     outputs.append((f"{len(issued)} supplier templates", templates_dir(workspace, sprint.cycle)))
-    return DemoResult(outputs=outputs)
+
+    # suppliers return their templates (simulated), and the inbox judges and answers every file
+    from toolkit.excel.contract import signing_key
+    from toolkit.inbox.pipeline import LEDGER, Inbox, Judge
+    from toolkit.inbox.simulate import simulate_returns
+    from toolkit.inbox.watcher import Stability, run_once
+
+    judge = Judge(workspace, config, sprint.cycle, signing_key(workspace.config))
+    returned = simulate_returns(workspace, config, sprint, judge)
+    inbox = Inbox(workspace, judge, clock or (lambda: stamp))
+    outcomes, _ = run_once(inbox, Stability(quiet_seconds=0.0, settle_seconds=0.0), max_wait=0)
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("accepted", "rejected", "quarantined", "duplicate")}
+    outputs.append((f"{len(returned)} simulated supplier returns judged: "
+                    + ", ".join(f"{v} {k}" for k, v in counts.items()), workspace.outbox / sprint.cycle))
+    outputs.append(("submission ledger (SQLite)", workspace.workbooks / LEDGER))
+    return DemoResult(outputs=outputs, outcomes=outcomes)
 
 
 __all__ = ["IssuedTemplate", "current_templates", "issue_templates", "templates_dir"]

@@ -1,0 +1,88 @@
+"""Simulated supplier returns for the demo: the issued templates filled in code, most with a careful plan, some
+with the mistakes suppliers really make, dropped into the inbox the way an email client saves attachments."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.config import Config
+from toolkit.domain.envelopes import Category
+from toolkit.domain.sample_plan import sample_plan
+from toolkit.domain.sprints import Sprint
+from toolkit.excel.filler import fill_plan
+from toolkit.inbox.pipeline import Judge
+from toolkit.templates import current_templates, templates_dir
+from toolkit.workspace import Workspace
+
+MISTAKES = ("over the envelope", "text in a plan cell", "total short of the portfolio", "no daily plan",
+            "a CSV instead of the workbook", "sent twice")
+
+
+@dataclass(frozen=True)
+class SimulatedReturn:
+    group: str
+    kind: str  # "valid" or one of MISTAKES
+    path: Path
+
+
+def simulate_returns(workspace: Workspace, config: Config, sprint: Sprint, judge: Judge, share: float = 0.6,
+                     seed: int = 20251001) -> list[SimulatedReturn]:
+    """Returns from about ``share`` of the groups, one in four of them with a typical mistake; written to
+    ``inbox/`` as ``<group> plan <cycle>.xlsx``."""
+    rng = np.random.default_rng(seed)
+    issued = current_templates(workspace, sprint.cycle)
+    folder = templates_dir(workspace, sprint.cycle)
+    work = workspace.workbooks / sprint.cycle / "simulated"
+    work.mkdir(parents=True, exist_ok=True)
+    out: list[SimulatedReturn] = []
+    for g in config.industry.groups:
+        if g.mpid not in issued or rng.random() > share:
+            continue
+        content = judge.content(g.mpid, sprint)
+        plan = sample_plan(content, config.parameters)
+        weekly, daily = plan.weekly.copy(), None if plan.daily is None else plan.daily.copy()
+        kind = "valid" if rng.random() < 0.75 else MISTAKES[int(rng.integers(len(MISTAKES)))]
+        name = f"{g.mpid} plan {sprint.cycle}.xlsx"
+        src = folder / issued[g.mpid].file
+        path = work / name
+        if kind == "a CSV instead of the workbook":
+            rows = ["ldso,week_commencing,planned"] + [f"{col.mpid},{w},{int(weekly[k, c])}"
+                                                       for c, col in enumerate(content.ldsos)
+                                                       for k, w in enumerate(content.weeks) if weekly[k, c]]
+            path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+            out.append(SimulatedReturn(g.mpid, kind, _drop(workspace, path, name)))
+            continue
+        if kind == "over the envelope":
+            limited = [c for c, col in enumerate(content.ldsos) if col.category != Category.SMALL]
+            weeks = np.flatnonzero(content.week_open_days > 0)
+            if limited and len(weeks):
+                c, w = limited[0], int(weeks[len(weeks) // 2])
+                weekly[w, c] = content.weekly_limit[w, c] + max(10, content.weekly_limit[w, c] // 10)
+        elif kind == "total short of the portfolio":
+            c = int(np.argmax([col.portfolio for col in content.ldsos]))
+            w = int(np.flatnonzero(weekly[:, c])[-1]) if weekly[:, c].any() else 0
+            weekly[w, c] = max(int(weekly[w, c]) - max(1, content.ldsos[c].portfolio // 100), 0)
+        elif kind == "no daily plan":
+            daily = None if daily is None else np.zeros_like(daily)
+        weekly_values = weekly.astype(object)
+        if kind == "text in a plan cell":
+            w = int(np.flatnonzero(content.week_open_days > 0)[0])
+            weekly_values[w, 0] = f"{int(weekly[w, 0])} approx"
+        fill_plan(src, path, weekly=weekly_values, daily=daily, agents=plan.agents)
+        out.append(SimulatedReturn(g.mpid, kind, _drop(workspace, path, name)))
+        if kind == "sent twice":
+            out.append(SimulatedReturn(g.mpid, kind, _drop(workspace, path, f"Copy of {name}")))
+    return out
+
+
+def _drop(workspace: Workspace, path: Path, name: str) -> Path:
+    workspace.inbox.mkdir(parents=True, exist_ok=True)
+    part = workspace.inbox / f"{name}.part"
+    shutil.copyfile(path, part)
+    target = workspace.inbox / name
+    part.replace(target)
+    return target
