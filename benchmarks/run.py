@@ -76,6 +76,39 @@ def run_size(label: str, spec: DemoSpec | None, tmp: Path) -> list[dict]:
         size_mb = sum((services.templates_dir(ws, sprint.cycle) / t.file).stat().st_size for t in issued) / 2**20
         rows.append({"size": label, "stage": f"supplier templates, {workers} process{'es' if workers > 1 else ''}",
                      "seconds": seconds, "peak_mib": peak, "files": len(issued), "total_mib": round(size_mb, 1)})
+    rows += inbox_stages(label, ws, config, env, sprint, tmp)
+    return rows
+
+
+def inbox_stages(label: str, ws: Workspace, config, env, sprint, tmp: Path) -> list[dict]:
+    """Judge returned workbooks (read in a child process, all rules) and run them through the inbox (archive,
+    ledger, feedback workbook, email) for every group's sample plan."""
+    from toolkit.domain.sample_plan import sample_plan
+    from toolkit.excel.filler import fill_plan
+    from toolkit.inbox.pipeline import Inbox
+    from toolkit.inbox.watcher import Stability, run_once
+
+    judge = services.make_judge(ws, config, sprint.plan_start, sprint.cycle)
+    issued = services.current_templates(ws, sprint.cycle)
+    files = []
+    for group, t in issued.items():
+        plan = sample_plan(judge.content(group, sprint), config.parameters)
+        files.append(fill_plan(services.templates_dir(ws, sprint.cycle) / t.file, tmp / f"{label}-returns" /
+                               f"{group}.xlsx", weekly=plan.weekly, daily=plan.daily, agents=plan.agents))
+    seconds, peak, _ = timed(lambda: [judge.judge(f, f.name) for f in files], repeat=1)
+    rows = [{"size": label, "stage": f"judge {len(files)} returns (per file)", "seconds": seconds / len(files),
+             "peak_mib": peak}]
+
+    def through_inbox():
+        for f in files:
+            (ws.inbox / f.name).write_bytes(f.read_bytes())
+        inbox = Inbox(ws, judge, lambda: datetime.now(UTC))
+        return run_once(inbox, Stability(quiet_seconds=0.0), max_wait=0)
+
+    ws.ensure_folders()
+    seconds, _, _ = timed(through_inbox, repeat=1)
+    rows.append({"size": label, "stage": f"inbox: {len(files)} returns end to end (per file)",
+                 "seconds": seconds / len(files), "peak_mib": float("nan")})
     return rows
 
 

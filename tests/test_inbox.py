@@ -263,6 +263,16 @@ def test_the_same_file_twice_is_a_duplicate_not_counted_twice(fresh, tmp_path):
     assert (jonv.submitted, jonv.accepted) == (1, 1)
 
 
+def test_a_file_finished_before_a_crash_is_only_cleaned_up(fresh, tmp_path):
+    f = fresh.valid("JONV", tmp_path / "v.xlsx")
+    (o,), ledger = process(fresh, f)
+    claim = ledger.get(o.row_id).claim
+    (fresh.ws.inbox / PROCESSING / claim).write_bytes(f.read_bytes())  # the unlink never happened
+    outcomes, ledger = process(fresh)
+    assert [(x.row_id, x.status) for x in outcomes] == [(o.row_id, "accepted")]
+    assert len(ledger.rows()) == 1 and not any((fresh.ws.inbox / PROCESSING).iterdir())
+
+
 def test_lock_and_temporary_files_are_left_alone(fresh, tmp_path):
     for name in ("~$plan.xlsx", ".~lock.plan.xlsx#", "plan.tmp", "upload.part"):
         (fresh.ws.inbox / name).write_bytes(b"partial")

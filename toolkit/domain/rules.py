@@ -350,6 +350,12 @@ def _de_minimis_spread(content: TemplateContent, parameters: Parameters, grid: G
     out: list[Finding] = []
     after = content.ramp_up_check_end or content.first_day
     sprint_days = set(content.days) if daily is not None else set()
+    # open migration days of each week that the daily plan does not cover
+    open_outside = np.zeros(len(content.weeks), dtype=np.int64)
+    for d, o in zip(content.window_days, content.window_open, strict=True):
+        if o and d not in sprint_days:
+            open_outside[(d - content.weeks[0]).days // 7] += 1
+    skip_ramp = (content.week_ramp_up_days > 0) & content.ramp_up_in_window
     for c, col in enumerate(content.ldsos):
         if col.category != Category.DE_MINIMIS:
             continue
@@ -360,14 +366,7 @@ def _de_minimis_spread(content: TemplateContent, parameters: Parameters, grid: G
         used = 0
         if daily is not None:
             used += int(sum(1 for k, d in enumerate(content.days) if d > after and daily[k, c] > 0))
-        for r, week in enumerate(content.weeks):
-            if content.week_ramp_up_days[r] > 0 and content.ramp_up_in_window:
-                continue
-            v = int(weekly[r, c])
-            open_days = [d for d, o in zip(content.window_days, content.window_open, strict=True)
-                         if o and week <= d < week + timedelta(days=7) and d not in sprint_days]
-            if v and open_days:
-                used += min(len(open_days), v)
+        used += int(np.minimum(open_outside, weekly[:, c])[~skip_ramp].sum())
         needed = min(parameters.submission.ddpru, rest)
         if used < needed:
             out.append(finding("de-minimis.spread", f"the {rest:,} MPANs of LDSO {col.mpid} after ramp-up are planned "

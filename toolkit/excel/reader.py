@@ -70,7 +70,7 @@ def _value(v: object) -> object:
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"[^>]*?>((?:(?!</c>).)*?)</c>', re.S)
+CELL_REF = re.compile(r'<c r="([A-Z]{1,3})(\d+)"')
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -85,24 +85,26 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def formulas_without_value(path: Path, area: Area) -> set[tuple[int, int]]:
-    """Cells of ``area`` holding a formula with no saved value (calamine would read them as blank)."""
+def formulas_without_value(xml: str, area: Area) -> set[tuple[int, int]]:
+    """Cells of ``area`` holding a formula with no saved value (calamine would read them as blank), found from
+    the sheet's XML by looking only at its formulas."""
     out: set[tuple[int, int]] = set()
-    with zipfile.ZipFile(path) as z:
-        part = sheet_parts(z).get(area.sheet)
-        if part is None or part not in z.namelist():
-            return out
-        xml = z.read(part).decode("utf-8", "replace")
-    if "<f" not in xml:
+    lo, hi = xml.find("<sheetData"), xml.find("</sheetData>")
+    if lo == -1 or hi == -1:
         return out
-    for m in FORMULA_CELL.finditer(xml):
-        body = m.group(3)
-        if "<f" not in body:
-            continue
-        r, c = int(m.group(2)) - 1, _col_index(m.group(1))
-        no_value = ("<v>" not in body and "<v " not in body) or "<v></v>" in body or "<v/>" in body
-        if area.top <= r <= area.bottom and area.left <= c <= area.right and no_value:
-            out.add((r - area.top, c - area.left))
+    xml = xml[lo:hi]  # conditional formats and validations hold <formula> elements too
+    pos = xml.find("<f")
+    while pos != -1:
+        start = xml.rfind("<c ", 0, pos)
+        end = xml.find("</c>", pos)
+        m = CELL_REF.match(xml, start) if start != -1 else None
+        if m and end != -1:
+            r, c = int(m.group(2)) - 1, _col_index(m.group(1))
+            body = xml[start:end]
+            no_value = ("<v>" not in body and "<v " not in body) or "<v></v>" in body or "<v/>" in body
+            if area.top <= r <= area.bottom and area.left <= c <= area.right and no_value:
+                out.add((r - area.top, c - area.left))
+        pos = xml.find("<f", pos + 2)
     return out
 
 
@@ -120,6 +122,14 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
                                 rule="identity.template") from exc
     sheets = list(book.sheet_names)
     cache: dict[str, list[list[object]]] = {}
+    xml_cache: dict[str, str] = {}
+
+    def xml_of(sheet: str) -> str:
+        if sheet not in xml_cache:
+            with zipfile.ZipFile(path) as z:
+                part = sheet_parts(z).get(sheet)
+                xml_cache[sheet] = z.read(part).decode("utf-8", "replace") if part in z.namelist() else ""
+        return xml_cache[sheet]
 
     def rows_of(sheet: str) -> list[list[object]]:
         if sheet not in cache:
@@ -151,7 +161,7 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
                   for c in range(width)] if grid_name == C.AGENT_FORECAST and area.top > 1 else [])
         dates = [at(r, area.left - 1) for r in range(area.top, area.bottom + 1)] if area.left > 0 else []
         out.grids[grid_name] = Grid(grid_name, area, keys, roles, dates, values,
-                                    formulas_without_value(path, area))
+                                    formulas_without_value(xml_of(area.sheet), area))
     return out
 
 

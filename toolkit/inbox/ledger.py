@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     duplicate_of INTEGER REFERENCES submissions(id),
     feedback_path TEXT NOT NULL DEFAULT '',
     email_path TEXT NOT NULL DEFAULT '',
-    finished_at TEXT
+    finished_at TEXT,
+    claim TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
@@ -56,6 +57,7 @@ class Row:
     feedback_path: str
     email_path: str
     finished_at: str | None
+    claim: str  # the name the file had in inbox/.processing/ while it was worked on
 
 
 class Ledger:
@@ -64,6 +66,9 @@ class Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
             db.executescript(SCHEMA)
+            columns = {r[1] for r in db.execute("PRAGMA table_info(submissions)")}
+            if "claim" not in columns:  # ledgers made before the claim was recorded
+                db.execute("ALTER TABLE submissions ADD COLUMN claim TEXT NOT NULL DEFAULT ''")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -89,10 +94,13 @@ class Ledger:
             raise KeyError(row_id)
         return row
 
-    def receive(self, sha: str, name: str, at: str) -> int:
+    def receive(self, sha: str, name: str, at: str, claim: str = "") -> int:
         with closing(self._connect()) as db, db:
-            return int(db.execute("INSERT INTO submissions (sha256, original_name, received_at, status) "
-                                  "VALUES (?, ?, ?, 'received')", (sha, name, at)).lastrowid)
+            return int(db.execute("INSERT INTO submissions (sha256, original_name, received_at, status, claim) "
+                                  "VALUES (?, ?, ?, 'received', ?)", (sha, name, at, claim)).lastrowid)
+
+    def by_claim(self, claim: str) -> Row | None:
+        return self._one("WHERE claim = ? ORDER BY id DESC LIMIT 1", (claim,))
 
     def update(self, row_id: int, **values) -> None:
         if not values:

@@ -26,6 +26,7 @@ from toolkit.domain.findings import Finding, Severity, Status, finding, verdict
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.submission import Submission
 from toolkit.domain.template import TemplateContent, template_content
+from toolkit.errors import ToolkitError
 from toolkit.excel import contract as C
 from toolkit.inbox import safety
 from toolkit.inbox.isolate import ReadFailure, read_isolated
@@ -97,6 +98,26 @@ class Judge:
         self.limits = limits or safety.Limits()
         self._env: Envelopes | None = None
         self._contents: dict[tuple[str, str], TemplateContent] = {}
+        self._signature = self._config_signature()
+
+    def _config_signature(self) -> tuple:
+        folder = self.workspace.config
+        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*")
+                            if p.is_file())) if folder.is_dir() else ()
+
+    def refresh(self) -> bool:
+        """Reload the configuration when its files changed since it was loaded (a long-running watcher sees the
+        MCC's updates without a restart); an invalid new configuration keeps the old one and raises."""
+        signature = self._config_signature()
+        if signature == self._signature:
+            return False
+        from toolkit.config import load_config
+
+        self.config = load_config(self.workspace.root)
+        self._signature = signature
+        self._env = None
+        self._contents.clear()
+        return True
 
     @property
     def env(self) -> Envelopes:
@@ -115,6 +136,7 @@ class Judge:
         return self.config.exemptions.get(group, frozenset())
 
     def judge(self, path: Path, name: str, claimed_group: str | None = None) -> Judged:
+        self.refresh()
         inspection = safety.inspect(path, self.limits)
         if inspection.reason:
             return Judged(Status.UNREADABLE, [finding("identity.template", inspection.reason)],
@@ -209,6 +231,11 @@ class Inbox:
 
     def process_claimed(self, claimed: Path) -> Outcome:
         name, claimed_group = self.unclaimed(claimed)
+        done = self.ledger.by_claim(claimed.name)
+        if done is not None and done.status in ("accepted", "rejected", "quarantined", "duplicate"):
+            claimed.unlink()  # finished before a crash took the process: only the clean-up was left
+            return self._done(Outcome(done.id, name, done.status, done.supplier_group, done.cycle, done.errors,
+                                      done.warnings, done.reason, done.duplicate_of))
         data = claimed.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         now = self.clock().isoformat(timespec="seconds")
@@ -217,7 +244,7 @@ class Inbox:
         pending = [r for r in rows if r.status in ("received", "validating")]
         if final:
             first = final[0]
-            row_id = pending[0].id if pending else self.ledger.receive(sha, name, now)
+            row_id = pending[0].id if pending else self.ledger.receive(sha, name, now, claimed.name)
             self.ledger.update(row_id, status="duplicate", duplicate_of=first.id, supplier_group=first.supplier_group,
                                cycle=first.cycle, version=first.version, template_id=first.template_id,
                                archive_path=first.archive_path, finished_at=now,
@@ -226,8 +253,16 @@ class Inbox:
             claimed.unlink()
             return self._done(Outcome(row_id, name, "duplicate", first.supplier_group, first.cycle,
                                       duplicate_of=first.id, reason=f"same bytes as submission {first.id}"))
-        row_id = pending[0].id if pending else self.ledger.receive(sha, name, now)
-        judged = self.judge.judge(claimed, name, claimed_group)
+        row_id = pending[0].id if pending else self.ledger.receive(sha, name, now, claimed.name)
+        if pending:
+            self.ledger.update(row_id, claim=claimed.name)
+        try:
+            judged = self.judge.judge(claimed, name, claimed_group)
+        except ToolkitError:
+            raise  # the MCC's configuration is broken: the file stays claimed and is retried once it is fixed
+        except Exception as exc:  # noqa: BLE001 - a fault of ours must not leave the file stuck or lost
+            reason = f"the toolkit failed while judging this file ({type(exc).__name__}: {exc}); the MCC will look"
+            judged = Judged(Status.UNREADABLE, [finding("identity.template", reason)], reason=reason)
         group = judged.group or claimed_group
         archive = self._archive(data, sha, name, judged)
         self.ledger.update(row_id, status="validating", supplier_group=group, cycle=judged.cycle,

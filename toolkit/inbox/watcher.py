@@ -116,6 +116,10 @@ def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_second
                 last_scan = 0.0
             now = time.monotonic()
             if now - last_scan >= scan_seconds:
+                try:
+                    inbox.recover()  # files a failed attempt left claimed
+                except Exception as exc:  # noqa: BLE001 - the watcher keeps watching; the file stays claimed
+                    log(f"could not finish a claimed file yet: {exc}")
                 with lock:
                     pending.update(p for p, _ in inbox.candidates())
                 last_scan = now
@@ -135,9 +139,14 @@ def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_second
                         pending.discard(path)
                     group = path.parent.name.upper() if path.parent != inbox.ws.inbox else None
                     try:
-                        inbox.process_claimed(inbox.claim(path, group))
+                        claimed = inbox.claim(path, group)
                     except FileNotFoundError:
                         continue  # claimed by another watcher or removed meanwhile
+                    try:
+                        inbox.process_claimed(claimed)
+                    except Exception as exc:  # noqa: BLE001 - e.g. the configuration was saved half-edited
+                        log(f"could not process {path.name} yet ({exc}); it stays claimed and is retried at the "
+                            "next scan")
             stop.wait(0.25)
     except KeyboardInterrupt:
         log("stopped")
