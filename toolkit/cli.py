@@ -304,6 +304,30 @@ def status(
 
 
 @app.command()
+def consolidate(
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Consolidate the accepted plans into the draft schedule workbook, with breaches and missing plans."""
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    with console.status("consolidating the accepted plans"):
+        result, path = services.consolidate_schedule(ws, config, sprint, datetime.now(UTC))
+    s = result.schedule
+    console.print(f"Draft schedule for sprint {sprint.sprint} ({sprint.cycle}): {len(result.plans)} accepted plans, "
+                  f"{len(result.missing)} groups without one, {len(result.breaches)} breaches; "
+                  f"{int(s.national_daily.sum()):,} migrations planned in the sprint, "
+                  f"{int(s.national_weekly.sum()):,} to M15")
+    for b in result.breaches[:10]:
+        who = ", ".join(g for g, _ in b.contributors[:5])
+        err_console.print(f"[yellow]breach[/]: {b.scope} {b.granularity} {b.period}: {b.planned:,} planned, limit "
+                          f"{b.limit:,.0f} ({who})")
+    console.print(f"Wrote {path}")
+
+
+@app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
     ws = resolve_workspace(workspace)

@@ -163,6 +163,33 @@ def submission_status(workspace: Workspace, config: Config, cycle: str) -> list[
     return out
 
 
+# -- consolidation -------------------------------------------------------------------------------------
+
+def next_version(folder: Path, stem: str) -> int:
+    """The next version number of ``<stem>_vNN.xlsx`` files in ``folder``."""
+    found = [int(p.stem.rsplit("_v", 1)[1]) for p in folder.glob(f"{stem}_v*.xlsx")
+             if p.stem.rsplit("_v", 1)[1].isdigit()]
+    return max(found, default=0) + 1
+
+
+def consolidate_schedule(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
+    """The draft schedule of the cycle from the accepted plans; writes the versioned MCC workbook
+    ``workbooks/<cycle>/schedule/draft_schedule_vNN.xlsx``. Returns (consolidation, path)."""
+    from toolkit.excel.schedule_workbook import write_schedule_workbook
+    from toolkit.schedule_service import consolidation
+
+    result = consolidation(workspace, config, envelopes(config), sprint)
+    folder = workspace.cycle_dir(sprint.cycle) / "schedule"
+    folder.mkdir(parents=True, exist_ok=True)
+    version = next_version(folder, "draft_schedule")
+    names = {g.mpid: g.name for g in config.industry.groups}
+    path = write_schedule_workbook(folder / f"draft_schedule_v{version:02d}.xlsx", result.schedule, result.breaches,
+                                   result.missing, names,
+                                   f"Draft migration schedule, sprint {sprint.sprint} ({sprint.cycle}), version "
+                                   f"{version}", stamp.isoformat(timespec="seconds"))
+    return result, path
+
+
 @dataclass
 class DemoResult:
     outputs: list[tuple[str, Path]]
