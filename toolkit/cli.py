@@ -327,6 +327,45 @@ def consolidate(
     console.print(f"Wrote {path}")
 
 
+uca_app = typer.Typer(help="Unused capacity allocation: the report and request workbooks, then the allocation.",
+                      no_args_is_help=True)
+app.add_typer(uca_app, name="uca")
+
+
+@uca_app.command("report")
+def uca_report(
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The Unused Capacity report (aggregated) and a UCA request workbook for every eligible group."""
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    with console.status("computing unused capacity"):
+        report = services.uca_report(ws, config, sprint, datetime.now(UTC))
+    from toolkit.uca import requests_dir
+
+    console.print(f"Wrote {report.report} and {len(report.requests)} request workbooks for the eligible groups in "
+                  f"{requests_dir(ws, sprint.cycle)}; requests are due by {sprint.uca_end:%a %d %b %Y}")
+
+
+@uca_app.command("allocate")
+def uca_allocate(
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Allocate the accepted UCA requests (METHOD 8), write the allocation and the baseline schedule."""
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    alloc, book, base, notices = services.uca_allocate(ws, config, sprint, datetime.now(UTC))
+    console.print(f"{int(alloc.requests.sum()):,} migrations requested by {len({g.group for g in alloc.explained})} "
+                  f"groups, {int(alloc.grants.sum()):,} granted; {len(alloc.breaches)} breaches in the baseline")
+    console.print(f"Wrote {book}, {base} and {len(notices)} grant notices")
+
+
 @app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""

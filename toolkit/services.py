@@ -148,7 +148,7 @@ def submission_status(workspace: Workspace, config: Config, cycle: str) -> list[
     from toolkit.inbox.pipeline import LEDGER
 
     ledger = Ledger(workspace.workbooks / LEDGER)
-    rows = [r for r in ledger.rows(cycle) if r.status != "duplicate"]
+    rows = [r for r in ledger.rows(cycle) if r.status != "duplicate" and r.kind == "plan"]
     out = []
     for g in config.industry.groups:
         mine = [r for r in rows if r.supplier_group == g.mpid]
@@ -188,6 +188,67 @@ def consolidate_schedule(workspace: Workspace, config: Config, sprint: Sprint, s
                                    f"Draft migration schedule, sprint {sprint.sprint} ({sprint.cycle}), version "
                                    f"{version}", stamp.isoformat(timespec="seconds"))
     return result, path
+
+
+# -- unused capacity -------------------------------------------------------------------------------------
+
+def uca_report(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
+    """The Unused Capacity report (aggregated) and a request workbook per eligible group, from the accepted plans."""
+    from toolkit.excel.contract import signing_key
+    from toolkit.schedule_service import consolidation
+    from toolkit.uca import issue_uca_report
+
+    env = envelopes(config)
+    result = consolidation(workspace, config, env, sprint)
+    return issue_uca_report(workspace, config, env, result.schedule, sprint, stamp, signing_key(workspace.config))
+
+
+def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
+    """Allocate the accepted UCA requests; write the allocation workbook, the baseline schedule and grant notices.
+    Returns (allocation, allocation workbook, baseline workbook, notices)."""
+    from toolkit.excel.schedule_workbook import write_schedule_workbook
+    from toolkit.excel.uca_workbook import write_allocation_workbook
+    from toolkit.mail.compose import compose, environment, write_eml
+    from toolkit.schedule_service import consolidation
+    from toolkit.uca import accepted_requests, allocate_cycle, read_snapshot, uca_dir
+
+    env = envelopes(config)
+    snap = read_snapshot(workspace, sprint.cycle)
+    if snap is None:
+        raise UsageError(f"no unused capacity report for {sprint.cycle} yet: run mcc uca report first")
+    result = consolidation(workspace, config, env, sprint)
+    requests = accepted_requests(workspace, env, sprint.cycle, snap)
+    alloc = allocate_cycle(result.schedule, requests, snap)
+    folder = uca_dir(workspace, sprint.cycle)
+    version = next_version(folder, "allocation")
+    ok = "every LDSO and national limit holds" if not alloc.breaches else f"{len(alloc.breaches)} breaches (see the " \
+        "baseline schedule)"
+    book = write_allocation_workbook(folder / f"allocation_v{version:02d}.xlsx", alloc.explained,
+                                     f"Unused capacity allocation, sprint {sprint.sprint} ({sprint.cycle}), "
+                                     f"version {version}", ok)
+    sched_folder = workspace.cycle_dir(sprint.cycle) / "schedule"
+    sched_folder.mkdir(parents=True, exist_ok=True)
+    bversion = next_version(sched_folder, "baseline_schedule")
+    names = {g.mpid: g.name for g in config.industry.groups}
+    base = write_schedule_workbook(sched_folder / f"baseline_schedule_v{bversion:02d}.xlsx", alloc.baseline,
+                                   alloc.breaches, result.missing, names,
+                                   f"Baseline migration schedule (plans and UCA grants), sprint {sprint.sprint} "
+                                   f"({sprint.cycle}), version {bversion}", stamp.isoformat(timespec="seconds"))
+    notices = []
+    params = config.parameters
+    jinja = environment(workspace.templates)
+    for group in sorted({g.group for g in alloc.explained}):
+        mine = [g for g in alloc.explained if g.group == group]
+        grp = config.industry.group_by_mpid[group]
+        msg = compose(jinja, "grant.txt.j2", {
+            "group_name": grp.name, "cycle": sprint.cycle, "grants": mine,
+            "requested": sum(g.requested for g in mine), "granted": sum(g.granted for g in mine),
+            "mcc_name": params.contact.name, "mcc_email": params.contact.email,
+            "baseline_date": f"{sprint.baseline_publication:%A %d %B %Y}"},
+            params.contact.email, list(grp.contacts), f"[MCC] Unused capacity granted ({sprint.cycle}, {group})",
+            stamp)
+        notices.append(write_eml(msg, workspace.outbox / sprint.cycle / group / f"uca_grant_v{version:02d}.eml"))
+    return alloc, book, base, notices
 
 
 @dataclass

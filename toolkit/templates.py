@@ -45,25 +45,38 @@ def templates_dir(workspace: Workspace, cycle: str) -> Path:
     return workspace.cycle_dir(cycle) / "templates"
 
 
-def read_register(workspace: Workspace, cycle: str) -> list[IssuedTemplate]:
-    path = templates_dir(workspace, cycle) / REGISTER
+def read_register_in(folder: Path) -> list[IssuedTemplate]:
+    path = folder / REGISTER
     if not path.is_file():
         return []
     with path.open(encoding="utf-8", newline="") as handle:
         return [IssuedTemplate(**{**row, "version": int(row["version"])}) for row in csv.DictReader(handle)]
 
 
-def current_templates(workspace: Workspace, cycle: str) -> dict[str, IssuedTemplate]:
-    """The latest issued template of every group for the cycle."""
+def latest_in(folder: Path) -> dict[str, IssuedTemplate]:
+    """The latest issued workbook of every group recorded in ``folder``'s register."""
     out: dict[str, IssuedTemplate] = {}
-    for t in read_register(workspace, cycle):
+    for t in read_register_in(folder):
         if t.group not in out or t.version > out[t.group].version:
             out[t.group] = t
     return out
 
 
+def read_register(workspace: Workspace, cycle: str) -> list[IssuedTemplate]:
+    return read_register_in(templates_dir(workspace, cycle))
+
+
+def current_templates(workspace: Workspace, cycle: str) -> dict[str, IssuedTemplate]:
+    """The latest issued template of every group for the cycle."""
+    return latest_in(templates_dir(workspace, cycle))
+
+
 def _append_register(workspace: Workspace, cycle: str, rows: list[IssuedTemplate]) -> None:
-    path = templates_dir(workspace, cycle) / REGISTER
+    append_register_in(templates_dir(workspace, cycle), rows)
+
+
+def append_register_in(folder: Path, rows: list[IssuedTemplate]) -> None:
+    path = folder / REGISTER
     new = not path.is_file()
     with path.open("a", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=REGISTER_COLUMNS, lineterminator="\n")

@@ -65,6 +65,11 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("fast-feedback.limits", "Fast feedback limits",
          "Fast-feedback initiations fall within the window from the ramp-up start, total at most the allowance, "
          "with an activation offset between MAOmin and MAOmax working days.", "F5.2.11; P FF, MAO"),
+    Rule("uca.eligible", "Eligible days and LDSOs",
+         "UCA requests only on the sprint's migration days with unused capacity, in LDSOs where the group has an "
+         "envelope.", "C3.2.2; METHOD 8"),
+    Rule("uca.available", "Within the unused capacity",
+         "No request above the unused capacity of its LDSO and day.", "C3.2.2; METHOD 8"),
     Rule("agents.forecast", "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),

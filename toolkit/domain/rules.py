@@ -452,3 +452,68 @@ def _above(grid: Grid, c: int) -> str:
     from toolkit.domain.submission import a1
 
     return a1(grid.area.top - 2, grid.area.left + c)
+
+
+# -- UCA requests (issue 6; Choreography 3.2.2) ----------------------------------------------------------------
+
+UCA_REQUEST = "UcaRequest"
+
+
+@dataclass(frozen=True)
+class RequestForm:
+    """What a group's UCA request workbook was issued with: its eligible LDSOs, the sprint's days, and the unused
+    capacity snapshot it is judged against (``disclosed`` False where the figure was suppressed)."""
+
+    group: str
+    ldsos: list[str]
+    days: list[date]
+    unused: np.ndarray  # (D, L) whole numbers
+    disclosed: np.ndarray  # (D, L) bool
+
+
+def validate_request(sub: Submission, facts: Identity, form: RequestForm | None) -> Judgement:
+    findings = check_identity(sub, facts)
+    if form is None or not sub.meta.get("template_id"):
+        return Judgement(findings)
+    grid = sub.grids.get(UCA_REQUEST)
+    layout = {}
+    try:
+        import json
+
+        layout = json.loads(sub.meta.get("layout", "{}") or "{}")
+    except ValueError:
+        pass
+    if grid is None:
+        findings.append(finding("structure.layout", "the UCA request area is missing (its sheet was renamed or "
+                                "deleted).", sheet="UCA request"))
+        return Judgement(findings)
+    if layout.get(UCA_REQUEST) and layout[UCA_REQUEST] != grid.area.qualified:
+        findings.append(finding("structure.layout", "the UCA request area moved: rows or columns were inserted or "
+                                "deleted.", sheet=grid.area.sheet, cell=grid.area.ref))
+        return Judgement(findings)
+    if grid.keys != form.ldsos or [_as_date(d) for d in grid.dates] != form.days:
+        findings.append(finding("structure.layout", "the LDSO headers or dates of the UCA request are not as "
+                                "issued.", sheet=grid.area.sheet, cell=grid.area.ref))
+        return Judgement(findings)
+    requests, bad = read_numbers(grid, "UCA request")
+    findings += bad
+    for r, day in enumerate(form.days):
+        for c, ldso in enumerate(form.ldsos):
+            v = int(requests[r, c])
+            if not v:
+                continue
+            cap = int(form.unused[r, c])
+            where = {"sheet": grid.area.sheet, "cell": grid.cell(r, c), "ldso": ldso, "date": day, "value": str(v)}
+            if cap <= 0:
+                findings.append(finding("uca.eligible", f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, which has no "
+                                        "unused capacity to allocate.", **where))
+            elif v > cap:
+                shown = f"the {cap:,} unused" if form.disclosed[r, c] else "the unused capacity (not disclosed)"
+                findings.append(finding("uca.available", f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, more than "
+                                        f"{shown}.", hint="request at most the unused capacity", **where))
+    return Judgement(findings, weekly=None, daily=requests)
+
+
+def disclosure_counts(daily: np.ndarray) -> np.ndarray:
+    """(L, D): how many groups an LDSO's daily aggregate is built from."""
+    return (daily > 0).sum(axis=0)

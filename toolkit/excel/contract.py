@@ -36,10 +36,16 @@ PLAN_WEEKLY = "PlanWeekly"
 PLAN_DAILY = "PlanDaily"
 AGENT_FORECAST = "AgentForecast"
 FAST_FEEDBACK = "FastFeedback"
-GRID_NAMES = (PLAN_WEEKLY, PLAN_DAILY, AGENT_FORECAST, FAST_FEEDBACK)
+UCA_REQUEST = "UcaRequest"
+GRID_NAMES = (PLAN_WEEKLY, PLAN_DAILY, AGENT_FORECAST, FAST_FEEDBACK, UCA_REQUEST)
+SHEET_UCA = "UCA request"
+KIND_PLAN = "plan"
+KIND_UCA = "uca-request"
 
 FORMAT_VERSION = "1"
 META_KEYS = ("format", "template_id", "group", "cycle", "version", "issued_at", "envelope_digest", "layout")
+# UCA request workbooks sign one more key, their kind (plan templates have none, which reads as "plan")
+UCA_META_KEYS = (*META_KEYS, "kind")
 SIGNATURE_KEY = "signature"
 KEY_ENV = "MCC_SIGNING_KEY"
 KEY_FILE = "signing.key"
@@ -55,8 +61,10 @@ def template_id(cycle: str, group: str, version: int) -> str:
 
 
 def canonical(meta: dict[str, str]) -> bytes:
-    """The signed text: every metadata key in a fixed order, one ``key=value`` line each."""
-    return "\n".join(f"{k}={meta.get(k, '')}" for k in META_KEYS).encode("utf-8")
+    """The signed text: every metadata key in a fixed order, one ``key=value`` line each (``kind`` too, when the
+    workbook has one)."""
+    keys = UCA_META_KEYS if "kind" in meta else META_KEYS
+    return "\n".join(f"{k}={meta.get(k, '')}" for k in keys).encode("utf-8")
 
 
 def sign(meta: dict[str, str], key: bytes) -> str:

@@ -93,22 +93,27 @@ def write_feedback(path: Path, sub: Submission, content: TemplateContent | None,
     fs.freeze_panes(1, 0)
     fs.autofilter(0, 0, max(len(findings), 1), len(cols) - 1)
 
+    located: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet and f.cell:
+            located[(f.sheet, f.cell)].append(f)
     if content is not None:
-        located: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-        for f in findings:
-            if f.sheet and f.cell:
-                located[(f.sheet, f.cell)].append(f)
         for name in (PLAN_WEEKLY, PLAN_DAILY):
             grid = sub.grids.get(name)
             if grid is None:
                 continue
-            _plan_copy(wb, grid, content, located, weekly=name == PLAN_WEEKLY)
+            _plan_copy(wb, grid, content.ldso_mpids, content.weeks if name == PLAN_WEEKLY else content.days, located,
+                       weekly=name == PLAN_WEEKLY)
+    elif "UcaRequest" in sub.grids:
+        grid = sub.grids["UcaRequest"]
+        dates = [d for d in grid.dates if isinstance(d, date)]
+        _plan_copy(wb, grid, list(grid.keys), dates, located, weekly=False)
     wb.close()
     part.replace(path)
     return path
 
 
-def _plan_copy(wb, grid, content: TemplateContent, located, weekly: bool) -> None:
+def _plan_copy(wb, grid, keys: list[str], dates: list[date], located, weekly: bool) -> None:
     """The supplier's grid as returned, at the template's cell positions, offending cells red with comments."""
     ws = wb.add_worksheet(grid.area.sheet[:31])
     red = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "#,##0", "border": 1})
@@ -120,7 +125,6 @@ def _plan_copy(wb, grid, content: TemplateContent, located, weekly: bool) -> Non
     top, left = grid.area.top, grid.area.left
     ws.write(0, 0, f"Your {'weekly' if weekly else 'daily'} plan as received; red cells carry a finding (hover "
                    "for the comment).", wb.add_format({"bold": True}))
-    keys = content.ldso_mpids
     ws.write(top - 1, left - 1, "Week commencing" if weekly else "Date", head)
     for c in range(len(grid.values[0]) if grid.values else 0):
         ref = _a1(top - 1, left + c)
@@ -129,7 +133,6 @@ def _plan_copy(wb, grid, content: TemplateContent, located, weekly: bool) -> Non
         ws.write_string(top - 1, left + c, key, head_red if items else head)
         if items:
             ws.write_comment(top - 1, left + c, _comment(items), {"x_scale": 3, "y_scale": 2})
-    dates = content.weeks if weekly else content.days
     for r, row in enumerate(grid.values):
         if r < len(dates):
             ws.write_datetime(top + r, left - 1, dates[r], day)

@@ -93,7 +93,7 @@ def fill_cells(src: Path, dst: Path, edits: dict[tuple[str, str], object]) -> Pa
 
 
 def fill_plan(src: Path, dst: Path, weekly=None, daily=None, agents=None, fast_feedback=None,
-              agent_headers: dict[int, tuple[str, str]] | None = None) -> Path:
+              agent_headers: dict[int, tuple[str, str]] | None = None, uca=None) -> Path:
     """Fill the named grids: ``weekly``/``daily``/``agents`` are 2-D arrays shaped like their grid (0 and None
     are left blank; other values are written as given), ``fast_feedback`` a list of rows of four values, and
     ``agent_headers`` {spare column index: (MPID, role)} names extra providers."""
@@ -124,6 +124,8 @@ def fill_plan(src: Path, dst: Path, weekly=None, daily=None, agents=None, fast_f
         put(C.AGENT_FORECAST, agents)
     if fast_feedback:
         put(C.FAST_FEEDBACK, np.array(fast_feedback, dtype=object))
+    if uca is not None:
+        put(C.UCA_REQUEST, uca)
     if agent_headers:
         area = names[C.AGENT_FORECAST]
         for c, (mpid, role) in agent_headers.items():

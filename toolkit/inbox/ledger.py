@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     feedback_path TEXT NOT NULL DEFAULT '',
     email_path TEXT NOT NULL DEFAULT '',
     finished_at TEXT,
-    claim TEXT NOT NULL DEFAULT ''
+    claim TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'plan'
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
@@ -58,6 +59,7 @@ class Row:
     email_path: str
     finished_at: str | None
     claim: str  # the name the file had in inbox/.processing/ while it was worked on
+    kind: str  # "plan" or "uca-request"
 
 
 class Ledger:
@@ -69,6 +71,8 @@ class Ledger:
             columns = {r[1] for r in db.execute("PRAGMA table_info(submissions)")}
             if "claim" not in columns:  # ledgers made before the claim was recorded
                 db.execute("ALTER TABLE submissions ADD COLUMN claim TEXT NOT NULL DEFAULT ''")
+            if "kind" not in columns:  # ledgers made before UCA requests came through the inbox
+                db.execute("ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan'")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -117,7 +121,7 @@ class Ledger:
             return self._all("ORDER BY id")
         return self._all("WHERE cycle = ? ORDER BY id", (cycle,))
 
-    def current_plan(self, cycle: str, group: str) -> Row | None:
-        """The group's latest accepted submission for the cycle: its current plan."""
-        return self._one("WHERE cycle = ? AND supplier_group = ? AND status = 'accepted' ORDER BY id DESC LIMIT 1",
-                         (cycle, group))
+    def current_plan(self, cycle: str, group: str, kind: str = "plan") -> Row | None:
+        """The group's latest accepted submission of ``kind`` for the cycle: its current plan (or request)."""
+        return self._one("WHERE cycle = ? AND supplier_group = ? AND status = 'accepted' AND kind = ? "
+                         "ORDER BY id DESC LIMIT 1", (cycle, group, kind))

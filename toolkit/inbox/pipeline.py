@@ -51,6 +51,7 @@ class Judged:
     cycle: str | None = None
     version: int | None = None
     macro_enabled: bool = False
+    kind: str = "plan"  # or "uca-request"
 
     @property
     def errors(self) -> int:
@@ -149,6 +150,8 @@ class Judge:
                                                       sheet=read.sheet, cell=read.cell)], reason=read.reason)
         sub = read
         meta = sub.meta
+        if meta.get("kind") == C.KIND_UCA:
+            return self._judge_request(sub, claimed_group, inspection.macro_enabled)
         group, cycle = meta.get("group") or None, meta.get("cycle") or None
         version = int(meta["version"]) if str(meta.get("version", "")).isdigit() else None
         industry = self.config.industry
@@ -172,6 +175,34 @@ class Judge:
         return Judged(verdict(findings), findings, sub, content, group=group,
                       cycle=sprint.cycle if sprint else cycle, version=version,
                       macro_enabled=inspection.macro_enabled)
+
+
+    def _judge_request(self, sub: Submission, claimed_group: str | None, macro: bool) -> Judged:
+        """A UCA request workbook: judged against the unused capacity snapshot it was issued with."""
+        from toolkit.templates import latest_in, read_register_in
+        from toolkit.uca import read_snapshot, requests_dir
+
+        meta = sub.meta
+        group, cycle = meta.get("group") or None, meta.get("cycle") or None
+        version = int(meta["version"]) if str(meta.get("version", "")).isdigit() else None
+        sprint = sprint_by_cycle(self.config.calendar.sprints, cycle) if cycle else None
+        known_group = bool(group) and group in self.config.industry.group_by_mpid
+        snap = read_snapshot(self.workspace, sprint.cycle) if sprint else None
+        folder = requests_dir(self.workspace, sprint.cycle) if sprint else None
+        current = latest_in(folder).get(group) if folder and group else None
+        facts = rules.Identity(
+            signature_ok=C.signature_valid(meta, self.key), known_group=known_group, known_cycle=sprint is not None,
+            registered=bool(folder) and meta.get("template_id") in {t.template_id for t in read_register_in(folder)},
+            current_version=current.version if current else None,
+            current_digest=snap.digest() if snap else None, planning_cycle=self.planning_cycle,
+            claimed_group=claimed_group)
+        form = snap.form(self.env, group) if snap is not None and known_group else None
+        findings = list(rules.validate_request(sub, facts, form).findings)
+        if macro:
+            findings.insert(0, finding("identity.template", "the workbook was saved macro-enabled (.xlsm); its macros "
+                                       "were ignored and never run.", Severity.WARNING))
+        return Judged(verdict(findings), findings, sub, None, group=group, cycle=sprint.cycle if sprint else cycle,
+                      version=version, macro_enabled=macro, kind=C.KIND_UCA)
 
 
 class Inbox:
@@ -265,7 +296,7 @@ class Inbox:
             judged = Judged(Status.UNREADABLE, [finding("identity.template", reason)], reason=reason)
         group = judged.group or claimed_group
         archive = self._archive(data, sha, name, judged)
-        self.ledger.update(row_id, status="validating", supplier_group=group, cycle=judged.cycle,
+        self.ledger.update(row_id, status="validating", supplier_group=group, cycle=judged.cycle, kind=judged.kind,
                            version=judged.version, archive_path=str(archive.relative_to(self.ws.root)),
                            template_id=(judged.submission.meta.get("template_id") if judged.submission else None))
         outputs = self._answer(row_id, name, now, judged, group)
@@ -307,13 +338,13 @@ class Inbox:
 
         cycle = judged.cycle or "unassigned"
         folder = self.ws.outbox / cycle / (group or "unknown")
-        stem = f"{row_id:05d}_{judged.status.value}_{safe_stem(name)}"
+        stem = f"{row_id:05d}_{'uca_' if judged.kind == C.KIND_UCA else ''}{judged.status.value}_{safe_stem(name)}"
         outputs: list[Path] = []
         industry = self.judge.config.industry
         g = industry.group_by_mpid.get(group or "")
         params = self.judge.config.parameters
         sprint = sprint_by_cycle(self.judge.config.calendar.sprints, cycle) if judged.cycle else None
-        title = f"MCC feedback on {name}"
+        title = f"MCC feedback on {'UCA request ' if judged.kind == C.KIND_UCA else ''}{name}"
         if judged.submission is not None:
             outputs.append(write_feedback(folder / f"{stem}_feedback.xlsx", judged.submission, judged.content,
                                           judged.findings, judged.status, now, title))
