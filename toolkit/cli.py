@@ -367,6 +367,25 @@ def uca_allocate(
 
 
 @app.command()
+def publish(
+    stage: Annotated[str, typer.Option(help="draft (accepted plans) or baseline (plans and UCA grants).")] = "draft",
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Publish the schedule in aggregated form: industry, per LDSO, per group (own figures) and per agent."""
+    from toolkit.publish import publish as publish_set
+
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    with console.status(f"writing the {stage} publication"):
+        pub = publish_set(ws, config, sprint, stage, datetime.now(UTC))
+    console.print(f"Published the {stage} schedule of {sprint.cycle}, version {pub.version}: {len(pub.files)} "
+                  f"workbooks in {pub.folder}")
+
+
+@app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
     ws = resolve_workspace(workspace)

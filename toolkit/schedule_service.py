@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from toolkit.config import Config
 from toolkit.domain.envelopes import Envelopes
-from toolkit.domain.rules import PLAN_DAILY, PLAN_WEEKLY, read_numbers
+from toolkit.domain.rules import AGENT_FORECAST, PLAN_DAILY, PLAN_WEEKLY, read_numbers
 from toolkit.domain.schedule import GroupPlan, Schedule, breaches, consolidate
 from toolkit.domain.sprints import Sprint
 from toolkit.inbox.ledger import Ledger
@@ -24,6 +26,7 @@ class AcceptedPlan:
     received_at: str
     archive: Path
     plan: GroupPlan
+    agents: list[tuple[str, str, np.ndarray]]  # (provider MPID, role, weekly forecast over the plan's weeks)
 
 
 def accepted_plans(workspace: Workspace, config: Config, cycle: str) -> list[AcceptedPlan]:
@@ -41,7 +44,15 @@ def accepted_plans(workspace: Workspace, config: Config, cycle: str) -> list[Acc
         weekly, _ = read_numbers(sub.grids[PLAN_WEEKLY], "weekly plan")
         daily = read_numbers(sub.grids[PLAN_DAILY], "daily plan")[0] if PLAN_DAILY in sub.grids else None
         plan = GroupPlan(g.mpid, list(sub.grids[PLAN_WEEKLY].keys), weekly, daily)
-        out.append(AcceptedPlan(g.mpid, row.id, row.version, row.received_at, archive, plan))
+        agents = []
+        if AGENT_FORECAST in sub.grids:
+            grid = sub.grids[AGENT_FORECAST]
+            forecast, _ = read_numbers(grid, "agent forecast")
+            for c, mpid in enumerate(grid.keys):
+                role = grid.roles[c].upper() if c < len(grid.roles) else ""
+                if mpid and forecast[:, c].any():
+                    agents.append((mpid.strip().upper(), role, forecast[:, c].copy()))
+        out.append(AcceptedPlan(g.mpid, row.id, row.version, row.received_at, archive, plan, agents))
     return out
 
 

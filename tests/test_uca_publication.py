@@ -1,0 +1,184 @@
+"""Unused capacity allocation through the inbox, and the aggregated publication with disclosure control."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from datetime import UTC, datetime
+
+import numpy as np
+import openpyxl
+import pytest
+
+from tests.conftest import make_workspace
+from tests.inbox_helpers import TODAY, Clock, Returns
+from toolkit import services
+from toolkit.domain.sample_plan import sample_plan
+from toolkit.domain.template import self_checks
+from toolkit.excel import contract as C
+from toolkit.excel.filler import fill_plan
+from toolkit.excel.publication import SUPPRESSED, write_industry
+from toolkit.inbox.watcher import Stability, run_once
+from toolkit.publish import publish
+from toolkit.templates import latest_in
+from toolkit.uca import read_snapshot, requests_dir
+
+STAMP = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+
+
+def _plannable(r: Returns, group: str) -> bool:
+    content = r.judge.content(group, r.sprint)
+    plan = sample_plan(content, r.config.parameters)
+    return all(not chk.problems(r.config.parameters, col, content.ramp_checked(col), content.core_checked(col))
+               for col, chk in zip(content.ldsos, self_checks(content, plan.weekly, plan.daily), strict=True))
+
+
+def _drop_and_process(r: Returns, files):
+    for f in files:
+        shutil.copyfile(f, r.ws.inbox / f.name)
+    return run_once(services.make_inbox(r.ws, TODAY, Clock()), Stability(quiet_seconds=0), max_wait=0)[0]
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    """Five groups' accepted plans in S8 (one of them with a formula-looking agent name), then the UCA report."""
+    ws = make_workspace(tmp_path_factory.mktemp("uca") / "ws")
+    agents = ws.config / "agents.csv"
+    first = agents.read_text().splitlines()
+    probe = Returns(ws, [])
+    groups = [g.mpid for g in probe.config.industry.groups if _plannable(probe, g.mpid)]
+    chosen = groups[:5]
+    target = next(ln.split(",")[1] for ln in first[1:] if ln.startswith(chosen[0] + ",") and ln.endswith(",DS"))
+    lines = [first[0]] + [ln if ln.split(",")[1] != target else ",".join(ln.split(",")[:2] + ["=1+1", "DS"])
+                          for ln in first[1:]]
+    agents.write_text("\n".join(lines) + "\n")
+    r = Returns(ws, chosen)
+    tmp = tmp_path_factory.mktemp("plans")
+    outcomes = _drop_and_process(r, [r.valid(g, tmp / f"{g}.xlsx") for g in chosen])
+    assert [o.status for o in outcomes] == ["accepted"] * 5
+    report = services.uca_report(ws, r.config, r.sprint, STAMP)
+    return r, chosen, report, tmp
+
+
+def test_uca_report_is_aggregated_and_request_workbooks_follow_the_contract(cycle):
+    r, chosen, report, _ = cycle
+    env = services.envelopes(r.config)
+    assert report.eligible and set(report.eligible) <= set(env.groups)
+    issued = latest_in(requests_dir(r.ws, "S8"))
+    assert set(issued) == set(report.eligible)
+    group = report.eligible[0]
+    wb = openpyxl.load_workbook(requests_dir(r.ws, "S8") / issued[group].file)
+    (sheet, ref), = wb.defined_names[C.UCA_REQUEST].destinations
+    cells = wb[sheet][ref.replace("$", "")]
+    top, left = cells[0][0].row, cells[0][0].column
+    snap = read_snapshot(r.ws, "S8")
+    form = snap.form(env, group)
+    assert [wb[sheet].cell(top - 1, left + k).value for k in range(len(cells[0]))] == form.ldsos
+    assert [wb[sheet].cell(top + k, left - 1).value.date() for k in range(len(cells))] == form.days
+    assert wb[C.SHEET_META].sheet_state == "veryHidden"
+    # the report names no group
+    text = _zip_text(report.report)
+    assert not _identifiers(r, text)
+
+
+def test_requests_through_the_inbox_then_allocation_keeps_limits(cycle):
+    r, chosen, report, tmp = cycle
+    env = services.envelopes(r.config)
+    snap = read_snapshot(r.ws, "S8")
+    issued = latest_in(requests_dir(r.ws, "S8"))
+    files = []
+    for k, group in enumerate(report.eligible[:3]):
+        form = snap.form(env, group)
+        asked = np.minimum(form.unused, 500 + 100 * k)
+        files.append(fill_plan(requests_dir(r.ws, "S8") / issued[group].file, tmp / f"uca_{group}.xlsx", uca=asked))
+    over_group = report.eligible[-1]
+    form = snap.form(env, over_group)
+    over = np.zeros_like(form.unused)
+    d, c = np.argwhere(form.unused > 0)[0]
+    over[d, c] = form.unused[d, c] + 1
+    files.append(fill_plan(requests_dir(r.ws, "S8") / issued[over_group].file, tmp / "uca_over.xlsx", uca=over))
+    outcomes = _drop_and_process(r, files)
+    assert [o.status for o in outcomes] == ["accepted", "accepted", "accepted", "rejected"]
+    judged = r.judge.judge(files[-1], files[-1].name)
+    assert [f.rule for f in judged.findings] == ["uca.available"]
+    alloc, book, base, notices = services.uca_allocate(r.ws, r.config, r.sprint, STAMP)
+    assert (alloc.grants <= alloc.requests).all() and (alloc.grants >= 0).all()
+    assert (alloc.grants.sum(axis=0) <= alloc.available).all()
+    assert alloc.breaches == []
+    assert (alloc.baseline.ldso_daily <= alloc.baseline.daily_limit + 1e-9).all()
+    assert (alloc.baseline.national_daily <= alloc.baseline.national_limit + 1e-9).all()
+    assert int(alloc.requests.sum()) > 0 and len(notices) == 3
+    rows = list(openpyxl.load_workbook(book)["Grants"].iter_rows(min_row=2, values_only=True))
+    assert sum(row[6] for row in rows) == int(alloc.grants.sum())
+    assert base.name.startswith("baseline_schedule_v")
+
+
+def _zip_text(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+
+def _identifiers(r: Returns, text: str, own: str | None = None) -> set[str]:
+    found = set()
+    for g in r.config.industry.groups:
+        if g.mpid == own:
+            continue
+        codes = {g.mpid, *g.suppliers}
+        found |= set(re.findall(r"(?<![A-Za-z0-9])[A-Z]{4}(?![A-Za-z0-9])", text)) & codes
+        if g.name in text.replace(r.config.industry.group_by_mpid[own].name if own else "\x00", ""):
+            found.add(g.name)
+    return found
+
+
+def test_publication_holds_no_individual_figures_and_suppresses_small_aggregates(cycle):
+    r, chosen, _, _ = cycle
+    pub = publish(r.ws, r.config, r.sprint, "draft", STAMP)
+    minimum = r.config.parameters.capacity.disclosure_minimum
+    result = services.consolidate_schedule(r.ws, r.config, r.sprint, STAMP)[0]
+    s = result.schedule
+    for path in pub.files:
+        text = _zip_text(path)
+        own = path.stem if path.parent.name == "group" else None
+        assert not _identifiers(r, text, own), path
+    industry = openpyxl.load_workbook(pub.folder / "industry_schedule.xlsx")
+    (sheet, ref), = industry.defined_names["LdsoDaily"].destinations
+    grid = industry[sheet][ref.replace("$", "")]
+    counts = (s.daily > 0).sum(axis=0)
+    totals = s.daily.sum(axis=0)
+    suppressed = shown = 0
+    for k, row in enumerate(grid):
+        for j, cell in enumerate(row):
+            if 0 < counts[j, k] < minimum:
+                assert cell.value == SUPPRESSED
+                suppressed += 1
+            else:
+                assert cell.value == totals[j, k]
+                shown += counts[j, k] >= minimum
+    assert suppressed and shown  # both sides of the boundary occur
+    own = pub.folder / "group" / f"{chosen[0]}.xlsx"
+    wb = openpyxl.load_workbook(own)
+    assert {"Your weekly plan", "Your daily plan", "All groups weekly", "All groups daily"} <= set(wb.sheetnames)
+
+
+def test_suppression_at_the_boundary(tmp_path):
+    from datetime import date
+
+    days = [date(2027, 1, 4), date(2027, 1, 5)]
+    values = np.array([[100, 200]])
+    counts = np.array([[2, 3]])
+    path = write_industry(tmp_path / "i.xlsx", "t", days[:1], days, ["EELC"], values[:, :1], counts[:, :1], values,
+                          counts, values[0, :1], counts[0, :1], values[0], counts[0], 3)
+    wb = openpyxl.load_workbook(path)
+    (sheet, ref), = wb.defined_names["LdsoDaily"].destinations
+    assert [c.value for c in wb[sheet][ref.replace("$", "")][0]] + [
+        c.value for c in wb[sheet][ref.replace("$", "")][1]] == [SUPPRESSED, 200]
+
+
+def test_a_formula_looking_agent_name_stays_text(cycle):
+    r, chosen, _, _ = cycle
+    pub = publish(r.ws, r.config, r.sprint, "draft", STAMP)
+    agent = next(a for a in r.config.industry.agents if a.name == "=1+1")
+    path = pub.folder / "agent" / f"{agent.mpid}_{agent.role}.xlsx"
+    cell = openpyxl.load_workbook(path)["About"]["B1"]
+    assert cell.value == "=1+1" and cell.data_type == "s"

@@ -1,0 +1,130 @@
+"""The publication set (Choreography 3.2.3; METHOD 8): what leaves the MCC is aggregated. Industry schedule
+(national and per-LDSO, weekly and daily), one workbook per LDSO, per group (its own plan and grants beside the
+aggregates) and per agent (aggregate forecast volumes from all groups' agent forecasts).
+
+Disclosure control: an aggregate cell built from fewer than the disclosure minimum of groups (but at least one)
+is written as the text "suppressed" and marked grey; the count of groups is never shown. Every string is
+written as a string (an agent name like "=1+1" stays text). Conventions as in the templates: dates down,
+LDSOs across, a defined name per grid, frozen panes, landscape, one page wide.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import xlsxwriter
+from xlsxwriter.utility import xl_range_abs
+
+SUPPRESSED = "suppressed"
+
+
+class _Book:
+    def __init__(self, path: Path, title: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.part = path, path.with_name(path.name + ".part")
+        self.wb = xlsxwriter.Workbook(str(self.part), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                        "strings_to_numbers": False})
+        self.wb.set_properties({"title": title, "company": "Migration Control Centre"})
+        add = self.wb.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.note = add({"italic": True, "font_color": "#595959"})
+        self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.int = add({"num_format": "#,##0"})
+        self.grey = add({"font_color": "#A6A6A6", "italic": True})
+        self.day = add({"num_format": "ddd dd mmm yyyy"})
+        self.week = add({"num_format": "dd mmm yyyy"})
+        self.own = add({"num_format": "#,##0", "bg_color": "#E2EFDA"})
+
+    def grid(self, sheet: str, name: str, heading: str, axis: list[date], columns: list[str], values: np.ndarray,
+             counts: np.ndarray | None, minimum: int, weekly: bool, own: bool = False) -> None:
+        """``values`` and ``counts`` are (len(columns), len(axis)); counts None means not an aggregate."""
+        ws = self.wb.add_worksheet(sheet[:31])
+        ws.write_string(0, 0, heading, self.title)
+        ws.write_string(1, 0, "Aggregates built from fewer than "
+                              f"{minimum} groups are suppressed." if counts is not None else "Your own figures.",
+                        self.note)
+        top = 4
+        ws.write_string(top - 1, 0, "Week commencing" if weekly else "Date", self.head)
+        for j, c in enumerate(columns):
+            ws.write_string(top - 1, 1 + j, c, self.head)
+        for k, d in enumerate(axis):
+            ws.write_datetime(top + k, 0, d, self.week if weekly else self.day)
+            for j in range(len(columns)):
+                v = int(values[j, k])
+                if counts is not None and 0 < counts[j, k] < minimum:
+                    ws.write_string(top + k, 1 + j, SUPPRESSED, self.grey)
+                else:
+                    ws.write_number(top + k, 1 + j, v, self.own if own else self.int)
+        if axis and columns:
+            self.wb.define_name(name, f"='{ws.name}'!" + xl_range_abs(top, 1, top + len(axis) - 1, len(columns)))
+        ws.set_column(0, 0, 16)
+        ws.set_column(1, max(len(columns), 1), 11)
+        ws.freeze_panes(top, 1)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(top - 1)
+
+    def about(self, rows: list[tuple[str, str]]) -> None:
+        ws = self.wb.add_worksheet("About")
+        for r, (k, v) in enumerate(rows):
+            ws.write_string(r, 0, k, self.head)
+            ws.write_string(r, 1, v)  # names may come from suppliers: always text, never a formula
+        ws.set_column(0, 0, 14)
+        ws.set_column(1, 1, 60)
+
+    def close(self) -> Path:
+        self.wb.close()
+        self.part.replace(self.path)
+        return self.path
+
+
+def write_industry(path: Path, title: str, weeks, days, ldsos, ldso_weekly, ldso_weekly_n, ldso_daily, ldso_daily_n,
+                   national_weekly, national_weekly_n, national_daily, national_daily_n, minimum: int) -> Path:
+    b = _Book(path, title)
+    b.grid("National weekly", "NationalWeekly", f"{title}: national, weekly", weeks, ["National"],
+           national_weekly[None, :], national_weekly_n[None, :], minimum, True)
+    b.grid("National daily", "NationalDaily", f"{title}: national, daily (sprint)", days, ["National"],
+           national_daily[None, :], national_daily_n[None, :], minimum, False)
+    b.grid("LDSO weekly", "LdsoWeekly", f"{title}: per LDSO, weekly", weeks, ldsos, ldso_weekly, ldso_weekly_n,
+           minimum, True)
+    b.grid("LDSO daily", "LdsoDaily", f"{title}: per LDSO, daily (sprint)", days, ldsos, ldso_daily, ldso_daily_n,
+           minimum, False)
+    return b.close()
+
+
+def write_ldso(path: Path, title: str, ldso: str, weeks, days, weekly, weekly_n, daily, daily_n, minimum) -> Path:
+    b = _Book(path, title)
+    b.grid("Weekly", "LdsoWeekly", f"{title}: {ldso}, weekly", weeks, [ldso], weekly[None, :], weekly_n[None, :],
+           minimum, True)
+    b.grid("Daily", "LdsoDaily", f"{title}: {ldso}, daily (sprint)", days, [ldso], daily[None, :], daily_n[None, :],
+           minimum, False)
+    return b.close()
+
+
+def write_group(path: Path, title: str, group: str, ldsos: list[str], weeks, days, own_weekly, own_daily,
+                own_grants, agg_weekly, agg_weekly_n, agg_daily, agg_daily_n, minimum) -> Path:
+    """The group's own plan and grants in its LDSOs, beside the LDSO aggregates (all groups)."""
+    b = _Book(path, title)
+    b.grid("Your weekly plan", "OwnWeekly", f"{title}: {group}, your weekly plan", weeks, ldsos, own_weekly, None,
+           minimum, True, own=True)
+    b.grid("Your daily plan", "OwnDaily", f"{title}: {group}, your daily plan and grants", days, ldsos, own_daily,
+           None, minimum, False, own=True)
+    b.grid("Your UCA grants", "OwnGrants", f"{title}: {group}, your unused capacity grants", days, ldsos, own_grants,
+           None, minimum, False, own=True)
+    b.grid("All groups weekly", "AggregateWeekly", f"{title}: all groups in your LDSOs, weekly", weeks, ldsos,
+           agg_weekly, agg_weekly_n, minimum, True)
+    b.grid("All groups daily", "AggregateDaily", f"{title}: all groups in your LDSOs, daily", days, ldsos, agg_daily,
+           agg_daily_n, minimum, False)
+    return b.close()
+
+
+def write_agent(path: Path, title: str, agent: str, agent_name: str, role: str, weeks, forecast, forecast_n,
+                minimum) -> Path:
+    b = _Book(path, title)
+    b.about([("Provider", agent_name), ("MPID", agent), ("Role", role)])
+    label = f"{agent} {role}"
+    b.grid("Weekly forecast", "AgentWeekly", f"{title}: {agent_name} ({label}), all groups' forecasts", weeks,
+           [label], forecast[None, :], forecast_n[None, :], minimum, True)
+    return b.close()

@@ -1,0 +1,99 @@
+"""The publication set of a cycle, draft (accepted plans) or baseline (plans and UCA grants), versioned under
+``workbooks/<cycle>/publication/<stage>_vNN/`` (Choreography 3.2.3; METHOD 8)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.config import Config
+from toolkit.domain.sprints import Sprint
+from toolkit.errors import UsageError
+from toolkit.workspace import Workspace
+
+STAGES = ("draft", "baseline")
+
+
+@dataclass
+class Publication:
+    stage: str
+    version: int
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+
+
+def _counts(values: np.ndarray) -> np.ndarray:
+    """How many groups (axis 0) an aggregate over axis 0 is built from."""
+    return (values > 0).sum(axis=0)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40] or "x"
+
+
+def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, stamp: datetime) -> Publication:
+    from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
+    from toolkit.schedule_service import consolidation
+    from toolkit.services import envelopes
+    from toolkit.uca import accepted_requests, allocate_cycle, read_snapshot
+
+    if stage not in STAGES:
+        raise UsageError(f"--stage must be one of {', '.join(STAGES)}, not {stage!r}")
+    env = envelopes(config)
+    result = consolidation(workspace, config, env, sprint)
+    s = result.schedule
+    grants = np.zeros_like(s.daily)
+    if stage == "baseline":
+        snap = read_snapshot(workspace, sprint.cycle)
+        if snap is None:
+            raise UsageError(f"no unused capacity report for {sprint.cycle}: run mcc uca report and mcc uca allocate "
+                             "before publishing the baseline")
+        alloc = allocate_cycle(s, accepted_requests(workspace, env, sprint.cycle, snap), snap)
+        grants, s = alloc.grants, alloc.baseline
+    minimum = config.parameters.capacity.disclosure_minimum
+    base = workspace.cycle_dir(sprint.cycle) / "publication"
+    base.mkdir(parents=True, exist_ok=True)
+    version = 1 + max((int(p.name.rsplit("_v", 1)[1]) for p in base.glob(f"{stage}_v*")
+                       if p.name.rsplit("_v", 1)[1].isdigit()), default=0)
+    folder = base / f"{stage}_v{version:02d}"
+    pub = Publication(stage, version, folder)
+    title = f"{'Baseline' if stage == 'baseline' else 'Draft'} migration schedule, sprint {sprint.sprint} " \
+            f"({sprint.cycle}), version {version}"
+
+    ldso_weekly, ldso_daily = s.weekly.sum(axis=0), s.daily.sum(axis=0)  # (L, W), (L, D)
+    ldso_weekly_n, ldso_daily_n = _counts(s.weekly), _counts(s.daily)
+    nat_weekly, nat_daily = s.weekly.sum(axis=(0, 1)), s.daily.sum(axis=(0, 1))
+    nat_weekly_n, nat_daily_n = _counts(s.weekly.sum(axis=1)), _counts(s.daily.sum(axis=1))
+    pub.files.append(write_industry(folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly,
+                                    ldso_weekly_n, ldso_daily, ldso_daily_n, nat_weekly, nat_weekly_n, nat_daily,
+                                    nat_daily_n, minimum))
+    for j, ldso in enumerate(s.ldsos):
+        pub.files.append(write_ldso(folder / "ldso" / f"{_safe(ldso)}.xlsx", title, ldso, s.weeks, s.days,
+                                    ldso_weekly[j], ldso_weekly_n[j], ldso_daily[j], ldso_daily_n[j], minimum))
+    for i, group in enumerate(s.groups):
+        if not s.planned[i] and not grants[i].any():
+            continue
+        cols = [j for j in range(len(s.ldsos)) if s.weekly[i, j].any() or s.daily[i, j].any()
+                or config.industry.group_portfolio.get((group, s.ldsos[j]))]
+        pub.files.append(write_group(
+            folder / "group" / f"{_safe(group)}.xlsx", title, group, [s.ldsos[j] for j in cols], s.weeks, s.days,
+            s.weekly[i][cols], s.daily[i][cols], grants[i][cols], ldso_weekly[cols], ldso_weekly_n[cols],
+            ldso_daily[cols], ldso_daily_n[cols], minimum))
+    # agents: every group's forecasts for the provider, summed per week
+    names = {a.mpid: a.name for a in config.industry.agents}
+    per_agent: dict[tuple[str, str], list[np.ndarray]] = {}
+    for plan in result.plans:
+        for mpid, role, weekly in plan.agents:
+            per_agent.setdefault((mpid, role), []).append(np.asarray(weekly)[:len(s.weeks)])
+    for (mpid, role), series in sorted(per_agent.items()):
+        stacked = np.zeros((len(series), len(s.weeks)), dtype=np.int64)
+        for k, w in enumerate(series):
+            stacked[k, :len(w)] = w
+        pub.files.append(write_agent(folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
+                                     names.get(mpid, "(named by a supplier)"), role, s.weeks, stacked.sum(axis=0),
+                                     _counts(stacked), minimum))
+    return pub
