@@ -80,7 +80,16 @@ def test_demo_runs_on_a_workspace(workspace, monkeypatch):
     rows = Ledger(workspace.workbooks / "ledger.sqlite").rows("S8")
     assert {"accepted", "rejected"} <= {r.status for r in rows}
     assert not any(p.is_file() for p in workspace.inbox.rglob("*"))
-    assert len(list((workspace.outbox / "S8").rglob("*.eml"))) == len([r for r in rows if r.status != "duplicate"])
+    feedback = [p for p in (workspace.outbox / "S8").rglob("*.eml") if p.name[:5].isdigit()]
+    assert len(feedback) == len([r for r in rows if r.status != "duplicate"])
+    # then consolidation, UCA (simulated requests through the same inbox), allocation and both publications
+    assert {r.kind for r in rows} == {"plan", "uca-request"}
+    assert sorted(p.name for p in (workspace.workbooks / "S8" / "schedule").glob("*.xlsx")) == [
+        "baseline_schedule_v01.xlsx", "draft_schedule_v01.xlsx"]
+    assert (workspace.workbooks / "S8" / "uca" / "allocation_v01.xlsx").is_file()
+    assert list((workspace.outbox / "S8").rglob("uca_grant_v01.eml"))
+    for stage in ("draft", "baseline"):
+        assert (workspace.workbooks / "S8" / "publication" / f"{stage}_v01" / "industry_schedule.xlsx").is_file()
 
 
 def test_generate_industry_other_size(tmp_path):

@@ -90,3 +90,42 @@ def test_breaches_name_the_groups_contributing(returned):
     b = found[0]
     assert b.period == s.days[k] and b.planned == int(limit * 0.7) + int(limit * 0.5)
     assert [g for g, _ in b.contributors] == ["JONV", "AAUC"]
+
+
+def test_schedule_workbook_charts_national_and_per_ldso_load_against_the_limits(returned):
+    import zipfile
+
+    r = returned
+    result, path = services.consolidate_schedule(r.ws, r.config, r.sprint, datetime(2026, 11, 13, tzinfo=UTC))
+    s = result.schedule
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3  # national daily, national weekly, the chosen LDSO's daily load
+    wb = openpyxl.load_workbook(path)
+    ws = wb["LDSO chart"]
+    assert ws["B1"].value == s.ldsos[0]
+    (validation,) = ws.data_validations.dataValidation
+    assert validation.type == "list" and "B1" in str(validation.sqref)
+    listed = [ws.cell(2 + k, 21).value for k in range(len(s.ldsos))]
+    assert listed == s.ldsos
+    # the chart's series follow the LDSO chosen in B1 (INDEX/MATCH into 'LDSO daily'), cached for the first LDSO
+    assert ws.cell(4, 24).value.startswith("=INDEX('LDSO daily'!")
+    cached = openpyxl.load_workbook(path, data_only=True)["LDSO chart"]
+    assert [cached.cell(4 + k, 24).value for k in range(len(s.days))] == [int(v) for v in s.ldso_daily[0]]
+
+
+def test_choosing_another_ldso_redraws_the_chart_in_a_real_spreadsheet(returned, tmp_path):
+    from tests.libreoffice import recalculate
+
+    r = returned
+    result, path = services.consolidate_schedule(r.ws, r.config, r.sprint, datetime(2026, 11, 13, tzinfo=UTC))
+    s = result.schedule
+    j = next(j for j in range(1, len(s.ldsos)) if s.ldso_daily[j].any())
+    wb = openpyxl.load_workbook(path)
+    wb["LDSO chart"]["B1"] = s.ldsos[j]
+    chosen = tmp_path / "chosen.xlsx"
+    wb.save(chosen)
+    (out,) = recalculate([chosen], tmp_path / "out", tmp_path, processes=1)
+    ws = openpyxl.load_workbook(out, data_only=True)["LDSO chart"]
+    assert [ws.cell(4 + k, 24).value for k in range(len(s.days))] == [int(v) for v in s.ldso_daily[j]]
+    assert [ws.cell(4 + k, 25).value for k in range(len(s.days))] == [int(v) for v in np.floor(s.daily_limit[j])]

@@ -293,6 +293,27 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime, clock=None) -> 
     outputs.append((f"{len(returned)} simulated supplier returns judged: "
                     + ", ".join(f"{v} {k}" for k, v in counts.items()), workspace.outbox / sprint.cycle))
     outputs.append(("submission ledger (SQLite)", workspace.workbooks / LEDGER))
+
+    # the MCC consolidates, reports unused capacity, eligible groups request some, it is allocated, and the draft
+    # and baseline schedules are published
+    from toolkit.inbox.simulate import simulate_uca_requests
+    from toolkit.publish import publish
+
+    now = (clock or (lambda: stamp))
+    _, draft = consolidate_schedule(workspace, config, sprint, now())
+    outputs.append(("draft schedule (MCC)", draft))
+    report = uca_report(workspace, config, sprint, now())
+    outputs.append((f"unused capacity report and {len(report.requests)} request workbooks", report.report))
+    requested = simulate_uca_requests(workspace, config, env, sprint, report)
+    more, _ = run_once(inbox, Stability(quiet_seconds=0.0, settle_seconds=0.0), max_wait=0)
+    outcomes += more
+    alloc, book, base, notices = uca_allocate(workspace, config, sprint, now())
+    outputs.append((f"{len(requested)} UCA requests judged; {int(alloc.grants.sum()):,} of "
+                    f"{int(alloc.requests.sum()):,} migrations granted", book))
+    outputs.append(("baseline schedule (MCC)", base))
+    for stage in ("draft", "baseline"):
+        pub = publish(workspace, config, sprint, stage, now())
+        outputs.append((f"{stage} publication: {len(pub.files)} aggregated workbooks", pub.folder))
     return DemoResult(outputs=outputs, outcomes=outcomes)
 
 

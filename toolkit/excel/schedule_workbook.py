@@ -54,6 +54,7 @@ def write_schedule_workbook(path: Path, s: Schedule, breaches: list[Breach], mis
               f["week"])
     _ldso_grid(wb, f, "LDSO daily", s.days, s.ldsos, s.ldso_daily, s.daily_limit, "Date", f["day"])
     _ldso_grid(wb, f, "LDSO weekly", s.weeks, s.ldsos, s.ldso_weekly, s.weekly_limit, "Week commencing", f["week"])
+    _ldso_chart(wb, f, s)
 
     ws = wb.add_worksheet("Breaches")
     cols = ["Scope", "Granularity", "Day or week", "Planned", "Limit", "Excess", "Groups contributing (largest "
@@ -152,3 +153,43 @@ def _ldso_grid(wb, f, name: str, axis, ldsos, planned, limit, label: str, fmt) -
     ws.set_column(0, 0, 16)
     ws.set_column(1, 2 * n + 2, 9)
     ws.freeze_panes(2, 1)
+
+
+def _ldso_chart(wb, f, s: Schedule) -> None:
+    """One chart of an LDSO's daily load against its limit, the LDSO chosen in a drop-down (INDEX/MATCH)."""
+    if not s.days or not s.ldsos:
+        return
+    ws = wb.add_worksheet("LDSO chart")
+    ws.write(0, 0, "LDSO", f["label"])
+    ws.write_string(0, 1, s.ldsos[0])
+    list_col = 20
+    for k, x in enumerate(s.ldsos):
+        ws.write_string(1 + k, list_col, x)
+    ws.data_validation(0, 1, 0, 1, {"validate": "list",
+                                    "source": "=" + xl_range_abs(1, list_col, len(s.ldsos), list_col)})
+    n = len(s.ldsos)
+    header = "'LDSO daily'!" + xl_range_abs(1, 1, 1, n)
+    planned = "'LDSO daily'!" + xl_range_abs(2, 1, 1 + len(s.days), n)
+    limits = "'LDSO daily'!" + xl_range_abs(2, n + 2, 1 + len(s.days), 2 * n + 1)
+    col0 = list_col + 2
+    ws.write_row(2, col0, ["Date", "Planned", "Limit"], f["head"])
+    for k, d in enumerate(s.days):
+        r = 3 + k
+        match = f"MATCH($B$1,{header},0)"
+        ws.write_datetime(r, col0, d, f["day"])
+        ws.write_formula(r, col0 + 1, f"=INDEX({planned},{k + 1},{match})", f["int"], int(s.ldso_daily[0, k]))
+        ws.write_formula(r, col0 + 2, f"=INDEX({limits},{k + 1},{match})", f["int"],
+                         float(np.floor(s.daily_limit[0, k])))
+    last = 2 + len(s.days)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "Planned", "categories": ["LDSO chart", 3, col0, last, col0],
+                      "values": ["LDSO chart", 3, col0 + 1, last, col0 + 1], "fill": {"color": "#C00000"}})
+    line = wb.add_chart({"type": "line"})
+    line.add_series({"name": "Limit", "categories": ["LDSO chart", 3, col0, last, col0],
+                     "values": ["LDSO chart", 3, col0 + 2, last, col0 + 2], "line": {"color": "#2F5597"}})
+    chart.combine(line)
+    chart.set_title({"name": "Daily load of the chosen LDSO against its limit"})
+    chart.set_y_axis({"num_format": "#,##0", "min": 0})
+    chart.set_size({"width": 900, "height": 380})
+    ws.insert_chart(2, 0, chart)
+    ws.set_column(col0, col0, 16)

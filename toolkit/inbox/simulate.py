@@ -86,3 +86,29 @@ def _drop(workspace: Workspace, path: Path, name: str) -> Path:
     target = workspace.inbox / name
     part.replace(target)
     return target
+
+
+def simulate_uca_requests(workspace: Workspace, config: Config, env, sprint: Sprint, report) -> list[Path]:
+    """Half the eligible groups ask for extra capacity: a share of the unused capacity on some days; one asks
+    for more than is available (and is told so)."""
+    from toolkit.templates import latest_in
+    from toolkit.uca import read_snapshot, requests_dir
+
+    rng = np.random.default_rng(7)
+    snap = read_snapshot(workspace, sprint.cycle)
+    issued = latest_in(requests_dir(workspace, sprint.cycle))
+    out = []
+    askers = [g for g in report.eligible if rng.random() < 0.5] or report.eligible[:1]
+    for n, group in enumerate(askers):
+        form = snap.form(env, group)
+        if not form.ldsos:
+            continue
+        share = rng.uniform(0.2, 0.6, form.unused.shape) * (rng.random(form.unused.shape) < 0.4)
+        asked = np.floor(form.unused * share).astype(np.int64)
+        if n == len(askers) - 1 and (form.unused > 0).any():
+            d, c = np.argwhere(form.unused > 0)[0]
+            asked[d, c] = form.unused[d, c] + 50  # a mistake: more than is unused
+        path = workspace.workbooks / sprint.cycle / "simulated" / f"{group} UCA request.xlsx"
+        fill_plan(requests_dir(workspace, sprint.cycle) / issued[group].file, path, uca=asked)
+        out.append(_drop(workspace, path, path.name))
+    return out
