@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.domain.parameters import AllocationRule
 from toolkit.domain.schedule import Schedule, allocate, baseline, unused_capacity
 
 
@@ -47,16 +48,23 @@ def test_allocation_keeps_every_limit_and_never_exceeds_requests(case):
     assert (uc[s.de_minimis_ldso] == 0).all()
     assert (s.ldso_daily + uc <= s.daily_limit + 1e-9).all()
     assert (s.national_daily + uc.sum(axis=0) <= s.national_limit + 1e-9).all()
-    grants = allocate(requests, uc, s.groups)
-    assert (grants >= 0).all() and (grants <= requests).all()
-    assert (grants.sum(axis=0) <= uc).all()
-    fits = requests.sum(axis=0) <= uc
-    assert (grants.sum(axis=0)[fits] == requests.sum(axis=0)[fits]).all()  # in full where all fit
-    assert (grants.sum(axis=0)[~fits] == uc[~fits]).all()  # otherwise all that is available is handed out
-    b = baseline(s, grants)
-    assert (b.ldso_daily <= s.daily_limit + 1e-9).all()
-    assert (b.national_daily <= s.national_limit + 1e-9).all()
-    assert (allocate(requests, uc, s.groups) == grants).all()  # deterministic
+    for rule in AllocationRule:
+        grants = allocate(requests, uc, s.groups, rule)
+        assert (grants >= 0).all() and (grants <= requests).all()
+        assert (grants.sum(axis=0) <= uc).all()
+        fits = requests.sum(axis=0) <= uc
+        assert (grants.sum(axis=0)[fits] == requests.sum(axis=0)[fits]).all()  # in full where all fit
+        assert (grants.sum(axis=0)[~fits] == uc[~fits]).all()  # otherwise all that is available is handed out
+        b = baseline(s, grants)
+        assert (b.ldso_daily <= s.daily_limit + 1e-9).all()
+        assert (b.national_daily <= s.national_limit + 1e-9).all()
+        assert (allocate(requests, uc, s.groups, rule) == grants).all()  # deterministic
+    # equal share is max-min fair: a group that got less than it asked got at least as much as any other, bar one
+    grants = allocate(requests, uc, s.groups, AllocationRule.EQUAL_SHARE)
+    short = (grants < requests) & (requests > 0)
+    for l_idx, k in zip(*np.nonzero(short.any(axis=0)), strict=True):
+        least_short = grants[short[:, l_idx, k], l_idx, k].min()
+        assert grants[:, l_idx, k].max() <= least_short + 1
 
 
 def test_pro_rata_with_largest_remainder_and_ties_by_group_id():
@@ -66,3 +74,16 @@ def test_pro_rata_with_largest_remainder_and_ties_by_group_id():
     assert grants[:, 0, 0].tolist() == [3, 4, 3]  # the tie goes to group id GA
     assert allocate(np.array([[[6]], [[2]]]), np.array([[4]]), ["A", "B"])[:, 0, 0].tolist() == [3, 1]
     assert allocate(np.array([[[6]], [[2]]]), np.array([[9]]), ["A", "B"])[:, 0, 0].tolist() == [6, 2]
+
+
+def test_equal_share_gives_small_requests_in_full_and_shares_the_rest_equally():
+    rule = AllocationRule.EQUAL_SHARE
+    requests = np.array([[[2]], [[8]], [[8]]])  # 18 asked for 10: 2 in full, then 4 and 4
+    assert allocate(requests, np.array([[10]]), ["A", "B", "C"], rule)[:, 0, 0].tolist() == [2, 4, 4]
+    requests = np.array([[[5]], [[5]], [[5]]])  # 15 asked for 10: 3 each, the one left to group id GA
+    assert allocate(requests, np.array([[10]]), ["GB", "GA", "GC"], rule)[:, 0, 0].tolist() == [3, 4, 3]
+    requests = np.array([[[100]], [[1]]])  # pro rata would give 98 and 1 of 99; equal share gives the same here
+    assert allocate(requests, np.array([[99]]), ["A", "B"], rule)[:, 0, 0].tolist() == [98, 1]
+    requests = np.array([[[100]], [[60]]])  # 160 asked for 100: 50 and 50 (pro rata: 62.5 and 37.5 -> 63 and 37)
+    assert allocate(requests, np.array([[100]]), ["A", "B"], rule)[:, 0, 0].tolist() == [50, 50]
+    assert allocate(requests, np.array([[100]]), ["A", "B"])[:, 0, 0].tolist() == [63, 37]

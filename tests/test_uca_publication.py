@@ -182,3 +182,27 @@ def test_a_formula_looking_agent_name_stays_text(cycle):
     path = pub.folder / "agent" / f"{agent.mpid}_{agent.role}.xlsx"
     cell = openpyxl.load_workbook(path)["About"]["B1"]
     assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_the_allocation_rule_is_read_from_the_parameters(cycle):
+    r, _, report, tmp = cycle
+    # two groups ask for all the unused capacity of their LDSOs: every such day is contested
+    env = services.envelopes(r.config)
+    snap = read_snapshot(r.ws, "S8")
+    issued = latest_in(requests_dir(r.ws, "S8"))
+    files = [fill_plan(requests_dir(r.ws, "S8") / issued[g].file, tmp / f"uca_all_{g}.xlsx",
+                       uca=snap.form(env, g).unused) for g in report.eligible[:2]]
+    assert [o.status for o in _drop_and_process(r, files)] == ["accepted", "accepted"]
+    params = r.ws.config / "parameters.toml"
+    before = params.read_text()
+    params.write_text(before.replace('uca_rule = "pro_rata"', 'uca_rule = "equal_share"'))
+    try:
+        config = services.load(r.ws)
+        assert config.parameters.capacity.uca_rule == "equal_share"
+        alloc, book, _, _ = services.uca_allocate(r.ws, config, r.sprint, STAMP)
+    finally:
+        params.write_text(before)
+    contested = [g for g in alloc.explained if g.requested_total > g.available > 0]
+    assert contested and all("shared equally" in g.why for g in contested)
+    assert all("pro rata" not in g.why for g in alloc.explained)
+    assert (alloc.grants <= alloc.requests).all() and alloc.breaches == []

@@ -52,7 +52,8 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
         if snap is None:
             raise UsageError(f"no unused capacity report for {sprint.cycle}: run mcc uca report and mcc uca allocate "
                              "before publishing the baseline")
-        alloc = allocate_cycle(s, accepted_requests(workspace, env, sprint.cycle, snap), snap)
+        alloc = allocate_cycle(s, accepted_requests(workspace, env, sprint.cycle, snap), snap,
+                               config.parameters.capacity.uca_rule)
         grants, s = alloc.grants, alloc.baseline
     minimum = config.parameters.capacity.disclosure_minimum
     base = workspace.cycle_dir(sprint.cycle) / "publication"

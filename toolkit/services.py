@@ -218,7 +218,7 @@ def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: da
         raise UsageError(f"no unused capacity report for {sprint.cycle} yet: run mcc uca report first")
     result = consolidation(workspace, config, env, sprint)
     requests = accepted_requests(workspace, env, sprint.cycle, snap)
-    alloc = allocate_cycle(result.schedule, requests, snap)
+    alloc = allocate_cycle(result.schedule, requests, snap, config.parameters.capacity.uca_rule)
     folder = uca_dir(workspace, sprint.cycle)
     version = next_version(folder, "allocation")
     ok = "every LDSO and national limit holds" if not alloc.breaches else f"{len(alloc.breaches)} breaches (see the " \

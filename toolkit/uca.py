@@ -13,6 +13,7 @@ import numpy as np
 
 from toolkit.config import Config
 from toolkit.domain.envelopes import Category, Envelopes
+from toolkit.domain.parameters import AllocationRule
 from toolkit.domain.rules import RequestForm, disclosure_counts, read_numbers
 from toolkit.domain.schedule import (
     Grant,
@@ -169,11 +170,12 @@ class Allocation:
     breaches: list
 
 
-def allocate_cycle(s: Schedule, requests: np.ndarray, snap: Snapshot) -> Allocation:
+def allocate_cycle(s: Schedule, requests: np.ndarray, snap: Snapshot,
+                   rule: AllocationRule = AllocationRule.PRO_RATA) -> Allocation:
     """Grants within the smaller of the published snapshot and the unused capacity now (plans accepted since the
     report may have used some), then the baseline with every limit checked again."""
     available = np.minimum(snap.unused, unused_capacity(s))
-    grants = allocate(requests, available, s.groups)
+    grants = allocate(requests, available, s.groups, rule)
     base = baseline(s, grants)
-    return Allocation(requests, grants, available, explain_grants(requests, grants, available, s), base,
+    return Allocation(requests, grants, available, explain_grants(requests, grants, available, s, rule), base,
                       breaches(base))

@@ -150,7 +150,8 @@ class ShareBasis(StrEnum):
 class AllocationRule(StrEnum):
     """How unused capacity is shared when requests exceed it (METHOD 8)."""
 
-    PRO_RATA = "pro_rata"
+    PRO_RATA = "pro_rata"  # METHOD 8: to the amounts requested, largest remainder
+    EQUAL_SHARE = "equal_share"  # max-min fair: the same for every requesting group, capped at its request
 
 
 class Capacity(_Section):
@@ -161,7 +162,7 @@ class Capacity(_Section):
     share_basis: ShareBasis = _param(ShareBasis.ACTIVE, "share_basis", "METHOD 5",
                                      "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
     uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",
-                                      "Allocation of unused capacity when oversubscribed")
+                                      "Allocation of unused capacity when oversubscribed: 'pro_rata' or 'equal_share'")
     disclosure_minimum: int = _param(3, "disclosure minimum", "METHOD 8",
                                      "Aggregates built from fewer groups are suppressed in publications", ge=1)
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from toolkit.domain.envelopes import Category, Envelopes
+from toolkit.domain.parameters import AllocationRule
 from toolkit.domain.sprints import Sprint
 
 
@@ -166,39 +167,67 @@ class Grant:
     why: str
 
 
-def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str]) -> np.ndarray:
-    """Grants (G, L, D) for requests (G, L, D) against unused capacity (L, D) (METHOD 8, rule 'pro_rata'): in full
-    where all requests fit; otherwise pro rata to the amounts requested, floored, the remainder handed out one by
-    one by largest remainder, ties by group id. Never more than requested, never more than available."""
+def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str],
+             rule: AllocationRule = AllocationRule.PRO_RATA) -> np.ndarray:
+    """Grants (G, L, D) for requests (G, L, D) against unused capacity (L, D) (METHOD 8). In full where all
+    requests fit; otherwise by ``rule``:
+
+    - ``pro_rata``: pro rata to the amounts requested, floored, the remainder handed out one by one by largest
+      remainder, ties by group id;
+    - ``equal_share``: every requesting group the same amount (max-min fair), a group asking for less than the
+      level getting what it asked and the rest shared among the others; the migrations left over after flooring
+      one each by group id.
+
+    Never more than requested, never more than available, whole migrations."""
     requests = np.maximum(np.asarray(requests, dtype=np.int64), 0)
     grants = np.zeros_like(requests)
     order_ids = np.argsort(np.array(groups), kind="stable")
     rank_of = np.empty(len(groups), dtype=np.int64)
     rank_of[order_ids] = np.arange(len(groups))
-    n_l, n_d = uc.shape
-    for l_idx in range(n_l):
-        for k in range(n_d):
-            r = requests[:, l_idx, k]
-            total = int(r.sum())
-            cap = int(max(uc[l_idx, k], 0))
-            if total == 0 or cap == 0:
-                continue
-            if total <= cap:
-                grants[:, l_idx, k] = r
-                continue
-            exact = r * cap / total
-            base = np.floor(exact).astype(np.int64)
-            left = cap - int(base.sum())
-            remainder = exact - base
-            # largest remainder first; ties by group id (ascending)
-            order = sorted(np.flatnonzero(r), key=lambda i: (-remainder[i], rank_of[i]))
-            for i in order[:left]:
-                base[i] += 1
-            grants[:, l_idx, k] = np.minimum(base, r)
+    share = _equal_share if rule == AllocationRule.EQUAL_SHARE else _pro_rata
+    totals = requests.sum(axis=0)
+    cap = np.maximum(np.asarray(uc, dtype=np.int64), 0)
+    fits = totals <= cap
+    grants[:, fits] = requests[:, fits]
+    for l_idx, k in zip(*np.nonzero(~fits & (cap > 0)), strict=True):
+        grants[:, l_idx, k] = share(requests[:, l_idx, k], int(cap[l_idx, k]), rank_of)
     return grants
 
 
-def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: Schedule) -> list[Grant]:
+def _pro_rata(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
+    exact = r * cap / int(r.sum())
+    base = np.floor(exact).astype(np.int64)
+    remainder = exact - base
+    # largest remainder first; ties by group id (ascending)
+    order = sorted(np.flatnonzero(r), key=lambda i: (-remainder[i], rank_of[i]))
+    base[order[:cap - int(base.sum())]] += 1
+    return np.minimum(base, r)
+
+
+def _equal_share(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
+    got = np.zeros_like(r)
+    open_ = [i for i in np.flatnonzero(r)]
+    left = cap
+    while open_ and left > 0:
+        level = left // len(open_)
+        small = [i for i in open_ if r[i] - got[i] <= level]
+        if small:  # these are satisfied in full; the rest share what remains
+            for i in small:
+                left -= int(r[i] - got[i])
+                got[i] = r[i]
+            open_ = [i for i in open_ if i not in small]
+            continue
+        for i in open_:
+            got[i] += level
+        left -= level * len(open_)
+        for i in sorted(open_, key=lambda i: rank_of[i])[:left]:  # fewer than one each: by group id
+            got[i] += 1
+        break
+    return got
+
+
+def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: Schedule,
+                   rule: AllocationRule = AllocationRule.PRO_RATA) -> list[Grant]:
     out = []
     for g_idx, l_idx, k in zip(*np.nonzero(requests), strict=True):
         total = int(requests[:, l_idx, k].sum())
@@ -207,6 +236,10 @@ def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: 
             why = "no unused capacity in this LDSO on this day"
         elif total <= cap:
             why = "granted in full: all requests fit"
+        elif rule == AllocationRule.EQUAL_SHARE:
+            n = int((requests[:, l_idx, k] > 0).sum())
+            why = (f"requests of {total:,} from {n} groups exceed the {cap:,} available: shared equally (a group "
+                   "asking for less than an equal share gets what it asked), leftovers by group id")
         else:
             why = (f"requests of {total:,} exceed the {cap:,} available: pro rata share {req * cap / total:,.2f}, "
                    "floored, remainder by largest remainder (ties by group id)")
