@@ -146,16 +146,23 @@ def test_publication_holds_no_individual_figures_and_suppresses_small_aggregates
     grid = industry[sheet][ref.replace("$", "")]
     counts = (s.daily > 0).sum(axis=0)
     totals = s.daily.sum(axis=0)
-    suppressed = shown = 0
+    primary = complementary = shown = 0
     for k, row in enumerate(grid):
         for j, cell in enumerate(row):
             if 0 < counts[j, k] < minimum:
                 assert cell.value == SUPPRESSED
-                suppressed += 1
+                primary += 1
+            elif cell.value == SUPPRESSED:
+                complementary += 1  # hidden so that a suppressed figure cannot be worked out from the totals
             else:
                 assert cell.value == totals[j, k]
                 shown += counts[j, k] >= minimum
-    assert suppressed and shown  # both sides of the boundary occur
+    assert primary and shown  # both sides of the boundary occur
+    # no day has exactly one hidden LDSO beside a shown national figure
+    national = [c.value for (c,) in industry["National daily"].iter_rows(min_row=5, max_col=2, min_col=2)]
+    for k, row in enumerate(grid):
+        hidden = sum(cell.value == SUPPRESSED for cell in row)
+        assert hidden != 1 or national[k] == SUPPRESSED
     own = pub.folder / "group" / f"{chosen[0]}.xlsx"
     wb = openpyxl.load_workbook(own)
     assert {"Your weekly plan", "Your daily plan", "All groups weekly", "All groups daily"} <= set(wb.sheetnames)
@@ -164,11 +171,17 @@ def test_publication_holds_no_individual_figures_and_suppresses_small_aggregates
 def test_suppression_at_the_boundary(tmp_path):
     from datetime import date
 
+    from toolkit.domain.disclosure import Cells
+
+    cells = Cells(minimum=3)
+    cells.add("grid", np.array([100, 200, 300, 0]), np.array([2, 3, 1, 0]))
+    hidden = cells.suppress()["grid"]
+    assert hidden.tolist() == [True, False, True, False]  # 2 < 3 hidden, 3 shown, 1 hidden, 0 groups shown as 0
     days = [date(2027, 1, 4), date(2027, 1, 5)]
     values = np.array([[100, 200]])
-    counts = np.array([[2, 3]])
-    path = write_industry(tmp_path / "i.xlsx", "t", days[:1], days, ["EELC"], values[:, :1], counts[:, :1], values,
-                          counts, values[0, :1], counts[0, :1], values[0], counts[0], 3)
+    mask = hidden[None, :2]
+    path = write_industry(tmp_path / "i.xlsx", "t", days[:1], days, ["EELC"], values[:, :1], mask[:, :1], values,
+                          mask, values[0, :1], mask[0, :1], values[0], mask[0], 3)
     wb = openpyxl.load_workbook(path)
     (sheet, ref), = wb.defined_names["LdsoDaily"].destinations
     assert [c.value for c in wb[sheet][ref.replace("$", "")][0]] + [

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.config import Config
+from toolkit.domain.disclosure import publication_masks
 from toolkit.domain.sprints import Sprint
 from toolkit.errors import UsageError
 from toolkit.workspace import Workspace
@@ -45,7 +46,7 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
         raise UsageError(f"--stage must be one of {', '.join(STAGES)}, not {stage!r}")
     env = envelopes(config)
     result = consolidation(workspace, config, env, sprint)
-    s = result.schedule
+    s = draft = result.schedule
     grants = np.zeros_like(s.daily)
     if stage == "baseline":
         snap = read_snapshot(workspace, sprint.cycle)
@@ -65,16 +66,15 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
     title = f"{'Baseline' if stage == 'baseline' else 'Draft'} migration schedule, sprint {sprint.sprint} " \
             f"({sprint.cycle}), version {version}"
 
-    ldso_weekly, ldso_daily = s.weekly.sum(axis=0), s.daily.sum(axis=0)  # (L, W), (L, D)
-    ldso_weekly_n, ldso_daily_n = _counts(s.weekly), _counts(s.daily)
-    nat_weekly, nat_daily = s.weekly.sum(axis=(0, 1)), s.daily.sum(axis=(0, 1))
-    nat_weekly_n, nat_daily_n = _counts(s.weekly.sum(axis=1)), _counts(s.daily.sum(axis=1))
+    ldso_weekly, ldso_daily = s.ldso_weekly, s.ldso_daily  # (L, W), (L, D)
+    hidden = publication_masks(s, minimum, draft=draft if stage == "baseline" else None)
     pub.files.append(write_industry(folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly,
-                                    ldso_weekly_n, ldso_daily, ldso_daily_n, nat_weekly, nat_weekly_n, nat_daily,
-                                    nat_daily_n, minimum))
+                                    hidden["ldso_weekly"], ldso_daily, hidden["ldso_daily"], s.national_weekly,
+                                    hidden["national_weekly"], s.national_daily, hidden["national_daily"], minimum))
     for j, ldso in enumerate(s.ldsos):
         pub.files.append(write_ldso(folder / "ldso" / f"{_safe(ldso)}.xlsx", title, ldso, s.weeks, s.days,
-                                    ldso_weekly[j], ldso_weekly_n[j], ldso_daily[j], ldso_daily_n[j], minimum))
+                                    ldso_weekly[j], hidden["ldso_weekly"][j], ldso_daily[j], hidden["ldso_daily"][j],
+                                    minimum))
     for i, group in enumerate(s.groups):
         if not s.planned[i] and not grants[i].any():
             continue
@@ -82,8 +82,8 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
                 or config.industry.group_portfolio.get((group, s.ldsos[j]))]
         pub.files.append(write_group(
             folder / "group" / f"{_safe(group)}.xlsx", title, group, [s.ldsos[j] for j in cols], s.weeks, s.days,
-            s.weekly[i][cols], s.daily[i][cols], grants[i][cols], ldso_weekly[cols], ldso_weekly_n[cols],
-            ldso_daily[cols], ldso_daily_n[cols], minimum))
+            s.weekly[i][cols], s.daily[i][cols], grants[i][cols], ldso_weekly[cols], hidden["ldso_weekly"][cols],
+            ldso_daily[cols], hidden["ldso_daily"][cols], minimum))
     # agents: every group's forecasts for the provider, summed per week
     names = {a.mpid: a.name for a in config.industry.agents}
     per_agent: dict[tuple[str, str], list[np.ndarray]] = {}
@@ -94,7 +94,8 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
         stacked = np.zeros((len(series), len(s.weeks)), dtype=np.int64)
         for k, w in enumerate(series):
             stacked[k, :len(w)] = w
+        n = _counts(stacked)
         pub.files.append(write_agent(folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
                                      names.get(mpid, "(named by a supplier)"), role, s.weeks, stacked.sum(axis=0),
-                                     _counts(stacked), minimum))
+                                     (n > 0) & (n < minimum), minimum))
     return pub

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.config import Config
+from toolkit.domain.disclosure import publication_masks
 from toolkit.domain.envelopes import Category, Envelopes
 from toolkit.domain.parameters import AllocationRule
 from toolkit.domain.rules import RequestForm, disclosure_counts, read_numbers
@@ -32,6 +33,8 @@ from toolkit.templates import IssuedTemplate, append_register_in, latest_in
 from toolkit.workspace import Workspace
 
 SNAPSHOT = "unused_capacity.csv"
+SHARING = {AllocationRule.PRO_RATA: "pro rata to the amounts the groups asking requested",
+           AllocationRule.EQUAL_SHARE: "shared equally between the groups asking (up to what each requested)"}
 
 
 def uca_dir(workspace: Workspace, cycle: str) -> Path:
@@ -62,9 +65,11 @@ class Snapshot:
 
 
 def snapshot_of(s: Schedule, minimum: int) -> Snapshot:
+    """Unused capacity is the limit minus the LDSO's plans, so it is shown only where the draft publication shows
+    the plans (the same masks: primary and complementary suppression)."""
     uc = unused_capacity(s)
     counts = disclosure_counts(s.daily)
-    disclosed = (counts == 0) | (counts >= minimum)
+    disclosed = ~publication_masks(s, minimum)["ldso_daily"]
     return Snapshot(list(s.ldsos), list(s.days), uc, counts, disclosed)
 
 
@@ -134,7 +139,8 @@ def issue_uca_report(workspace: Workspace, config: Config, env: Envelopes, s: Sc
                 "version": str(v), "issued_at": stamp, "envelope_digest": snap.digest()}
         g = config.industry.group_by_mpid[group]
         write_uca_request(req_folder / name, group, g.name, form.ldsos, form.days, form.unused, form.disclosed, meta,
-                          key, sprint.uca_end, config.parameters.contact.email)
+                          key, sprint.uca_end, config.parameters.contact.email,
+                          SHARING[config.parameters.capacity.uca_rule])
         digest = hashlib.sha256((req_folder / name).read_bytes()).hexdigest()
         issued.append(IssuedTemplate(tid, group, sprint.cycle, v, stamp, snap.digest(), name, digest))
     append_register_in(req_folder, issued)

@@ -2,10 +2,11 @@
 (national and per-LDSO, weekly and daily), one workbook per LDSO, per group (its own plan and grants beside the
 aggregates) and per agent (aggregate forecast volumes from all groups' agent forecasts).
 
-Disclosure control: an aggregate cell built from fewer than the disclosure minimum of groups (but at least one)
-is written as the text "suppressed" and marked grey; the count of groups is never shown. Every string is
-written as a string (an agent name like "=1+1" stays text). Conventions as in the templates: dates down,
-LDSOs across, a defined name per grid, frozen panes, landscape, one page wide.
+Disclosure control: the writers take the masks of ``toolkit.domain.disclosure`` (aggregates built from fewer than
+the disclosure minimum of groups, and those hidden with them so that no hidden one can be worked out from the
+totals); a hidden cell is written as the text "suppressed" and marked grey; the count of groups is never shown.
+Every string is written as a string (an agent name like "=1+1" stays text). Conventions as in the templates:
+dates down, LDSOs across, a defined name per grid, frozen panes, landscape, one page wide.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ class _Book:
         self.own = add({"num_format": "#,##0", "bg_color": "#E2EFDA"})
 
     def grid(self, sheet: str, name: str, heading: str, axis: list[date], columns: list[str], values: np.ndarray,
-             counts: np.ndarray | None, minimum: int, weekly: bool, own: bool = False) -> None:
-        """``values`` and ``counts`` are (len(columns), len(axis)); counts None means not an aggregate."""
+             hidden: np.ndarray | None, minimum: int, weekly: bool, own: bool = False) -> None:
+        """``values`` and ``hidden`` are (len(columns), len(axis)); hidden None means not an aggregate."""
         ws = self.wb.add_worksheet(sheet[:31])
         ws.write_string(0, 0, heading, self.title)
         ws.write_string(1, 0, "Aggregates built from fewer than "
-                              f"{minimum} groups are suppressed." if counts is not None else "Your own figures.",
+                              f"{minimum} groups are suppressed, and so are a few more wherever a suppressed figure "
+                              "could otherwise be worked out from the totals." if hidden is not None
+                        else "Your own figures.",
                         self.note)
         top = 4
         ws.write_string(top - 1, 0, "Week commencing" if weekly else "Date", self.head)
@@ -53,7 +56,7 @@ class _Book:
             ws.write_datetime(top + k, 0, d, self.week if weekly else self.day)
             for j in range(len(columns)):
                 v = int(values[j, k])
-                if counts is not None and 0 < counts[j, k] < minimum:
+                if hidden is not None and hidden[j, k]:
                     ws.write_string(top + k, 1 + j, SUPPRESSED, self.grey)
                 else:
                     ws.write_number(top + k, 1 + j, v, self.own if own else self.int)
@@ -80,31 +83,33 @@ class _Book:
         return self.path
 
 
-def write_industry(path: Path, title: str, weeks, days, ldsos, ldso_weekly, ldso_weekly_n, ldso_daily, ldso_daily_n,
-                   national_weekly, national_weekly_n, national_daily, national_daily_n, minimum: int) -> Path:
+def write_industry(path: Path, title: str, weeks, days, ldsos, ldso_weekly, ldso_weekly_hidden, ldso_daily,
+                   ldso_daily_hidden, national_weekly, national_weekly_hidden, national_daily, national_daily_hidden,
+                   minimum: int) -> Path:
     b = _Book(path, title)
     b.grid("National weekly", "NationalWeekly", f"{title}: national, weekly", weeks, ["National"],
-           national_weekly[None, :], national_weekly_n[None, :], minimum, True)
+           national_weekly[None, :], national_weekly_hidden[None, :], minimum, True)
     b.grid("National daily", "NationalDaily", f"{title}: national, daily (sprint)", days, ["National"],
-           national_daily[None, :], national_daily_n[None, :], minimum, False)
-    b.grid("LDSO weekly", "LdsoWeekly", f"{title}: per LDSO, weekly", weeks, ldsos, ldso_weekly, ldso_weekly_n,
+           national_daily[None, :], national_daily_hidden[None, :], minimum, False)
+    b.grid("LDSO weekly", "LdsoWeekly", f"{title}: per LDSO, weekly", weeks, ldsos, ldso_weekly, ldso_weekly_hidden,
            minimum, True)
-    b.grid("LDSO daily", "LdsoDaily", f"{title}: per LDSO, daily (sprint)", days, ldsos, ldso_daily, ldso_daily_n,
+    b.grid("LDSO daily", "LdsoDaily", f"{title}: per LDSO, daily (sprint)", days, ldsos, ldso_daily, ldso_daily_hidden,
            minimum, False)
     return b.close()
 
 
-def write_ldso(path: Path, title: str, ldso: str, weeks, days, weekly, weekly_n, daily, daily_n, minimum) -> Path:
+def write_ldso(path: Path, title: str, ldso: str, weeks, days, weekly, weekly_hidden, daily, daily_hidden,
+               minimum) -> Path:
     b = _Book(path, title)
-    b.grid("Weekly", "LdsoWeekly", f"{title}: {ldso}, weekly", weeks, [ldso], weekly[None, :], weekly_n[None, :],
-           minimum, True)
-    b.grid("Daily", "LdsoDaily", f"{title}: {ldso}, daily (sprint)", days, [ldso], daily[None, :], daily_n[None, :],
-           minimum, False)
+    b.grid("Weekly", "LdsoWeekly", f"{title}: {ldso}, weekly", weeks, [ldso], weekly[None, :],
+           weekly_hidden[None, :], minimum, True)
+    b.grid("Daily", "LdsoDaily", f"{title}: {ldso}, daily (sprint)", days, [ldso], daily[None, :],
+           daily_hidden[None, :], minimum, False)
     return b.close()
 
 
 def write_group(path: Path, title: str, group: str, ldsos: list[str], weeks, days, own_weekly, own_daily,
-                own_grants, agg_weekly, agg_weekly_n, agg_daily, agg_daily_n, minimum) -> Path:
+                own_grants, agg_weekly, agg_weekly_hidden, agg_daily, agg_daily_hidden, minimum) -> Path:
     """The group's own plan and grants in its LDSOs, beside the LDSO aggregates (all groups)."""
     b = _Book(path, title)
     b.grid("Your weekly plan", "OwnWeekly", f"{title}: {group}, your weekly plan", weeks, ldsos, own_weekly, None,
@@ -114,17 +119,17 @@ def write_group(path: Path, title: str, group: str, ldsos: list[str], weeks, day
     b.grid("Your UCA grants", "OwnGrants", f"{title}: {group}, your unused capacity grants", days, ldsos, own_grants,
            None, minimum, False, own=True)
     b.grid("All groups weekly", "AggregateWeekly", f"{title}: all groups in your LDSOs, weekly", weeks, ldsos,
-           agg_weekly, agg_weekly_n, minimum, True)
+           agg_weekly, agg_weekly_hidden, minimum, True)
     b.grid("All groups daily", "AggregateDaily", f"{title}: all groups in your LDSOs, daily", days, ldsos, agg_daily,
-           agg_daily_n, minimum, False)
+           agg_daily_hidden, minimum, False)
     return b.close()
 
 
-def write_agent(path: Path, title: str, agent: str, agent_name: str, role: str, weeks, forecast, forecast_n,
+def write_agent(path: Path, title: str, agent: str, agent_name: str, role: str, weeks, forecast, forecast_hidden,
                 minimum) -> Path:
     b = _Book(path, title)
     b.about([("Provider", agent_name), ("MPID", agent), ("Role", role)])
     label = f"{agent} {role}"
     b.grid("Weekly forecast", "AgentWeekly", f"{title}: {agent_name} ({label}), all groups' forecasts", weeks,
-           [label], forecast[None, :], forecast_n[None, :], minimum, True)
+           [label], forecast[None, :], forecast_hidden[None, :], minimum, True)
     return b.close()

@@ -72,7 +72,7 @@ def write_uca_report(path: Path, ldsos: list[str], days: list[date], unused: np.
 
 def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str], days: list[date],
                       unused: np.ndarray, disclosed: np.ndarray, meta: dict[str, str], key: bytes, deadline: date,
-                      mcc_email: str) -> dict[str, str]:
+                      mcc_email: str, sharing: str = "pro rata to the amounts requested") -> dict[str, str]:
     """A group's request form: ``unused`` and ``disclosed`` are (D, L) for its eligible LDSOs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
@@ -84,7 +84,7 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
     ws.write(0, 0, f"Unused capacity request: {group_name} ({group}), {meta['cycle']}", f["title"])
     ws.merge_range(1, 0, 1, 8, f"Type the extra migrations you would like per day and LDSO, at most the unused "
                                f"capacity shown beside. Return by {deadline:%A %d %B %Y} to {mcc_email}. Requests are "
-                               "granted in full where they fit, otherwise pro rata between the groups asking.",
+                               f"granted in full where they fit, otherwise {sharing}.",
                    f["note"])
     ws.set_row(1, 45)
     top = 5

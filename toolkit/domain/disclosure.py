@@ -1,0 +1,248 @@
+"""Disclosure control of published aggregates (METHOD 8; what leaves the MCC is aggregated).
+
+Primary suppression hides an aggregate built from fewer than the disclosure minimum of groups (but at least one).
+That alone is not enough when the same publication also shows totals: a national figure minus the LDSOs shown
+gives back the one LDSO hidden, and a week minus its days shown gives back the hidden day. Complementary
+suppression closes that: every published aggregate is a cell, every exact sum between them (a total and its
+members) is a relation, and cells are hidden until no sensitive cell can be worked out, by any chain of
+subtractions, from what is shown.
+
+Cells may also be unpublished (the UCA grants, known to the public only as the baseline minus the draft) and
+fixed (already published in an earlier stage, so their state cannot change now).
+
+Pure and deterministic: arrays in, masks out. The cell hidden next is the shown, changeable cell with the
+smallest positive figure among those the leak was worked out from (ties by position), so as little as possible
+is taken away.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from toolkit.domain.schedule import Schedule
+
+
+@dataclass
+class Cells:
+    """The aggregates of a publication and the sums between them, on one flat index."""
+
+    minimum: int
+    values: list[np.ndarray] = field(default_factory=list)
+    counts: list[np.ndarray] = field(default_factory=list)
+    published: list[np.ndarray] = field(default_factory=list)
+    fixed_hidden: list[np.ndarray | None] = field(default_factory=list)
+    shapes: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)  # name -> (part, flat indexes)
+    relations: list[np.ndarray] = field(default_factory=list)  # [total, *members]
+    size: int = 0
+
+    def add(self, name: str, values: np.ndarray, counts: np.ndarray, published: bool = True,
+            fixed_hidden: np.ndarray | None = None) -> np.ndarray:
+        """Register a grid of aggregates; ``counts`` is how many groups each is built from. ``fixed_hidden``
+        (same shape) marks a grid already published: its hidden cells stay hidden, its shown cells stay shown.
+        Returns the grid's flat indexes (same shape), for relating its cells."""
+        values, counts = np.asarray(values), np.asarray(counts)
+        index = np.arange(self.size, self.size + values.size).reshape(values.shape)
+        self.shapes[name] = (len(self.values), index)
+        self.values.append(values.reshape(-1).astype(np.float64))
+        self.counts.append(counts.reshape(-1).astype(np.int64))
+        self.published.append(np.full(values.size, published))
+        self.fixed_hidden.append(None if fixed_hidden is None else np.asarray(fixed_hidden, bool).reshape(-1))
+        self.size += values.size
+        return index
+
+    def relate(self, total: int, members) -> None:
+        """``total`` is exactly the sum of ``members`` (flat indexes)."""
+        members = [int(m) for m in np.asarray(members).reshape(-1)]
+        if members:
+            self.relations.append(np.array([int(total), *members], dtype=np.int64))
+
+    def suppress(self) -> dict[str, np.ndarray]:
+        """The mask of hidden cells of every published grid, by name (same shapes as added)."""
+        values = np.concatenate(self.values) if self.values else np.zeros(0)
+        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, np.int64)
+        published = np.concatenate(self.published) if self.published else np.zeros(0, bool)
+        fixed = np.zeros(self.size, bool)
+        hidden = published & (counts > 0) & (counts < self.minimum)
+        offset = 0
+        for part, mask in zip(self.values, self.fixed_hidden, strict=True):
+            if mask is not None:
+                fixed[offset:offset + part.size] = True
+                hidden[offset:offset + part.size] = mask
+            offset += part.size
+        sensitive = (counts > 0) & (counts < self.minimum)
+        of_cell: list[list[int]] = [[] for _ in range(self.size)]
+        for r, cells in enumerate(self.relations):
+            for c in cells:
+                of_cell[int(c)].append(r)
+        while True:
+            shown = published & ~hidden
+            derived_by = _derive(shown, self.relations, of_cell)
+            leaks = [c for c in derived_by if sensitive[c]]
+            if leaks:  # worked out by a chain of subtractions
+                choice = _cheapest(min(leaks), derived_by, self.relations, shown & ~fixed, values)
+            else:  # worked out only by combining sums (e.g. a hidden cell bridging two hidden cycles)
+                known = shown.copy()
+                known[list(derived_by)] = True
+                leak, near = _combined_leak(known, sensitive, self.relations, of_cell)
+                if leak is None:
+                    break
+                leaks = [leak]
+                choice = _pick(near & shown & ~fixed, values)
+            if choice is None:
+                raise ValueError(f"cell {min(leaks)} can be worked out from cells already published; "
+                                 "no cell left to hide")
+            hidden[choice] = True
+        return {name: hidden[index] for name, (part, index) in self.shapes.items() if self.published[part].all()}
+
+
+def _derive(shown: np.ndarray, relations: list[np.ndarray], of_cell: list[list[int]]) -> dict[int, int]:
+    """Every cell not shown that can be worked out from the shown ones: cell -> the relation that gives it."""
+    known = shown.copy()
+    unknown = [int((~known[cells]).sum()) for cells in relations]
+    queue = deque(r for r, n in enumerate(unknown) if n == 1)
+    derived_by: dict[int, int] = {}
+    while queue:
+        r = queue.popleft()
+        if unknown[r] != 1:
+            continue
+        cells = relations[r]
+        c = int(cells[~known[cells]][0])
+        known[c] = True
+        derived_by[c] = r
+        for other in of_cell[c]:
+            unknown[other] -= 1
+            if unknown[other] == 1:
+                queue.append(other)
+    return derived_by
+
+
+def _cheapest(leak: int, derived_by: dict[int, int], relations: list[np.ndarray], changeable: np.ndarray,
+              values: np.ndarray) -> int | None:
+    """The changeable shown cell, among those the leak was worked out from, to hide next."""
+    seen, stack, candidates = {leak}, [leak], set()
+    while stack:
+        c = stack.pop()
+        if c not in derived_by:
+            continue
+        for x in relations[derived_by[c]]:
+            x = int(x)
+            if x in seen:
+                continue
+            seen.add(x)
+            if changeable[x]:
+                candidates.add(x)
+            stack.append(x)
+    mask = np.zeros(len(values), bool)
+    mask[list(candidates)] = True
+    return _pick(mask, values)
+
+
+def _pick(mask: np.ndarray, values: np.ndarray) -> int | None:
+    """The cell of ``mask`` with the smallest positive figure (zeros last), ties by position."""
+    found = np.flatnonzero(mask)
+    if not len(found):
+        return None
+    return int(min(found, key=lambda x: (values[x] <= 0, values[x], x)))
+
+
+def _combined_leak(known: np.ndarray, sensitive: np.ndarray, relations: list[np.ndarray],
+                   of_cell: list[list[int]]) -> tuple[int | None, np.ndarray]:
+    """A sensitive cell that the sums fix although no single one gives it, and the cells of the sums around it.
+    Linear algebra per connected group of unknown cells: a cell is fixed when the null space of the sums
+    (restricted to the unknowns) has no component along it."""
+    unknown = ~known
+    seen = np.zeros(len(known), bool)
+    for start in np.flatnonzero(unknown & sensitive):
+        if seen[start]:
+            continue
+        # the component of unknowns linked to ``start`` through sums with two or more unknowns
+        comp, rels, stack = {int(start)}, set(), [int(start)]
+        while stack:
+            c = stack.pop()
+            for r in of_cell[c]:
+                if r in rels:
+                    continue
+                rels.add(r)
+                for x in relations[r]:
+                    x = int(x)
+                    if unknown[x] and x not in comp:
+                        comp.add(x)
+                        stack.append(x)
+        seen[list(comp)] = True
+        if not rels:
+            continue  # in no sum: nothing fixes it
+        cols = sorted(comp)
+        at = {c: k for k, c in enumerate(cols)}
+        matrix = np.zeros((len(rels), len(cols)))
+        for row, r in enumerate(sorted(rels)):
+            for x in relations[r]:
+                if int(x) in at:
+                    matrix[row, at[int(x)]] = 1.0
+        _, sv, vt = np.linalg.svd(matrix)
+        rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+        free = vt[rank:]
+        for c in cols:
+            if sensitive[c] and np.abs(free[:, at[c]]).max(initial=0.0) < 1e-9:
+                near = np.zeros(len(known), bool)
+                for r in rels:
+                    near[relations[r]] = True
+                return c, near
+    return None, np.zeros(len(known), bool)
+
+
+GRIDS = ("national_daily", "national_weekly", "ldso_daily", "ldso_weekly")
+
+
+def _grids(s: Schedule) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The aggregates a publication shows, with how many groups each is built from."""
+    def n(values: np.ndarray) -> np.ndarray:
+        return (values > 0).sum(axis=0)
+
+    return {"national_daily": (s.national_daily, n(s.daily.sum(axis=1))),
+            "national_weekly": (s.national_weekly, n(s.weekly.sum(axis=1))),
+            "ldso_daily": (s.ldso_daily, n(s.daily)), "ldso_weekly": (s.ldso_weekly, n(s.weekly))}
+
+
+def _relate_schedule(cells: Cells, s: Schedule, idx: dict[str, np.ndarray]) -> None:
+    """National = the sum of the LDSOs; a week = the sum of its days in the sprint (for the LDSOs and nationally).
+    A week only partly inside the sprint is related too: hiding a little more is safe, missing a sum is not."""
+    for k in range(len(s.days)):
+        cells.relate(idx["national_daily"][k], idx["ldso_daily"][:, k])
+    for w in range(len(s.weeks)):
+        cells.relate(idx["national_weekly"][w], idx["ldso_weekly"][:, w])
+    week_of = np.array([(d - s.weeks[0]).days // 7 for d in s.days], dtype=np.int64)
+    for w in np.unique(week_of):
+        days = np.flatnonzero(week_of == w)
+        cells.relate(idx["national_weekly"][w], idx["national_daily"][days])
+        for j in range(len(s.ldsos)):
+            cells.relate(idx["ldso_weekly"][j, w], idx["ldso_daily"][j, days])
+
+
+def publication_masks(s: Schedule, minimum: int, draft: Schedule | None = None) -> dict[str, np.ndarray]:
+    """Which aggregates of a publication of ``s`` to suppress: ``national_daily`` (D,), ``national_weekly`` (W,),
+    ``ldso_daily`` (L, D) and ``ldso_weekly`` (L, W). For the baseline, ``draft`` is the schedule of the draft
+    publication: its cells are already out, and the baseline minus the draft (the UCA grants) must not give
+    away a grant made to fewer than ``minimum`` groups."""
+    cells = Cells(minimum)
+    grids = _grids(s)
+    idx = {name: cells.add(name, *grids[name]) for name in GRIDS}
+    _relate_schedule(cells, s, idx)
+    if draft is not None:
+        before = publication_masks(draft, minimum)
+        old = _grids(draft)
+        idx_old = {name: cells.add(f"draft {name}", *old[name], fixed_hidden=before[name]) for name in GRIDS}
+        _relate_schedule(cells, draft, idx_old)
+        granted = {"national_daily": s.daily.sum(axis=1) - draft.daily.sum(axis=1),
+                   "national_weekly": s.weekly.sum(axis=1) - draft.weekly.sum(axis=1),
+                   "ldso_daily": s.daily - draft.daily, "ldso_weekly": s.weekly - draft.weekly}
+        for name in GRIDS:
+            g = granted[name]
+            grant = cells.add(f"grants {name}", g.sum(axis=0), (g > 0).sum(axis=0), published=False)
+            for total, part, rest in zip(idx[name].reshape(-1), idx_old[name].reshape(-1), grant.reshape(-1),
+                                         strict=True):
+                cells.relate(total, [part, rest])
+    masks = cells.suppress()
+    return {name: masks[name] for name in GRIDS}
