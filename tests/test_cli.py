@@ -96,3 +96,10 @@ def test_generate_industry_other_size(tmp_path):
     out = tmp_path / "cfg"
     assert main(["generate-industry", "--out", str(out), "--groups", "100", "--ldsos", "30"]) == 0
     assert len((out / "ldsos.csv").read_text().splitlines()) == 31
+
+
+def test_messages_naming_a_parameter_section_keep_its_brackets(workspace, capsys):
+    path = workspace.config / "ldsos.csv"
+    path.write_text(path.read_text().replace("EELC,Eastern (demo),3700000", "EELC,Eastern (demo),9700000"))
+    assert main(["check", "-w", str(workspace.root)]) == 2
+    assert "the tolerance is 5.0%, [checks] portfolio_tolerance)" in capsys.readouterr().err

@@ -213,3 +213,33 @@ def test_agents_unknown_group_bad_role_and_duplicates(workspace):
             "group ZZZZ is not in config/suppliers.csv") in found
     assert any(p[1] == f"row {lines + 2}, column role" and "'XX' is not a role" in p[2] for p in found)
     assert any(p[1] == f"row {lines + 3}" and "is listed twice (also row 2)" in p[2] for p in found)
+
+
+def test_contacts_of_ldsos_and_agents_are_optional_and_checked(workspace):
+    from toolkit.config import load_config
+
+    config = load_config(workspace.root)
+    assert config.industry.ldso_by_mpid["EELC"].contacts == ("mhhs-migration@eelc.example",
+                                                            "network-planning@eelc.example")
+    assert all(a.contacts for a in config.industry.agents)
+    agents = workspace.config / "agents.csv"
+    lines = agents.read_text().splitlines()
+    mpid = lines[1].split(",")[1]
+    again = next(k for k, ln in enumerate(lines) if k > 1 and ln.split(",")[1] == mpid)
+    lines[again] = ",".join(lines[again].split(",")[:4] + ["someone@else.example", ""])
+    agents.write_text("\n".join(lines) + "\n")
+    ldsos = workspace.config / "ldsos.csv"
+    rows = ldsos.read_text().splitlines()
+    rows[2] = ",".join(rows[2].split(",")[:3] + ["not an address", ""])
+    ldsos.write_text("\n".join(rows) + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(workspace.root)
+    assert sorted(str(p) for p in caught.value.problems) == [
+        f"config/agents.csv: row {again + 1}, column primary_contact: agent {mpid} has other contacts on row 2: "
+        "give them identically on every row",
+        "config/ldsos.csv: row 3, column primary_contact: 'not an address' is not an email address"]
+    # without the contact columns at all, the files still load
+    ldsos.write_text("\n".join(",".join(r.split(",")[:3]) for r in rows) + "\n")
+    agents.write_text("\n".join(",".join(r.split(",")[:4]) for r in lines) + "\n")
+    config = load_config(workspace.root)
+    assert config.industry.ldso_by_mpid["EELC"].contacts == () and not any(a.contacts for a in config.industry.agents)

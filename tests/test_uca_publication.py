@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import zipfile
@@ -45,14 +46,18 @@ def cycle(tmp_path_factory):
     """Five groups' accepted plans in S8 (one of them with a formula-looking agent name), then the UCA report."""
     ws = make_workspace(tmp_path_factory.mktemp("uca") / "ws")
     agents = ws.config / "agents.csv"
-    first = agents.read_text().splitlines()
+    rows = list(csv.DictReader(agents.read_text().splitlines()))
     probe = Returns(ws, [])
     groups = [g.mpid for g in probe.config.industry.groups if _plannable(probe, g.mpid)]
     chosen = groups[:5]
-    target = next(ln.split(",")[1] for ln in first[1:] if ln.startswith(chosen[0] + ",") and ln.endswith(",DS"))
-    lines = [first[0]] + [ln if ln.split(",")[1] != target else ",".join(ln.split(",")[:2] + ["=1+1", "DS"])
-                          for ln in first[1:]]
-    agents.write_text("\n".join(lines) + "\n")
+    target = next(r["agent_mpid"] for r in rows if r["supplier_group"] == chosen[0] and r["role"] == "DS")
+    for r in rows:
+        if r["agent_mpid"] == target:
+            r["agent_name"] = "=1+1"
+    with agents.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     r = Returns(ws, chosen)
     tmp = tmp_path_factory.mktemp("plans")
     outcomes = _drop_and_process(r, [r.valid(g, tmp / f"{g}.xlsx") for g in chosen])

@@ -15,12 +15,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from toolkit import __version__, services
 from toolkit.config.demo import DEMO_GROUPS, DEMO_LDSOS, DEMO_SEED, DemoSpec
 from toolkit.domain import envelopes as env_domain
-from toolkit.errors import ConfigError, ToolkitError
+from toolkit.errors import ToolkitError
 from toolkit.workspace import resolve_workspace
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -50,7 +51,7 @@ def _today() -> date:
 
 def _warn(config) -> None:
     for problem in config.warnings:
-        err_console.print(f"[yellow]warning[/]: {problem}")
+        err_console.print(f"[yellow]warning[/]: {escape(str(problem))}")
 
 
 @app.command()
@@ -386,6 +387,67 @@ def publish(
 
 
 @app.command()
+def distribute(
+    what: Annotated[str, typer.Option(help="templates, feedback, reminders, uca, grants or publication.")],
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
+                                              "today.")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Send the messages through the [smtp] server of "
+                                       "config/parameters.toml (password from its password_env variable). "
+                                       "Without it nothing leaves the machine.")] = False,
+    stage: Annotated[str | None, typer.Option(help="With --what publication: draft or baseline (default: the "
+                                              "latest publication, the baseline if there is one).")] = None,
+    retry_uncertain: Annotated[bool, typer.Option(help="Send again the messages an interrupted run left "
+                                                  "uncertain (check the sent items first).")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write one .eml per recipient into outbox/<cycle>/mail/<what>/ (openable in Outlook); --send sends them,
+    each at most once."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from toolkit.distribute import prepare
+    from toolkit.distribute import send as send_messages
+
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = services.resolve_cycle(config, cycle, _today())
+    with console.status(f"composing the {what} messages"):
+        dist = prepare(ws, config, sprint, what, _today(), datetime.now(UTC), stage=stage)
+    table = Table(title=f"{what} for sprint {sprint.sprint} ({sprint.cycle}): {len(dist.messages)} messages in "
+                        f"{dist.folder.relative_to(ws.root)}")
+    for col in ("to", "recipients", "subject", "attachments", "record"):
+        table.add_column(col, overflow="fold")
+    for m in dist.messages[:25]:
+        table.add_row(m.party, ", ".join(m.to), m.subject, ", ".join(m.attachments), m.status)
+    if len(dist.messages) > 25:
+        table.add_row("...", f"and {len(dist.messages) - 25} more", "", "", "")
+    console.print(table)
+    for party, why in dist.skipped:
+        err_console.print(f"[yellow]not addressed[/]: {party}: {why}", highlight=False)
+    if not send:
+        console.print("Nothing was sent (add --send to send them).")
+        return
+    password = os.environ.get(config.parameters.smtp.password_env)
+    with Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("send", total=len(dist.messages))
+        report = send_messages(ws, config, dist, password, lambda: datetime.now(UTC).isoformat(timespec="seconds"),
+                               retry_uncertain=retry_uncertain, progress=lambda _k, _s: bar.advance(task))
+    console.print(f"{len(report.sent)} sent, {len(report.already)} already sent before, {len(report.failed)} failed, "
+                  f"{len(report.uncertain)} uncertain, {len(report.not_tried)} not tried")
+    for key, error in report.failed:
+        err_console.print(f"[red]failed[/]: {key}: {error}", highlight=False)
+    for key, refused in report.refused:
+        err_console.print(f"[yellow]partly refused[/]: {key} was sent, but not to {refused}", highlight=False)
+    for key in report.uncertain:
+        err_console.print(f"[yellow]uncertain[/]: {key} was being sent when an earlier run stopped; check the sent "
+                          "items, then use --retry-uncertain to send it again", highlight=False)
+    if report.stopped:
+        err_console.print(f"[red]stopped[/]: {report.stopped}", highlight=False)
+    if report.failed or report.uncertain or report.not_tried:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
     ws = resolve_workspace(workspace)
@@ -415,11 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("aborted")
         return EXIT_USAGE
-    except ConfigError as exc:
-        err_console.print(f"[red]error[/]: {exc}", highlight=False, markup=True)
-        return EXIT_USAGE
-    except ToolkitError as exc:
-        err_console.print(f"[red]error[/]: {exc}", highlight=False)
+    except ToolkitError as exc:  # ConfigError among them; messages name "[section] key", which is not markup
+        err_console.print(f"[red]error[/]: {escape(str(exc))}", highlight=False)
         return EXIT_USAGE
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -431,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         # the last resort: a message, not a traceback
         if os.environ.get("MCC_DEBUG"):
             raise
-        err_console.print(f"[red]internal error[/]: {type(exc).__name__}: {exc} "
+        err_console.print(f"[red]internal error[/]: {type(exc).__name__}: {escape(str(exc))} "
                           "(set MCC_DEBUG=1 to see the traceback, and report it)", highlight=False)
         return EXIT_INTERNAL
 

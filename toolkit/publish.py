@@ -40,22 +40,20 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
     from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
     from toolkit.schedule_service import consolidation
     from toolkit.services import envelopes
-    from toolkit.uca import accepted_requests, allocate_cycle, read_snapshot
+    from toolkit.uca import current_allocation, read_snapshot
 
     if stage not in STAGES:
         raise UsageError(f"--stage must be one of {', '.join(STAGES)}, not {stage!r}")
-    env = envelopes(config)
-    result = consolidation(workspace, config, env, sprint)
-    s = draft = result.schedule
-    grants = np.zeros_like(s.daily)
     if stage == "baseline":
-        snap = read_snapshot(workspace, sprint.cycle)
-        if snap is None:
+        if read_snapshot(workspace, sprint.cycle) is None:
             raise UsageError(f"no unused capacity report for {sprint.cycle}: run mcc uca report and mcc uca allocate "
                              "before publishing the baseline")
-        alloc = allocate_cycle(s, accepted_requests(workspace, env, sprint.cycle, snap), snap,
-                               config.parameters.capacity.uca_rule)
-        grants, s = alloc.grants, alloc.baseline
+        alloc, result = current_allocation(workspace, config, sprint)
+        draft, grants, s = result.schedule, alloc.grants, alloc.baseline
+    else:
+        result = consolidation(workspace, config, envelopes(config), sprint)
+        s = draft = result.schedule
+        grants = np.zeros_like(s.daily)
     minimum = config.parameters.capacity.disclosure_minimum
     base = workspace.cycle_dir(sprint.cycle) / "publication"
     base.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,9 @@ def init_workspace(target: Path, spec: DemoSpec | None = None, force: bool = Fal
     for name in FOLDERS:
         (ws.root / name).mkdir(parents=True, exist_ok=True)
     write_config(generate(spec or DemoSpec()), ws.config)
+    from toolkit.mail.compose import export_defaults
+
+    export_defaults(ws.templates / "email")
     return ws
 
 
@@ -206,19 +209,13 @@ def uca_report(workspace: Workspace, config: Config, sprint: Sprint, stamp: date
 def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
     """Allocate the accepted UCA requests; write the allocation workbook, the baseline schedule and grant notices.
     Returns (allocation, allocation workbook, baseline workbook, notices)."""
+    from toolkit.distribute import grant_context
     from toolkit.excel.schedule_workbook import write_schedule_workbook
     from toolkit.excel.uca_workbook import write_allocation_workbook
     from toolkit.mail.compose import compose, environment, write_eml
-    from toolkit.schedule_service import consolidation
-    from toolkit.uca import accepted_requests, allocate_cycle, read_snapshot, uca_dir
+    from toolkit.uca import current_allocation, uca_dir
 
-    env = envelopes(config)
-    snap = read_snapshot(workspace, sprint.cycle)
-    if snap is None:
-        raise UsageError(f"no unused capacity report for {sprint.cycle} yet: run mcc uca report first")
-    result = consolidation(workspace, config, env, sprint)
-    requests = accepted_requests(workspace, env, sprint.cycle, snap)
-    alloc = allocate_cycle(result.schedule, requests, snap, config.parameters.capacity.uca_rule)
+    alloc, result = current_allocation(workspace, config, sprint)
     folder = uca_dir(workspace, sprint.cycle)
     version = next_version(folder, "allocation")
     ok = "every LDSO and national limit holds" if not alloc.breaches else f"{len(alloc.breaches)} breaches (see the " \
@@ -238,15 +235,11 @@ def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: da
     params = config.parameters
     jinja = environment(workspace.templates)
     for group in sorted({g.group for g in alloc.explained}):
-        mine = [g for g in alloc.explained if g.group == group]
         grp = config.industry.group_by_mpid[group]
-        msg = compose(jinja, "grant.txt.j2", {
-            "group_name": grp.name, "cycle": sprint.cycle, "grants": mine,
-            "requested": sum(g.requested for g in mine), "granted": sum(g.granted for g in mine),
-            "mcc_name": params.contact.name, "mcc_email": params.contact.email,
-            "baseline_date": f"{sprint.baseline_publication:%A %d %B %Y}"},
-            params.contact.email, list(grp.contacts), f"[MCC] Unused capacity granted ({sprint.cycle}, {group})",
-            stamp)
+        msg = compose(jinja, "grant", {**grant_context(config, sprint, group, alloc.explained),
+                                       "mcc_name": params.contact.name, "mcc_email": params.contact.email},
+                      params.contact.email, list(grp.contacts), f"[MCC] Unused capacity granted ({sprint.cycle}, "
+                      f"{group})", stamp)
         notices.append(write_eml(msg, workspace.outbox / sprint.cycle / group / f"uca_grant_v{version:02d}.eml"))
     return alloc, book, base, notices
 

@@ -27,6 +27,7 @@ from toolkit.domain.schedule import (
     unused_capacity,
 )
 from toolkit.domain.sprints import Sprint
+from toolkit.errors import UsageError
 from toolkit.excel import contract as C
 from toolkit.inbox.ledger import Ledger
 from toolkit.templates import IssuedTemplate, append_register_in, latest_in
@@ -185,3 +186,19 @@ def allocate_cycle(s: Schedule, requests: np.ndarray, snap: Snapshot,
     base = baseline(s, grants)
     return Allocation(requests, grants, available, explain_grants(requests, grants, available, s, rule), base,
                       breaches(base))
+
+
+def current_allocation(workspace: Workspace, config: Config, sprint: Sprint):
+    """The allocation of the cycle's accepted requests against the published snapshot and the current plans
+    (deterministic: the same every time it is computed from the same ledger and configuration), with the
+    consolidation it was made on. Returns (allocation, consolidation)."""
+    from toolkit.schedule_service import consolidation
+    from toolkit.services import envelopes
+
+    snap = read_snapshot(workspace, sprint.cycle)
+    if snap is None:
+        raise UsageError(f"no unused capacity report for {sprint.cycle} yet: run mcc uca report first")
+    env = envelopes(config)
+    result = consolidation(workspace, config, env, sprint)
+    return allocate_cycle(result.schedule, accepted_requests(workspace, env, sprint.cycle, snap), snap,
+                          config.parameters.capacity.uca_rule), result

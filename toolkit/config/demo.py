@@ -82,7 +82,7 @@ class DemoIndustry:
     ldsos: list[tuple[str, str, int]]
     suppliers: list[dict[str, object]]
     portfolio: list[tuple[str, str, int]]
-    agents: list[tuple[str, str, str, str]]
+    agents: list[tuple[str, str, str, str, str, str]]
     calendar_toml: str
     parameters_toml: str
 
@@ -219,7 +219,7 @@ def _suppliers(spec: DemoSpec, rng: np.random.Generator, codes: list[str], group
     return sorted(rows, key=lambda r: (r["supplier_group"], r["supplier_mpid"]))
 
 
-def _agents(spec: DemoSpec, taken: set[str], groups: list[str]) -> list[tuple[str, str, str, str]]:
+def _agents(spec: DemoSpec, taken: set[str], groups: list[str]) -> list[tuple[str, str, str, str, str, str]]:
     """Service providers (F5.2.10): each firm has a data service and a metering service MPID; every group
     appoints one or two of each, the larger groups (listed first) two. A generator of its own, so adding
     agents left the other demo files as they were."""
@@ -232,7 +232,9 @@ def _agents(spec: DemoSpec, taken: set[str], groups: list[str]) -> list[tuple[st
             for k in rng.choice(len(firms), count, replace=False):
                 firm = firms[int(k)]
                 suffix = "Data Services" if role == "DS" else "Metering Services"
-                rows.append((group, firm[column], f"{firm[0]} {suffix}", role))
+                slug = firm[0].lower().replace(" ", "")
+                rows.append((group, firm[column], f"{firm[0]} {suffix}", role, f"{role.lower()}-mhhs@{slug}.example",
+                             f"operations@{slug}.example"))
     return sorted(rows)
 
 
@@ -337,17 +339,23 @@ def _csv_text(header: tuple[str, ...], rows) -> str:
     return buf.getvalue()
 
 
+def _with_contacts(ldso: tuple[str, str, int]) -> tuple[str, str, int, str, str]:
+    """An LDSO's row with the mailboxes its publications go to (made up from its MPID, no randomness)."""
+    mpid = ldso[0].lower()
+    return (*ldso, f"mhhs-migration@{mpid}.example", f"network-planning@{mpid}.example")
+
+
 def config_files(demo: DemoIndustry) -> dict[str, str]:
     """File name -> text of every configuration file of the demo industry."""
-    from toolkit.config.loader import AGENT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
+    from toolkit.config.loader import AGENT_COLUMNS, CONTACT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
 
     return {
         "parameters.toml": demo.parameters_toml,
         "calendar.toml": demo.calendar_toml,
-        "ldsos.csv": _csv_text(LDSO_COLUMNS, demo.ldsos),
+        "ldsos.csv": _csv_text(LDSO_COLUMNS + CONTACT_COLUMNS, (_with_contacts(x) for x in demo.ldsos)),
         "suppliers.csv": _csv_text(SUPPLIER_COLUMNS, ([r[c] for c in SUPPLIER_COLUMNS] for r in demo.suppliers)),
         "portfolio.csv": _csv_text(PORTFOLIO_COLUMNS, demo.portfolio),
-        "agents.csv": _csv_text(AGENT_COLUMNS, demo.agents),
+        "agents.csv": _csv_text(AGENT_COLUMNS + CONTACT_COLUMNS, demo.agents),
     }
 
 

@@ -38,6 +38,8 @@ SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "mig
                     "extended_ramp_up", "lost_days", "daily_opt_in", "primary_contact", "secondary_contact")
 PORTFOLIO_COLUMNS = ("supplier_mpid", "ldso_mpid", "mpan_count")
 AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
+# optional columns: where publications and notices are emailed (an agent's repeated identically on its rows)
+CONTACT_COLUMNS = ("primary_contact", "secondary_contact")
 EXEMPTION_COLUMNS = ("supplier_group", "ldso_mpid", "date", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
@@ -66,7 +68,10 @@ class LdsoRow(_Row):
     ldso_mpid: str
     name: str = Field(min_length=1)
     mpan_count: int = Field(gt=0)
+    primary_contact: str = ""
+    secondary_contact: str = ""
     _mpid = field_validator("ldso_mpid")(_mpid)
+    _emails = field_validator("primary_contact", "secondary_contact")(_email)
 
 
 class SupplierRow(_Row):
@@ -103,7 +108,10 @@ class AgentRow(_Row):
     agent_mpid: str
     agent_name: str = Field(min_length=1)
     role: str
+    primary_contact: str = ""
+    secondary_contact: str = ""
     _mpids = field_validator("supplier_group", "agent_mpid")(_mpid)
+    _emails = field_validator("primary_contact", "secondary_contact")(_email)
 
     @field_validator("role")
     @classmethod
@@ -320,7 +328,8 @@ def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem])
                                           f"{row.ldso_mpid} is listed twice (also row {first_line[row.ldso_mpid]})"))
             continue
         first_line[row.ldso_mpid] = line
-        ldsos[row.ldso_mpid] = Ldso(row.ldso_mpid, row.name, row.mpan_count)
+        ldsos[row.ldso_mpid] = Ldso(row.ldso_mpid, row.name, row.mpan_count, row.primary_contact,
+                                    row.secondary_contact)
     return ldsos
 
 
@@ -424,6 +433,7 @@ def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_tru
     name = "config/agents.csv"
     agents: list[Agent] = []
     seen: dict[tuple[str, str, str], int] = {}
+    contacts: dict[str, tuple[tuple[str, str], int]] = {}  # agent MPID -> (contacts, first row)
     for line, row in rows:
         if row.supplier_group not in groups:
             if groups_trusted:
@@ -436,5 +446,11 @@ def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_tru
                                           f"{row.supplier_group} is listed twice (also row {seen[key]})"))
             continue
         seen[key] = line
-        agents.append(Agent(group=row.supplier_group, mpid=row.agent_mpid, name=row.agent_name, role=row.role))
+        pair = (row.primary_contact, row.secondary_contact)
+        first = contacts.setdefault(row.agent_mpid, (pair, line))
+        if first[0] != pair:
+            problems.append(ConfigProblem(name, f"row {line}, column primary_contact", f"agent {row.agent_mpid} "
+                                          f"has other contacts on row {first[1]}: give them identically on every row"))
+        agents.append(Agent(group=row.supplier_group, mpid=row.agent_mpid, name=row.agent_name, role=row.role,
+                            primary_contact=row.primary_contact, secondary_contact=row.secondary_contact))
     return tuple(sorted(agents, key=lambda a: (a.group, a.role, a.mpid)))

@@ -18,6 +18,12 @@ class Ldso:
     mpid: str
     name: str
     mpan_count: int
+    primary_contact: str = ""
+    secondary_contact: str = ""
+
+    @property
+    def contacts(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.primary_contact, self.secondary_contact) if c)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,12 @@ class Agent:
     mpid: str
     name: str
     role: str  # a key of AGENT_ROLES
+    primary_contact: str = ""
+    secondary_contact: str = ""
+
+    @property
+    def contacts(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.primary_contact, self.secondary_contact) if c)
 
     @property
     def key(self) -> str:

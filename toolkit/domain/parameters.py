@@ -187,6 +187,31 @@ class Contact(_Section):
                         "The MCC's mailbox: suppliers return plans and ask questions here", min_length=3)
 
 
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    SSL = "ssl"  # TLS from the start (port 465)
+    NONE = "none"  # no encryption: only for a relay on the same machine or network
+
+
+class Smtp(_Section):
+    """The mail server ``mcc distribute --send`` uses; the password is never in a file, only in an environment
+    variable."""
+
+    host: str = _param("", "SMTP host", "toolkit", "Mail server; empty means mail is only written to outbox/, "
+                       "never sent")
+    port: int = _param(587, "SMTP port", "toolkit", "Mail server port (587 STARTTLS, 465 SSL, 25 relay)", gt=0,
+                       le=65535)
+    security: SmtpSecurity = _param(SmtpSecurity.STARTTLS, "SMTP security", "toolkit",
+                                    "'starttls', 'ssl' or 'none'")
+    user: str = _param("", "SMTP user", "toolkit", "Login name; empty means the server needs no login")
+    password_env: str = _param("MCC_SMTP_PASSWORD", "SMTP password variable", "toolkit",
+                               "The environment variable holding the password", min_length=1)
+    timeout_seconds: float = _param(30.0, "SMTP timeout", "toolkit", "Seconds to wait for the server", gt=0)
+    attempts: int = _param(3, "SMTP attempts", "toolkit", "Tries per message before giving up on it", ge=1)
+    retry_wait_seconds: float = _param(5.0, "SMTP retry wait", "toolkit",
+                                       "Seconds before the second try, doubled before each further try", ge=0)
+
+
 class Parameters(_Section):
     """Everything in ``config/parameters.toml``; every key optional, defaults from the Parameters document."""
 
@@ -200,6 +225,7 @@ class Parameters(_Section):
     capacity: Capacity = Capacity()
     checks: Checks = Checks()
     contact: Contact = Contact()
+    smtp: Smtp = Smtp()
 
     def described(self) -> list[tuple[str, str, str, object, str]]:
         """(section, key, abbreviation, value, source) for every parameter, for parameter sheets and docs."""

@@ -1,6 +1,10 @@
 """The submission ledger: a SQLite file (``workbooks/ledger.sqlite``) with one row per file that reached the
 inbox, moving ``received -> validating -> accepted | rejected | quarantined`` (or ``duplicate`` for bytes seen
 before). Nothing is ever deleted; the group's current plan for a cycle is its latest accepted row.
+
+The same file keeps the send record of every email ``mcc distribute`` composed (table ``mail``), one row per
+message key, moving ``composed -> sending -> sent | failed``: a message is sent at most once, and one left
+``sending`` by a crash is reported as uncertain rather than sent again.
 """
 
 from __future__ import annotations
@@ -33,6 +37,22 @@ CREATE TABLE IF NOT EXISTS submissions (
     claim TEXT NOT NULL DEFAULT '',
     kind TEXT NOT NULL DEFAULT 'plan'
 );
+CREATE TABLE IF NOT EXISTS mail (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    cycle TEXT NOT NULL,
+    what TEXT NOT NULL,
+    party TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    eml_path TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('composed', 'sending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    composed_at TEXT NOT NULL,
+    sent_at TEXT,
+    error TEXT NOT NULL DEFAULT ''
+);
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
 """
@@ -60,6 +80,24 @@ class Row:
     finished_at: str | None
     claim: str  # the name the file had in inbox/.processing/ while it was worked on
     kind: str  # "plan" or "uca-request"
+
+
+@dataclass(frozen=True)
+class MailRow:
+    id: int
+    key: str  # what the message is: "<cycle>/<what>/<party>/<version or day>"
+    cycle: str
+    what: str
+    party: str
+    recipients: str
+    subject: str
+    eml_path: str
+    message_id: str
+    status: str
+    attempts: int
+    composed_at: str
+    sent_at: str | None
+    error: str
 
 
 class Ledger:
@@ -125,3 +163,44 @@ class Ledger:
         """The group's latest accepted submission of ``kind`` for the cycle: its current plan (or request)."""
         return self._one("WHERE cycle = ? AND supplier_group = ? AND status = 'accepted' AND kind = ? "
                          "ORDER BY id DESC LIMIT 1", (cycle, group, kind))
+
+    # -- the send record of emails -----------------------------------------------------------------------------
+
+    def mail(self, key: str) -> MailRow | None:
+        with closing(self._connect()) as db:
+            r = db.execute("SELECT * FROM mail WHERE key = ?", (key,)).fetchone()
+        return MailRow(*r) if r else None
+
+    def mail_rows(self, cycle: str | None = None) -> list[MailRow]:
+        where, args = ("WHERE cycle = ?", (cycle,)) if cycle else ("", ())
+        with closing(self._connect()) as db:
+            return [MailRow(*r) for r in db.execute(f"SELECT * FROM mail {where} ORDER BY id", args).fetchall()]
+
+    def compose_mail(self, key: str, cycle: str, what: str, party: str, recipients: str, subject: str,
+                     eml_path: str, message_id: str, at: str) -> MailRow:
+        """Record a composed message; a message already sent (or being sent) keeps its record untouched."""
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT INTO mail (key, cycle, what, party, recipients, subject, eml_path, message_id, status, "
+                       "composed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'composed', ?) ON CONFLICT(key) DO UPDATE SET "
+                       "recipients = excluded.recipients, subject = excluded.subject, eml_path = excluded.eml_path, "
+                       "message_id = excluded.message_id, composed_at = excluded.composed_at "
+                       "WHERE mail.status IN ('composed', 'failed')",
+                       (key, cycle, what, party, recipients, subject, eml_path, message_id, at))
+        return self.mail(key)
+
+    def begin_send(self, key: str) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE mail SET status = 'sending', attempts = attempts + 1 WHERE key = ?", (key,))
+
+    def sent(self, key: str, at: str) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE mail SET status = 'sent', sent_at = ?, error = '' WHERE key = ?", (at, key))
+
+    def send_failed(self, key: str, error: str) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE mail SET status = 'failed', error = ? WHERE key = ?", (error[:500], key))
+
+    def send_failed_recipients(self, key: str, error: str) -> None:
+        """A sent message some of whose recipients the server refused: it stays sent, with the refusals noted."""
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE mail SET error = ? WHERE key = ?", (error[:500], key))

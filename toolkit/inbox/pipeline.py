@@ -361,7 +361,7 @@ class Inbox:
                         Status.UNREADABLE: "could not be read"}[judged.status]
         subject = f"[MCC] Your plan {name} {verdict_word}" + (f" ({sprint.cycle}, {g.mpid})" if sprint and g else "")
         to = list(g.contacts) if g else [params.contact.email]
-        msg = compose(environment(self.ws.templates), "feedback.txt.j2", context, params.contact.email, to, subject,
+        msg = compose(environment(self.ws.templates), "feedback", context, params.contact.email, to, subject,
                       self.clock(), outputs)
         outputs.append(write_eml(msg, folder / f"{stem}.eml"))
         return outputs
