@@ -447,6 +447,24 @@ def distribute(
         raise typer.Exit(EXIT_INVALID)
 
 
+@app.command("control-workbook")
+def control_workbook(
+    out: Annotated[Path | None, typer.Option(help="Folder for mcc_control.xlsm and mcc_control.py (default: the "
+                                             "workspace's workbooks/).")] = None,
+    interpreter: Annotated[str | None, typer.Option(help="The python.exe RunPython starts (default: this Python "
+                                                    "on Windows, else python on the PATH).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write the Excel control workbook (mcc_control.xlsm, macro-enabled) and the mcc_control.py its Run button
+    calls through xlwings."""
+    from toolkit.xl.control import write_control_workbook
+
+    ws = resolve_workspace(workspace)
+    files = write_control_workbook((out or ws.workbooks).expanduser().resolve(), ws.root, interpreter)
+    console.print(f"Wrote {files.workbook} and {files.module} (xlwings {files.xlwings_version}). Open the workbook "
+                  "in Excel, choose an action and press Run; docs/excel.md explains the set-up on Windows.")
+
+
 @app.command()
 def demo(workspace: WorkspaceOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
