@@ -80,7 +80,7 @@ def test_demo_runs_on_a_workspace(workspace, monkeypatch):
     rows = Ledger(workspace.workbooks / "ledger.sqlite").rows("S8")
     assert {"accepted", "rejected"} <= {r.status for r in rows}
     assert not any(p.is_file() for p in workspace.inbox.rglob("*"))
-    feedback = [p for p in (workspace.outbox / "S8").rglob("*.eml") if p.name[:5].isdigit()]
+    feedback = [p for p in (workspace.outbox / "S8").rglob("*.eml") if p.name[:5].isdigit() and "mail" not in p.parts]
     assert len(feedback) == len([r for r in rows if r.status != "duplicate"])
     # then consolidation, UCA (simulated requests through the same inbox), allocation and both publications
     assert {r.kind for r in rows} == {"plan", "uca-request"}
@@ -90,6 +90,13 @@ def test_demo_runs_on_a_workspace(workspace, monkeypatch):
     assert list((workspace.outbox / "S8").rglob("uca_grant_v01.eml"))
     for stage in ("draft", "baseline"):
         assert (workspace.workbooks / "S8" / "publication" / f"{stage}_v01" / "industry_schedule.xlsx").is_file()
+    # every kind of email composed, none sent; and the Excel control workbook
+    mail = workspace.outbox / "S8" / "mail"
+    assert sorted(p.name for p in mail.iterdir()) == sorted(
+        ["templates", "feedback", "reminders", "uca", "grants", "publication"])
+    assert len(list((mail / "templates").glob("*.eml"))) == 70
+    assert {m.status for m in Ledger(workspace.workbooks / "ledger.sqlite").mail_rows("S8")} == {"composed"}
+    assert (workspace.workbooks / "mcc_control.xlsm").is_file() and (workspace.workbooks / "mcc_control.py").is_file()
 
 
 def test_generate_industry_other_size(tmp_path):

@@ -307,6 +307,17 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime, clock=None) -> 
     for stage in ("draft", "baseline"):
         pub = publish(workspace, config, sprint, stage, now())
         outputs.append((f"{stage} publication: {len(pub.files)} aggregated workbooks", pub.folder))
+
+    # every message of the cycle composed for Outlook (nothing is sent: that needs mcc distribute --send), and the
+    # control workbook for MCC staff working in Excel
+    from toolkit.distribute import WHATS, prepare
+    from toolkit.xl.control import write_control_workbook
+
+    composed = {what: len(prepare(workspace, config, sprint, what, today, now()).messages) for what in WHATS}
+    outputs.append(("emails composed, not sent: " + ", ".join(f"{n} {w}" for w, n in composed.items()),
+                    workspace.outbox / sprint.cycle / "mail"))
+    control = write_control_workbook(workspace.workbooks, workspace.root)
+    outputs.append(("Excel control workbook (xlwings)", control.workbook))
     return DemoResult(outputs=outputs, outcomes=outcomes)
 
 

@@ -89,8 +89,9 @@ def _drop(workspace: Workspace, path: Path, name: str) -> Path:
 
 
 def simulate_uca_requests(workspace: Workspace, config: Config, env, sprint: Sprint, report) -> list[Path]:
-    """Half the eligible groups ask for extra capacity: a share of the unused capacity on some days; one asks
-    for more than is available (and is told so)."""
+    """Half the eligible groups ask for extra capacity on some days: a share of the unused capacity, never more
+    than 2% of their portfolio in the LDSO a day (a group asks for what it could use); one asks for more than is
+    available (and is told so)."""
     from toolkit.templates import latest_in
     from toolkit.uca import read_snapshot, requests_dir
 
@@ -104,7 +105,8 @@ def simulate_uca_requests(workspace: Workspace, config: Config, env, sprint: Spr
         if not form.ldsos:
             continue
         share = rng.uniform(0.2, 0.6, form.unused.shape) * (rng.random(form.unused.shape) < 0.4)
-        asked = np.floor(form.unused * share).astype(np.int64)
+        usable = np.array([0.02 * config.industry.group_portfolio.get((group, x), 0) for x in form.ldsos])
+        asked = np.floor(np.minimum(form.unused * share, usable[None, :])).astype(np.int64)
         if n == len(askers) - 1 and (form.unused > 0).any():
             d, c = np.argwhere(form.unused > 0)[0]
             asked[d, c] = form.unused[d, c] + 50  # a mistake: more than is unused
