@@ -97,6 +97,13 @@ def test_demo_runs_on_a_workspace(workspace, monkeypatch):
     assert len(list((mail / "templates").glob("*.eml"))) == 70
     assert {m.status for m in Ledger(workspace.workbooks / "ledger.sqlite").mail_rows("S8")} == {"composed"}
     assert (workspace.workbooks / "mcc_control.xlsm").is_file() and (workspace.workbooks / "mcc_control.py").is_file()
+    # execution: simulated outturn accepted through the inbox, a shortfall handed out in an ad hoc round, the report
+    ledger = Ledger(workspace.workbooks / "ledger.sqlite")
+    assert [r.status for r in ledger.rows() if r.kind == "outturn"] == ["accepted"] and ledger.outturn()
+    assert len(ledger.shortfalls("S8")) == 1
+    assert (workspace.workbooks / "S8" / "uca" / "round_02" / "unused_capacity.csv").is_file()
+    assert [p.name for p in (workspace.workbooks / "S8" / "monitoring").glob("*.xlsx")] == [
+        "monitoring_2026-12-11_v01.xlsx"]
 
 
 def test_generate_industry_other_size(tmp_path):

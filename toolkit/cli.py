@@ -49,6 +49,13 @@ def _today() -> date:
     return date.fromisoformat(override) if override else date.today()
 
 
+def _now() -> datetime:
+    """Now, on the day MCC_TODAY names when it is set (a rehearsal of a day of execution keeps its time of day)."""
+    now = datetime.now(UTC)
+    override = os.environ.get("MCC_TODAY")
+    return datetime.combine(date.fromisoformat(override), now.timetz()) if override else now
+
+
 def _warn(config) -> None:
     for problem in config.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(problem))}")
@@ -336,19 +343,24 @@ app.add_typer(uca_app, name="uca")
 @uca_app.command("report")
 def uca_report(
     cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the sprint being planned "
-                                              "today.")] = None,
+                                              "today, or with --adhoc the one executing.")] = None,
+    adhoc: Annotated[bool, typer.Option("--adhoc", help="An ad hoc round during execution: hand out the capacity "
+                                        "groups ceded, for the days after today.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The Unused Capacity report (aggregated) and a UCA request workbook for every eligible group."""
-    ws = resolve_workspace(workspace)
-    config = services.load(ws)
-    sprint = services.resolve_cycle(config, cycle, _today())
-    with console.status("computing unused capacity"):
-        report = services.uca_report(ws, config, sprint, datetime.now(UTC))
+    from toolkit.monitor import executing
     from toolkit.uca import requests_dir
 
-    console.print(f"Wrote {report.report} and {len(report.requests)} request workbooks for the eligible groups in "
-                  f"{requests_dir(ws, sprint.cycle)}; requests are due by {sprint.uca_end:%a %d %b %Y}")
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    sprint = executing(config, cycle, _today()) if adhoc else services.resolve_cycle(config, cycle, _today())
+    with console.status("computing unused capacity"):
+        report = services.uca_report(ws, config, sprint, _now(), adhoc=adhoc, today=_today())
+    what = "the unused capacity report" if report.round == 1 else f"the ad hoc report of round {report.round}"
+    console.print(f"Wrote {what} {report.report} and {len(report.requests)} request workbooks for the eligible groups "
+                  f"in {requests_dir(ws, sprint.cycle, report.round)}; return them through the inbox, then run "
+                  "mcc uca allocate")
 
 
 @uca_app.command("allocate")
@@ -445,6 +457,115 @@ def distribute(
         err_console.print(f"[red]stopped[/]: {report.stopped}", highlight=False)
     if report.failed or report.uncertain or report.not_tried:
         raise typer.Exit(EXIT_INVALID)
+
+
+monitor_app = typer.Typer(help="Sprint execution: outturn against the plan, shortfalls, lost migration days.",
+                          no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (write it as YYYY-MM-DD)", param_hint=name) from None
+
+
+@monitor_app.command("ingest")
+def monitor_ingest(
+    file: Annotated[Path, typer.Argument(help="Outturn CSV or xlsx: supplier_mpid,ldso_mpid,initiation_date,"
+                                         "effective_date,initiations,completions.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Check an outturn file and store it (through the inbox: archived, recorded, answered in outbox/outturn/)."""
+    from toolkit.monitor import ingest
+
+    ws = resolve_workspace(workspace)
+    outcome = ingest(ws, file.expanduser(), _today(), _now)
+    colour = {"accepted": "green", "rejected": "red"}.get(outcome.status, "yellow")
+    console.print(f"#{outcome.row_id} [{colour}]{outcome.status}[/] {outcome.name}", highlight=False)
+    if outcome.outputs:
+        for line in outcome.outputs[0].read_text(encoding="utf-8").splitlines()[1:]:
+            (console if outcome.status == "accepted" else err_console).print(line, highlight=False, markup=False)
+    raise typer.Exit(EXIT_OK if outcome.status in ("accepted", "duplicate") else
+                     EXIT_INVALID if outcome.status == "rejected" else EXIT_USAGE)
+
+
+@monitor_app.command("report")
+def monitor_report(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD: the last day to monitor (default: "
+                                              "today).")] = None,
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the one executing.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The daily monitoring workbook: heat map by level, trends, level-3 escalations, offsets, CMWCP progress."""
+    from toolkit.monitor import executing, monitoring_report
+
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    day = _day(as_of, "--as-of") or _today()
+    sprint = executing(config, cycle, day)
+    with console.status("comparing the outturn with the plan"):
+        report = monitoring_report(ws, config, sprint, day, _now())
+    mon = report.monitoring
+    console.print(f"Sprint {sprint.sprint} ({sprint.cycle}), {mon.days[0]} to {mon.days[-1]}: "
+                  f"{int(report.national_actual.sum()):,} migrated against {int(report.national_plan.sum()):,} "
+                  f"planned; {len(mon.escalations)} level-3 escalations, {len(report.offsets)} activation offsets "
+                  f"outside MAO, {len(report.spikes)} secondary MPAN spikes")
+    for e in mon.escalations[:10]:
+        err_console.print(f"[red]level 3[/] {e.group} {e.ldso} {e.scope} {e.day}: {e.actual:,} against {e.plan:,} "
+                          f"planned ({e.direction}{', unplanned day' if e.unplanned else ''})", highlight=False)
+    console.print(f"Wrote {report.path}")
+
+
+@monitor_app.command("shortfall")
+def monitor_shortfall(
+    group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],
+    ldso: Annotated[str, typer.Argument(help="LDSO MPID.")],
+    count: Annotated[int, typer.Option(help="Migrations fewer than planned, each day.")],
+    reason: Annotated[str, typer.Option(help="What the group told the MCC.")],
+    day: Annotated[str, typer.Option("--day", help="YYYY-MM-DD, the (first) day.")],
+    to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD: every migration day up to this one.")] = None,
+    cycle: Annotated[str | None, typer.Option(help="Sprint; default: the one executing on --day.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record a shortfall a group notified: the capacity it cedes goes to the next ad hoc UCA round."""
+    from toolkit.monitor import executing, notify_shortfall
+
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    first = _day(day, "--day")
+    last = _day(to, "--to") or first
+    sprint = executing(config, cycle, first)
+    days = [d for d in config.calendar.migration_days(first, last)] if last > first else [first]
+    ids = notify_shortfall(ws, config, sprint, group, ldso, days, count, reason, _now())
+    console.print(f"Recorded {len(ids)} day{'s' if len(ids) != 1 else ''}: {group.upper()} cedes {count:,} a day in "
+                  f"{ldso.upper()} ({days[0]} to {days[-1]}). Hand it out with mcc uca report --adhoc.")
+
+
+@monitor_app.command("lost-days")
+def monitor_lost_days(
+    group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],
+    days: Annotated[int, typer.Argument(help="Migration days lost.")],
+    reason: Annotated[str, typer.Option(help="The circumstance beyond the group's control (F6.6).")],
+    incident: Annotated[str, typer.Option(help="The related incident reference.")],
+    approved: Annotated[str | None, typer.Option(help="YYYY-MM-DD the MCC approved it (default: today); before "
+                                                 "M14.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record an approved Lost Migration Day claim: it extends the group's core window (XCMW) in
+    config/lost_days.csv, from the next envelopes and templates on."""
+    from toolkit.monitor import record_lost_days
+
+    ws = resolve_workspace(workspace)
+    config = services.load(ws)
+    before, after = record_lost_days(ws, config, group, days, reason, incident, _day(approved, "--approved")
+                                     or _today())
+    console.print(f"Recorded {days} lost migration day{'s' if days != 1 else ''} for {group.upper()} in "
+                  f"config/lost_days.csv: its core window now ends {after} (was {before}). Issue its next "
+                  "templates to show it.")
 
 
 @app.command("control-workbook")

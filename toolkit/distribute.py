@@ -205,27 +205,29 @@ def _reminders(w: _Writer, today: date) -> None:
 def _uca(w: _Writer, today: date) -> None:
     from toolkit.services import envelopes, next_version
     from toolkit.templates import latest_in
-    from toolkit.uca import SHARING, read_snapshot, requests_dir, uca_dir
+    from toolkit.uca import SHARING, read_snapshot, requests_dir, rounds, uca_dir
 
-    folder = uca_dir(w.ws, w.sprint.cycle)
-    version = next_version(folder, "uca_report") - 1
-    snap = read_snapshot(w.ws, w.sprint.cycle)
-    if version < 1 or snap is None:
+    issued = rounds(w.ws, w.sprint.cycle)
+    if not issued:
         raise UsageError(f"no unused capacity report for {w.sprint.cycle} yet: run mcc uca report")
-    report = folder / f"uca_report_v{version:02d}.xlsx"
+    r = issued[-1]
+    folder = uca_dir(w.ws, w.sprint.cycle, r)
+    report = folder / f"uca_report_v{next_version(folder, 'uca_report') - 1:02d}.xlsx"
+    snap = read_snapshot(w.ws, w.sprint.cycle, r)
     env = envelopes(w.config)
-    for group, t in sorted(latest_in(requests_dir(w.ws, w.sprint.cycle)).items()):
+    tag = "" if r == 1 else f"r{r:02d}/"
+    for group, t in sorted(latest_in(requests_dir(w.ws, w.sprint.cycle, r)).items()):
         g = w.config.industry.group_by_mpid.get(group)
         if g is None:
             w.out.skipped.append((group, "no longer in config/suppliers.csv"))
             continue
-        w.add(f"{w.sprint.cycle}/uca/{group}/v{t.version:02d}", group, g.contacts, "uca_report", {
+        w.add(f"{w.sprint.cycle}/uca/{tag}{group}/v{t.version:02d}", group, g.contacts, "uca_report", {
             "group_name": g.name, "report": report.name, "request": t.file, "ldsos": snap.form(env, group).ldsos,
             "deadline": f"{w.sprint.uca_end:{DAY}}", "baseline_date": f"{w.sprint.baseline_publication:{DAY}}",
             "sharing": SHARING[w.config.parameters.capacity.uca_rule]},
             f"[MCC] Unused capacity you may request, sprint {w.sprint.sprint} ({w.sprint.cycle}), {group}: by "
-            f"{w.sprint.uca_end:%a %d %b %Y}", f"{group}_uca_v{t.version:02d}.eml",
-            [report, requests_dir(w.ws, w.sprint.cycle) / t.file])
+            f"{w.sprint.uca_end:%a %d %b %Y}", f"{group}_uca{'' if r == 1 else f'{r:02d}'}_v{t.version:02d}.eml",
+            [report, requests_dir(w.ws, w.sprint.cycle, r) / t.file])
 
 
 def grant_context(config: Config, sprint: Sprint, group: str, grants) -> dict:
@@ -238,17 +240,19 @@ def grant_context(config: Config, sprint: Sprint, group: str, grants) -> dict:
 
 def _grants(w: _Writer, today: date) -> None:
     from toolkit.services import next_version
-    from toolkit.uca import current_allocation, uca_dir
+    from toolkit.uca import current_allocation, rounds, uca_dir
 
-    version = next_version(uca_dir(w.ws, w.sprint.cycle), "allocation") - 1
+    issued = rounds(w.ws, w.sprint.cycle)
+    version = next_version(uca_dir(w.ws, w.sprint.cycle, issued[-1]), "allocation") - 1 if issued else 0
     if version < 1:
         raise UsageError(f"no allocation for {w.sprint.cycle} yet: run mcc uca allocate")
     alloc, _ = current_allocation(w.ws, w.config, w.sprint)
+    tag = "" if alloc.round == 1 else f"r{alloc.round:02d}_"
     for group in sorted({g.group for g in alloc.explained}):
         g = w.config.industry.group_by_mpid[group]
-        w.add(f"{w.sprint.cycle}/grants/{group}/allocation_v{version:02d}", group, g.contacts, "grant",
+        w.add(f"{w.sprint.cycle}/grants/{group}/{tag}allocation_v{version:02d}", group, g.contacts, "grant",
               grant_context(w.config, w.sprint, group, alloc.explained),
-              f"[MCC] Unused capacity granted ({w.sprint.cycle}, {group})", f"{group}_grant_v{version:02d}.eml")
+              f"[MCC] Unused capacity granted ({w.sprint.cycle}, {group})", f"{group}_{tag}grant_v{version:02d}.eml")
 
 
 def _publication(w: _Writer, stage: str | None) -> None:

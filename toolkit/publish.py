@@ -40,7 +40,7 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
     from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
     from toolkit.schedule_service import consolidation
     from toolkit.services import envelopes
-    from toolkit.uca import current_allocation, read_snapshot
+    from toolkit.uca import current_schedule, read_snapshot
 
     if stage not in STAGES:
         raise UsageError(f"--stage must be one of {', '.join(STAGES)}, not {stage!r}")
@@ -48,8 +48,8 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
         if read_snapshot(workspace, sprint.cycle) is None:
             raise UsageError(f"no unused capacity report for {sprint.cycle}: run mcc uca report and mcc uca allocate "
                              "before publishing the baseline")
-        alloc, result = current_allocation(workspace, config, sprint)
-        draft, grants, s = result.schedule, alloc.grants, alloc.baseline
+        s, alloc, result = current_schedule(workspace, config, sprint)
+        draft, grants = result.schedule, alloc.all_grants
     else:
         result = consolidation(workspace, config, envelopes(config), sprint)
         s = draft = result.schedule

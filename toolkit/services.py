@@ -4,8 +4,10 @@ arguments (including "today" where it matters) and return what they made; they p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import numpy as np
 
 from toolkit.config import Config, load_config
 from toolkit.config.demo import DemoSpec, generate, write_config
@@ -195,15 +197,30 @@ def consolidate_schedule(workspace: Workspace, config: Config, sprint: Sprint, s
 
 # -- unused capacity -------------------------------------------------------------------------------------
 
-def uca_report(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
-    """The Unused Capacity report (aggregated) and a request workbook per eligible group, from the accepted plans."""
+def uca_report(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime, adhoc: bool = False,
+               today: date | None = None):
+    """The Unused Capacity report (aggregated) and a request workbook per eligible group. Round 1 (the UCA phase of
+    planning) starts from the accepted plans; an ad hoc round (``adhoc``, during execution) from the schedule as it
+    stands, with the capacity groups ceded, for the days after ``today``."""
     from toolkit.excel.contract import signing_key
     from toolkit.schedule_service import consolidation
-    from toolkit.uca import issue_uca_report
+    from toolkit.uca import current_schedule, issue_uca_report, rounds
 
     env = envelopes(config)
-    result = consolidation(workspace, config, env, sprint)
-    return issue_uca_report(workspace, config, env, result.schedule, sprint, stamp, signing_key(workspace.config))
+    key = signing_key(workspace.config)
+    if not adhoc:
+        result = consolidation(workspace, config, env, sprint)
+        return issue_uca_report(workspace, config, env, result.schedule, sprint, stamp, key)
+    issued = rounds(workspace, sprint.cycle)
+    if not issued:
+        raise UsageError(f"no unused capacity allocation for {sprint.cycle} yet: the first round is mcc uca report "
+                         "(without --adhoc)")
+    first = (today or stamp.date()) + timedelta(days=1)
+    if first > sprint.execution_end:
+        raise UsageError(f"sprint {sprint.cycle} executes until {sprint.execution_end}: no days left to hand out")
+    s, _, _ = current_schedule(workspace, config, sprint)
+    return issue_uca_report(workspace, config, env, s, sprint, stamp, key, round=issued[-1] + 1,
+                            first_day=max(first, sprint.execution_start))
 
 
 def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
@@ -216,13 +233,14 @@ def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: da
     from toolkit.uca import current_allocation, uca_dir
 
     alloc, result = current_allocation(workspace, config, sprint)
-    folder = uca_dir(workspace, sprint.cycle)
+    folder = uca_dir(workspace, sprint.cycle, alloc.round)
     version = next_version(folder, "allocation")
     ok = "every LDSO and national limit holds" if not alloc.breaches else f"{len(alloc.breaches)} breaches (see the " \
         "baseline schedule)"
+    what = "Unused capacity allocation" if alloc.round == 1 else f"Ad hoc unused capacity allocation (round " \
+        f"{alloc.round})"
     book = write_allocation_workbook(folder / f"allocation_v{version:02d}.xlsx", alloc.explained,
-                                     f"Unused capacity allocation, sprint {sprint.sprint} ({sprint.cycle}), "
-                                     f"version {version}", ok)
+                                     f"{what}, sprint {sprint.sprint} ({sprint.cycle}), version {version}", ok)
     sched_folder = workspace.cycle_dir(sprint.cycle) / "schedule"
     sched_folder.mkdir(parents=True, exist_ok=True)
     bversion = next_version(sched_folder, "baseline_schedule")
@@ -240,7 +258,8 @@ def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: da
                                        "mcc_name": params.contact.name, "mcc_email": params.contact.email},
                       params.contact.email, list(grp.contacts), f"[MCC] Unused capacity granted ({sprint.cycle}, "
                       f"{group})", stamp)
-        notices.append(write_eml(msg, workspace.outbox / sprint.cycle / group / f"uca_grant_v{version:02d}.eml"))
+        name = f"uca_grant_v{version:02d}.eml" if alloc.round == 1 else f"uca{alloc.round:02d}_grant_v{version:02d}.eml"
+        notices.append(write_eml(msg, workspace.outbox / sprint.cycle / group / name))
     return alloc, book, base, notices
 
 
@@ -318,7 +337,43 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime, clock=None) -> 
                     workspace.outbox / sprint.cycle / "mail"))
     control = write_control_workbook(workspace.workbooks, workspace.root)
     outputs.append(("Excel control workbook (xlwings)", control.workbook))
+
+    # execution, fast-forwarded to the sprint's tenth day: simulated outturn through the inbox, a group notifying
+    # a shortfall, an ad hoc UCA round for the capacity it cedes, and the daily monitoring report
+    outputs += _demo_execution(workspace, config, sprint)
     return DemoResult(outputs=outputs, outcomes=outcomes)
+
+
+def _demo_execution(workspace: Workspace, config: Config, sprint: Sprint) -> list[tuple[str, Path]]:
+    from datetime import UTC, time
+
+    from toolkit.inbox.simulate import simulate_outturn
+    from toolkit.monitor import ingest, monitoring_report, notify_shortfall
+    from toolkit.uca import current_schedule
+
+    as_of = sprint.execution_start + timedelta(days=9)
+    when = datetime.combine(as_of, time(18, 0), tzinfo=UTC)
+    s, _, _ = current_schedule(workspace, config, sprint)
+    days = s.days[:(as_of - s.days[0]).days + 1]
+    path = workspace.workbooks / sprint.cycle / "simulated" / f"outturn_{as_of.isoformat()}.csv"
+    planted = simulate_outturn(config, s, days, as_of, path)
+    outcome = ingest(workspace, path, as_of, lambda: when)
+    out = [(f"outturn of {len(days)} days ({outcome.status}; planted: " + "; ".join(f"{k} {v}" for k, v in
+                                                                                 planted.items()) + ")",
+            workspace.outbox / "outturn")]
+    tomorrow = next((k for k, d in enumerate(s.days) if d > as_of and s.daily[:, :, k].any()), None)
+    if tomorrow is not None:
+        i, j = (int(x) for x in np.argwhere(s.daily[:, :, tomorrow] == s.daily[:, :, tomorrow].max())[0])
+        ceded = int(s.daily[i, j, tomorrow]) // 4
+        notify_shortfall(workspace, config, sprint, s.groups[i], s.ldsos[j], [s.days[tomorrow]], ceded,
+                         "a fault at its data service provider (simulated)", when)
+        adhoc = uca_report(workspace, config, sprint, when, adhoc=True, today=as_of)
+        out.append((f"{s.groups[i]} ceded {ceded:,} in {s.ldsos[j]} on {s.days[tomorrow]}: ad hoc UCA round "
+                    f"{adhoc.round}, {len(adhoc.requests)} request workbooks", adhoc.report))
+    report = monitoring_report(workspace, config, sprint, as_of, when)
+    out.append((f"monitoring as of {as_of}: {len(report.monitoring.escalations)} level-3 escalations, "
+                f"{len(report.offsets)} offsets outside MAO, {len(report.spikes)} secondary spikes", report.path))
+    return out
 
 
 __all__ = ["IssuedTemplate", "current_templates", "issue_templates", "templates_dir"]

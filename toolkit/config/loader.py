@@ -11,6 +11,8 @@ Files (column names are fixed: other tools write these files):
                        role DS data service or MS metering service)
 - ``exemptions.csv``   supplier_group,ldso_mpid,date,reason (optional: days the MCC lets a de minimis group
                        exceed its daily cap, e.g. a very large customer, F5.2.7)
+- ``lost_days.csv``    supplier_group,days,reason,incident,approved_on (optional: approved Lost Migration Day
+                       claims, F6.6; each adds its days to the group's XCMW; approved before M14 only)
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
 # optional columns: where publications and notices are emailed (an agent's repeated identically on its rows)
 CONTACT_COLUMNS = ("primary_contact", "secondary_contact")
 EXEMPTION_COLUMNS = ("supplier_group", "ldso_mpid", "date", "reason")
+LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_on")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
                  "primary_contact", "secondary_contact")
@@ -122,6 +125,15 @@ class AgentRow(_Row):
         return value
 
 
+class LostDaysRow(_Row):
+    supplier_group: str
+    days: int = Field(gt=0)
+    reason: str = Field(min_length=1)
+    incident: str = Field(min_length=1)
+    approved_on: date
+    _mpid = field_validator("supplier_group")(_mpid)
+
+
 class ExemptionRow(_Row):
     supplier_group: str
     ldso_mpid: str
@@ -141,6 +153,7 @@ class Config:
     industry: Industry
     warnings: list[ConfigProblem] = field(default_factory=list)
     exemptions: dict[str, frozenset[tuple[str, date]]] = field(default_factory=dict)  # group -> (LDSO, day)
+    lost_day_claims: list[LostDaysRow] = field(default_factory=list)  # approved claims (config/lost_days.csv)
 
 
 def _explain(err: dict[str, Any]) -> str:
@@ -285,6 +298,10 @@ def load_config(root: Path) -> Config:
             continue
         exemptions.setdefault(row.supplier_group, set()).add((row.ldso_mpid, row.date))
 
+    lost_rows = (_read_csv(cfg / "lost_days.csv", "config/lost_days.csv", LOST_DAYS_COLUMNS, LostDaysRow, problems)
+                 if (cfg / "lost_days.csv").is_file() else [])
+    groups = _add_lost_days(groups, lost_rows, settings, problems)
+
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
     calendar = MigrationCalendar(settings, iruw_weeks=parameters.windows.iruw_weeks)
@@ -297,7 +314,8 @@ def load_config(root: Path) -> Config:
     industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents)
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings,
-                  exemptions={g: frozenset(v) for g, v in exemptions.items()})
+                  exemptions={g: frozenset(v) for g, v in exemptions.items()},
+                  lost_day_claims=[row for _, row in lost_rows])
 
 
 def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:
@@ -331,6 +349,25 @@ def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem])
         ldsos[row.ldso_mpid] = Ldso(row.ldso_mpid, row.name, row.mpan_count, row.primary_contact,
                                     row.secondary_contact)
     return ldsos
+
+
+def _add_lost_days(groups: list[SupplierGroup], rows: list[tuple[int, LostDaysRow]],
+                   settings: CalendarSettings | None, problems: list[ConfigProblem]) -> list[SupplierGroup]:
+    """Approved Lost Migration Day claims extend the group's core window: XCMW = lost_days of suppliers.csv plus
+    the days of its claims (F6.6; P XCMW). The process is open until M14 only."""
+    extra: dict[str, int] = {}
+    known = {g.mpid for g in groups}
+    for line, row in rows:
+        if row.supplier_group not in known:
+            problems.append(ConfigProblem("config/lost_days.csv", f"row {line}, column supplier_group",
+                                          f"group {row.supplier_group} is not in config/suppliers.csv"))
+        elif settings is not None and row.approved_on >= settings.m14:
+            problems.append(ConfigProblem("config/lost_days.csv", f"row {line}, column approved_on",
+                                          f"{row.approved_on} is not before M14 ({settings.m14}): after M14 lost "
+                                          "days are made up with unused capacity instead (F6.6)"))
+        else:
+            extra[row.supplier_group] = extra.get(row.supplier_group, 0) + row.days
+    return [replace(g, lost_days=g.lost_days + extra[g.mpid]) if g.mpid in extra else g for g in groups]
 
 
 def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None,

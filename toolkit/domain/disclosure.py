@@ -240,7 +240,8 @@ def publication_masks(s: Schedule, minimum: int, draft: Schedule | None = None) 
                    "ldso_daily": s.daily - draft.daily, "ldso_weekly": s.weekly - draft.weekly}
         for name in GRIDS:
             g = granted[name]
-            grant = cells.add(f"grants {name}", g.sum(axis=0), (g > 0).sum(axis=0), published=False)
+            # the change since the draft: grants, and shortfalls groups ceded (a group whose figure changed counts)
+            grant = cells.add(f"grants {name}", g.sum(axis=0), (g != 0).sum(axis=0), published=False)
             for total, part, rest in zip(idx[name].reshape(-1), idx_old[name].reshape(-1), grant.reshape(-1),
                                          strict=True):
                 cells.relate(total, [part, rest])

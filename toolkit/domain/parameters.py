@@ -7,6 +7,7 @@ sheet and the docs are generated from this one definition. "P2.3.1" points into 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -139,6 +140,10 @@ class FastFeedback(_Section):
                         "Fast feedback period: weeks from the start of ramp-up", ge=0)
     initiations: int = _param(500, "FF", "F5.2.11", "Fast feedback: maximum initiations in total", ge=0)
 
+    def window(self, migration_start: date) -> tuple[date, date]:
+        """The fast-feedback window of a group: from its ramp-up start for ``weeks`` weeks (F5.2.11)."""
+        return migration_start, migration_start + timedelta(weeks=self.weeks, days=-1)
+
 
 class ShareBasis(StrEnum):
     """How a group's share of an LDSO's pool is weighed (METHOD 5; the documents leave it open)."""
@@ -187,6 +192,13 @@ class Contact(_Section):
                         "The MCC's mailbox: suppliers return plans and ask questions here", min_length=3)
 
 
+class Monitoring(_Section):
+    secondary_spike: float = _param(
+        0.25, "secondary spike", "F5.5; toolkit",
+        "Flag an effective day where a group's IF-036 completions in an LDSO exceed its IF-031 initiations for them "
+        "by more than this share (secondary MPANs appointed with their primary)", ge=0)
+
+
 class SmtpSecurity(StrEnum):
     STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
     SSL = "ssl"  # TLS from the start (port 465)
@@ -224,6 +236,7 @@ class Parameters(_Section):
     fast_feedback: FastFeedback = FastFeedback()
     capacity: Capacity = Capacity()
     checks: Checks = Checks()
+    monitoring: Monitoring = Monitoring()
     contact: Contact = Contact()
     smtp: Smtp = Smtp()
 

@@ -106,6 +106,11 @@ def planning_sprint(sprints: list[Sprint], today: date) -> Sprint | None:
     return sprints[-1] if sprints else None
 
 
+def executing_sprint(sprints: list[Sprint], day: date) -> Sprint | None:
+    """The sprint whose execution phase holds ``day`` (None before the first and after the last)."""
+    return next((s for s in sprints if s.execution_start <= day <= s.execution_end), None)
+
+
 def first_wednesdays(first: date, count: int, months_step: int = 2, monthly_from: date | None = None) -> list[date]:
     """Execution start dates on the first Wednesday of every ``months_step`` months (C3.3).
 

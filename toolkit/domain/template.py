@@ -200,8 +200,7 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
             limit[:, c] = daily_env[:, c]
         elif col.category == Category.DE_MINIMIS:
             limit[:, c] = np.where(open_, col.daily_cap, 0)
-    ff_start = ph.migration_start
-    ff_end = ff_start + timedelta(weeks=parameters.fast_feedback.weeks, days=-1)
+    ff_start, ff_end = parameters.fast_feedback.window(ph.migration_start)
     events = [(e.start, e.title) for e in calendar.events()
               if (e.sprint == sprint.sprint and e.kind in ("plan", "publish", "uca", "execute")
                   and "stand-up" not in e.title and "monthly review" not in e.title)

@@ -61,3 +61,46 @@ def read_isolated(path: Path, name: str, timeout: float = 120.0, memory_mb: int 
         return ReadFailure(f"the reader stopped (exit code {proc.exitcode}) on this file; it may be malformed or "
                            "too large")
     return result
+
+
+def _table_child(conn, path: str, sheet: str, memory_bytes: int) -> None:
+    try:
+        if memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(path)
+        name = sheet if sheet in book.sheet_names else book.sheet_names[0]
+        conn.send((name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+    except MemoryError:
+        conn.send(ReadFailure("reading the workbook needed more memory than allowed"))
+    except Exception as exc:  # noqa: BLE001 - the child reports every failure as a reason
+        conn.send(ReadFailure(f"the workbook cannot be read ({type(exc).__name__}: {exc})"))
+    finally:
+        conn.close()
+
+
+def read_table_isolated(path: Path, sheet: str, timeout: float = 120.0,
+                        memory_mb: int = 2048) -> tuple[str, list[list]] | ReadFailure:
+    """The cell values of one sheet (``sheet`` if the workbook has it, else the first), read in a child process
+    with limits: (sheet name, rows)."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_table_child, args=(child, str(path), sheet, memory_mb * 2**20), daemon=True)
+    proc.start()
+    child.close()
+    result = None
+    if parent.poll(timeout):
+        try:
+            result = parent.recv()
+        except EOFError:
+            result = None
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return ReadFailure(f"reading the workbook took longer than {timeout:.0f} s")
+    if result is None:
+        return ReadFailure(f"the reader stopped (exit code {proc.exitcode}) on this file; it may be malformed or "
+                           "too large")
+    return result

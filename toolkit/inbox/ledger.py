@@ -4,7 +4,10 @@ before). Nothing is ever deleted; the group's current plan for a cycle is its la
 
 The same file keeps the send record of every email ``mcc distribute`` composed (table ``mail``), one row per
 message key, moving ``composed -> sending -> sent | failed``: a message is sent at most once, and one left
-``sending`` by a crash is reported as uncertain rather than sent again.
+``sending`` by a crash is reported as uncertain rather than sent again. Table ``outturn`` holds the migrations
+reported during execution, one row per cohort (supplier MPID, LDSO, initiation and effective date), the latest
+accepted outturn file's figures for it, with the submission that brought them; table ``shortfalls`` the
+shortfalls groups notified, whose capacity is ceded to ad hoc unused capacity allocation.
 """
 
 from __future__ import annotations
@@ -52,6 +55,26 @@ CREATE TABLE IF NOT EXISTS mail (
     composed_at TEXT NOT NULL,
     sent_at TEXT,
     error TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS outturn (
+    supplier_mpid TEXT NOT NULL,
+    ldso TEXT NOT NULL,
+    initiation_date TEXT NOT NULL,
+    effective_date TEXT NOT NULL,
+    initiations INTEGER NOT NULL CHECK (initiations >= 0),
+    completions INTEGER CHECK (completions >= 0),
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    PRIMARY KEY (supplier_mpid, ldso, initiation_date, effective_date)
+);
+CREATE TABLE IF NOT EXISTS shortfalls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cycle TEXT NOT NULL,
+    supplier_group TEXT NOT NULL,
+    ldso TEXT NOT NULL,
+    day TEXT NOT NULL,
+    count INTEGER NOT NULL CHECK (count > 0),
+    reason TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
@@ -204,3 +227,34 @@ class Ledger:
         """A sent message some of whose recipients the server refused: it stays sent, with the refusals noted."""
         with closing(self._connect()) as db, db:
             db.execute("UPDATE mail SET error = ? WHERE key = ?", (error[:500], key))
+
+    # -- outturn and notified shortfalls (sprint execution) ------------------------------------------------------
+
+    def store_outturn(self, cohorts, submission_id: int) -> None:
+        """Record an accepted outturn file's cohorts, in one transaction; a cohort reported again (completions
+        coming in after the initiations) takes the newer figures."""
+        with closing(self._connect()) as db, db:
+            db.executemany(
+                "INSERT INTO outturn VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_mpid, ldso, initiation_date, "
+                "effective_date) DO UPDATE SET initiations = excluded.initiations, completions = "
+                "excluded.completions, submission_id = excluded.submission_id",
+                [(c.supplier, c.ldso, c.initiated.isoformat(), c.effective.isoformat(), c.initiations, c.completions,
+                  submission_id) for c in cohorts])
+
+    def outturn(self) -> list[tuple]:
+        """(supplier, ldso, initiation date, effective date, initiations, completions) of every cohort."""
+        with closing(self._connect()) as db:
+            return db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions "
+                              "FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, effective_date").fetchall()
+
+    def add_shortfall(self, cycle: str, group: str, ldso: str, day: str, count: int, reason: str, at: str) -> int:
+        with closing(self._connect()) as db, db:
+            return int(db.execute("INSERT INTO shortfalls (cycle, supplier_group, ldso, day, count, reason, "
+                                  "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  (cycle, group, ldso, day, count, reason, at)).lastrowid)
+
+    def shortfalls(self, cycle: str) -> list[tuple]:
+        """(id, group, ldso, day, count, reason, recorded at) of the cycle's notified shortfalls."""
+        with closing(self._connect()) as db:
+            return db.execute("SELECT id, supplier_group, ldso, day, count, reason, recorded_at FROM shortfalls "
+                              "WHERE cycle = ? ORDER BY id", (cycle,)).fetchall()

@@ -36,6 +36,8 @@ from toolkit.workspace import Workspace
 
 PROCESSING = ".processing"
 LEDGER = "ledger.sqlite"
+OUTTURN_KIND = "outturn"  # files in inbox/outturn/ are execution outturn, not plans (toolkit.monitor)
+OUTTURN_GROUP = OUTTURN_KIND.upper()
 
 
 @dataclass
@@ -187,14 +189,18 @@ class Judge:
         version = int(meta["version"]) if str(meta.get("version", "")).isdigit() else None
         sprint = sprint_by_cycle(self.config.calendar.sprints, cycle) if cycle else None
         known_group = bool(group) and group in self.config.industry.group_by_mpid
-        snap = read_snapshot(self.workspace, sprint.cycle) if sprint else None
-        folder = requests_dir(self.workspace, sprint.cycle) if sprint else None
+        # judged against its own round's snapshot; only the latest round takes requests (an earlier round's form
+        # has another digest than the latest snapshot, so it reads as superseded)
+        round = int(meta["round"]) if str(meta.get("round", "")).isdigit() else 1
+        snap = read_snapshot(self.workspace, sprint.cycle, round) if sprint else None
+        latest = read_snapshot(self.workspace, sprint.cycle) if sprint else None
+        folder = requests_dir(self.workspace, sprint.cycle, round) if sprint else None
         current = latest_in(folder).get(group) if folder and group else None
         facts = rules.Identity(
             signature_ok=C.signature_valid(meta, self.key), known_group=known_group, known_cycle=sprint is not None,
             registered=bool(folder) and meta.get("template_id") in {t.template_id for t in read_register_in(folder)},
             current_version=current.version if current else None,
-            current_digest=snap.digest() if snap else None, planning_cycle=self.planning_cycle,
+            current_digest=latest.digest() if latest else None, planning_cycle=self.planning_cycle,
             claimed_group=claimed_group)
         form = snap.form(self.env, group) if snap is not None and known_group else None
         findings = list(rules.validate_request(sub, facts, form).findings)
@@ -287,6 +293,8 @@ class Inbox:
         row_id = pending[0].id if pending else self.ledger.receive(sha, name, now, claimed.name)
         if pending:
             self.ledger.update(row_id, claim=claimed.name)
+        if claimed_group == OUTTURN_GROUP:
+            return self._done(self._process_outturn(claimed, name, data, sha, row_id, now))
         try:
             judged = self.judge.judge(claimed, name, claimed_group)
         except ToolkitError:
@@ -309,6 +317,57 @@ class Inbox:
         claimed.unlink()
         return self._done(Outcome(row_id, name, status, group, judged.cycle, judged.errors, judged.warnings,
                                   judged.reason, outputs=outputs))
+
+    def _process_outturn(self, claimed: Path, name: str, data: bytes, sha: str, row_id: int, now: str) -> Outcome:
+        """An outturn file (``inbox/outturn/``): checked, archived, its cohorts stored when it is accepted, and
+        answered with a report in ``outbox/outturn/``."""
+        from toolkit.monitor import judge_outturn
+
+        self.judge.refresh()
+        try:
+            verdict = judge_outturn(claimed, name, self.judge.config, date.fromisoformat(now[:10]))
+        except ToolkitError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a fault of ours must not leave the file stuck or lost
+            from toolkit.monitor import OutturnVerdict
+
+            verdict = OutturnVerdict("quarantined", reason=f"the toolkit failed while reading this file "
+                                                           f"({type(exc).__name__}: {exc}); the MCC will look")
+        ext = Path(name).suffix.lower()
+        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ".bin"
+        folder = self.ws.workbooks / ("quarantine" if verdict.status == "quarantined" else "outturn/received")
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = folder / f"{sha}{ext}"
+        if not archive.is_file():
+            part = archive.with_name(archive.name + ".part")
+            part.write_bytes(data)
+            part.replace(archive)
+        self.ledger.update(row_id, status="validating", kind=OUTTURN_KIND,
+                           archive_path=str(archive.relative_to(self.ws.root)))
+        if verdict.status == "accepted":
+            self.ledger.store_outturn(verdict.cohorts, row_id)
+        lines = [f"Outturn file {name}, received {now}: {verdict.status.upper()}"]
+        if verdict.status == "accepted":
+            first = min((c.initiated for c in verdict.cohorts), default=None)
+            last = max((c.initiated for c in verdict.cohorts), default=None)
+            lines.append(f"{len(verdict.cohorts):,} cohorts stored, initiated {first} to {last}; "
+                         f"{sum(c.initiations for c in verdict.cohorts):,} initiations, "
+                         f"{sum(c.completions or 0 for c in verdict.cohorts):,} completions reported.")
+        elif verdict.reason:
+            lines.append(verdict.reason)
+        else:
+            lines.append(f"{len(verdict.problems):,} problems; nothing from this file was stored. Correct them and "
+                         "send the whole file again:")
+            lines += [f"- {p}" for p in verdict.problems]
+        report = self.ws.outbox / OUTTURN_KIND / f"{row_id:05d}_{verdict.status}_{safe_stem(name)}.txt"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.ledger.update(row_id, status=verdict.status, errors=len(verdict.problems), reason=verdict.reason,
+                           finished_at=self.clock().isoformat(timespec="seconds"),
+                           feedback_path=str(report.relative_to(self.ws.root)))
+        claimed.unlink()
+        return Outcome(row_id, name, verdict.status, errors=len(verdict.problems), reason=verdict.reason
+                       or (verdict.problems[0] if verdict.problems else ""), outputs=[report])
 
     def _done(self, outcome: Outcome) -> Outcome:
         if self.on_outcome:

@@ -114,3 +114,64 @@ def simulate_uca_requests(workspace: Workspace, config: Config, env, sprint: Spr
         fill_plan(requests_dir(workspace, sprint.cycle) / issued[group].file, path, uca=asked)
         out.append(_drop(workspace, path, path.name))
     return out
+
+
+def simulate_outturn(config: Config, schedule, days: list, as_of, path: Path, seed: int = 11) -> dict[str, str]:
+    """An outturn file for the sprint's first ``days`` as the central systems would report it: each group's plan
+    migrated by its supplier MPIDs (split by portfolio), initiated on the planned day with MAO 5, IF-036 completions
+    (secondary MPANs included) for the cohorts effective by ``as_of``. With the deviations an MCC sees: one group
+    15% over in an LDSO, one 7% under, one migrating on a day it did not plan, short activation offsets outside
+    fast feedback, and a spike of secondary MPANs. Returns what was planted, by kind."""
+    import csv
+
+    from toolkit.domain.monitoring import OUTTURN_COLUMNS
+
+    rng = np.random.default_rng(seed)
+    industry, calendar = config.industry, config.calendar
+    n = len(days)
+    plan = schedule.daily[:, :, :n]
+    active = [(i, j) for i, j in zip(*np.nonzero(plan.sum(axis=2)), strict=True)]
+    planted: dict[str, str] = {}
+    factor = np.ones(plan.shape)
+    # the deviations go to pairs planning enough for them to show (at least 100 a day on average)
+    sizeable = [(i, j) for i, j in active if plan[i, j].sum() >= 100 * n] or active
+    if len(sizeable) >= 4:
+        active_for_picks = sizeable
+        picks = rng.choice(len(active_for_picks), 4, replace=False)
+        (i, j), (i2, j2), (i3, j3), (i4, j4) = (active_for_picks[int(k)] for k in picks)
+        factor[i, j, :] = 1.15
+        planted["excess"] = f"{schedule.groups[i]} {schedule.ldsos[j]}"
+        factor[i2, j2, :] = 0.93
+        planted["shortfall"] = f"{schedule.groups[i2]} {schedule.ldsos[j2]}"
+        planted["offsets"] = f"{schedule.groups[i3]} {schedule.ldsos[j3]}"
+        planted["spike"] = f"{schedule.groups[i4]} {schedule.ldsos[j4]}"
+    migrated = np.floor(plan * factor + 0.5).astype(np.int64)
+    # a group migrating on an open day it left empty
+    empty = [(i, j, k) for i, j in active for k in range(n)
+             if plan[i, j, k] == 0 and calendar.is_migration_day(days[k])]
+    if empty:
+        i, j, k = empty[int(rng.integers(len(empty)))]
+        migrated[i, j, k] = 40
+        planted["unplanned"] = f"{schedule.groups[i]} {schedule.ldsos[j]} {days[k]}"
+    rows = []
+    for i, j, k in zip(*np.nonzero(migrated), strict=True):
+        group, ldso, day = schedule.groups[i], schedule.ldsos[j], days[k]
+        suppliers = [s for s in industry.group_by_mpid[group].suppliers if industry.portfolio.get((s, ldso))]
+        weights = np.array([industry.portfolio[(s, ldso)] for s in suppliers], dtype=np.float64)
+        split = np.floor(migrated[i, j, k] * weights / weights.sum()).astype(np.int64)
+        split[np.argmax(weights)] += migrated[i, j, k] - split.sum()
+        for supplier, mpans in zip(suppliers, split, strict=True):
+            if mpans <= 0:
+                continue
+            secondary = 0.4 if planted.get("spike") == f"{group} {ldso}" else 0.03
+            initiations = max(int(round(mpans / (1 + secondary))), 1)
+            offset = 3 if planted.get("offsets") == f"{group} {ldso}" else config.parameters.activation.mao_default
+            effective = calendar.add_working_days(day, offset)
+            completions = int(mpans) if effective <= as_of else ""
+            rows.append([supplier, ldso, day.isoformat(), effective.isoformat(), initiations, completions])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(OUTTURN_COLUMNS)
+        writer.writerows(rows)
+    return planted

@@ -1,0 +1,393 @@
+"""Sprint execution monitoring (issue 8; Foundations 6.1-6.6, 7; Parameters EMT/SMT, MAO, FF, XCMW; METHOD 9).
+Pure: outturn rows, the calendar and the plan in; levels, escalations and findings out.
+
+Outturn is reported in cohorts: the migrations a supplier MPID initiated (IF-031) in an LDSO on one day with one
+appointment effective date, and the completions (IF-036) that came back for them, secondary MPANs included (F5.5:
+one IF-031 for a primary MPAN brings an IF-036 for it and for each of its secondary MPANs).
+
+A migration counts on the migration day it was initiated, as the plan does, and as many MPANs as it moves: the
+completions of a cohort once they are reported, its initiations until then (a lower bound: the day is marked
+provisional). Deviation is (actual - plan) / plan per group, LDSO and day, and cumulatively over the sprint to date;
+level 1 within the L1 tolerance, level 2 beyond it up to the L2 tolerance, level 3 beyond that (METHOD 9; the
+Parameters give "> 5% and < 10%" for level 2 and "> 10%" for level 3, silent on exactly 10%: it is level 2, "up to
+10%" as METHOD 9 says). Migrations on a day with no plan are level 3. The boundaries are compared exactly (as
+fractions), never in floating point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+import numpy as np
+
+from toolkit.domain.calendar import MigrationCalendar
+from toolkit.domain.envelopes import Category, Envelopes
+from toolkit.domain.industry import Industry
+from toolkit.domain.parameters import Parameters, Tolerance
+
+OUTTURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "initiation_date", "effective_date", "initiations", "completions")
+EXCESS, SHORTFALL = 1, -1
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Migrations initiated by a supplier MPID in an LDSO on one day with one effective date."""
+
+    supplier: str
+    ldso: str
+    initiated: date  # MMID, the IF-031 date
+    effective: date  # MMAD, the appointment effective date
+    initiations: int
+    completions: int | None  # IF-036 received for them (secondary MPANs included); None: not reported yet
+
+
+@dataclass(frozen=True)
+class OutturnProblem:
+    """One thing wrong in an outturn file, located by row (1 = the header) and column."""
+
+    row: int
+    column: str
+    message: str
+
+
+def check_cohorts(rows: list[dict[str, object]], industry: Industry, calendar: MigrationCalendar,
+                  as_of: date | None = None) -> tuple[list[Cohort], list[OutturnProblem]]:
+    """Validate parsed rows (``{column: value}``, each with ``_row``): unknown MPIDs, dates that are not dates or
+    fall outside M11-M15 (or after ``as_of``), effective dates before initiation, counts that are not whole numbers
+    or are negative, and the same cohort twice. A file with any problem is refused whole."""
+    problems: list[OutturnProblem] = []
+    cohorts: list[Cohort] = []
+    seen: dict[tuple, int] = {}
+    for raw in rows:
+        line = int(raw["_row"])
+        bad = len(problems)
+        supplier = str(raw.get("supplier_mpid") or "").strip().upper()
+        ldso = str(raw.get("ldso_mpid") or "").strip().upper()
+        if supplier not in industry.group_of_supplier:
+            problems.append(OutturnProblem(line, "supplier_mpid", f"{supplier or '(blank)'} is not a supplier MPID in "
+                                           "config/suppliers.csv"))
+        if ldso not in industry.ldso_by_mpid:
+            problems.append(OutturnProblem(line, "ldso_mpid", f"{ldso or '(blank)'} is not an LDSO in "
+                                           "config/ldsos.csv"))
+        days = {}
+        for column in ("initiation_date", "effective_date"):
+            day = _as_date(raw.get(column))
+            if day is None:
+                problems.append(OutturnProblem(line, column, f"{raw.get(column)!r} is not a date (YYYY-MM-DD)"))
+            elif column == "initiation_date" and not calendar.m11 <= day <= calendar.m15:
+                # migrations start in the window; their appointments may fall a few working days after M15
+                problems.append(OutturnProblem(line, column, f"{day} is outside the migration window (M11 "
+                                               f"{calendar.m11} to M15 {calendar.m15})"))
+            elif not calendar.m11 <= day <= calendar.last:
+                problems.append(OutturnProblem(line, column, f"{day} is before M11 ({calendar.m11})"
+                                               if day < calendar.m11 else f"{day} is after the migration calendar "
+                                               f"ends ({calendar.last})"))
+            elif column == "initiation_date" and as_of is not None and day > as_of:
+                problems.append(OutturnProblem(line, column, f"{day} is after the date of the report ({as_of})"))
+            else:
+                days[column] = day
+        if len(days) == 2 and days["effective_date"] < days["initiation_date"]:
+            problems.append(OutturnProblem(line, "effective_date", f"{days['effective_date']} is before the "
+                                           f"initiation date {days['initiation_date']}"))
+        counts = {}
+        for column in ("initiations", "completions"):
+            value = raw.get(column)
+            if column == "completions" and (value is None or str(value).strip() == ""):
+                counts[column] = None
+                continue
+            number = _as_count(value)
+            if number is None:
+                problems.append(OutturnProblem(line, column, f"{value!r} is not a whole number"))
+            elif number < 0:
+                problems.append(OutturnProblem(line, column, f"{number} is negative"))
+            else:
+                counts[column] = number
+        if len(problems) > bad:
+            continue
+        key = (supplier, ldso, days["initiation_date"], days["effective_date"])
+        if key in seen:
+            problems.append(OutturnProblem(line, "initiation_date", f"{supplier} {ldso} initiated on {key[2]} "
+                                           f"effective {key[3]} is given twice (also row {seen[key]})"))
+            continue
+        seen[key] = line
+        cohorts.append(Cohort(supplier, ldso, key[2], key[3], counts["initiations"], counts["completions"]))
+    return cohorts, problems
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, date):
+        return value if type(value) is date else value.date()
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _as_count(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = str(value).strip().replace(",", "")
+    if text.lstrip("-").isdigit():
+        return int(text)
+    return None
+
+
+# -- actual against plan ------------------------------------------------------------------------------------
+
+@dataclass
+class Actuals:
+    """Outturn rolled up to groups on the plan's axes: (G, L, D) over the sprint's days."""
+
+    migrated: np.ndarray  # migrations by initiation day: completions where reported, else initiations
+    initiated: np.ndarray  # IF-031 by initiation day
+    completed: np.ndarray  # IF-036 by effective day (reported ones)
+    provisional: np.ndarray  # (G, L, D) bool: some cohort initiated that day has no completions yet
+
+
+def actuals(cohorts: list[Cohort], industry: Industry, groups: list[str], ldsos: list[str],
+            days: list[date]) -> Actuals:
+    shape = (len(groups), len(ldsos), len(days))
+    out = Actuals(np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64),
+                  np.zeros(shape, bool))
+    gi = {g: i for i, g in enumerate(groups)}
+    li = {x: j for j, x in enumerate(ldsos)}
+    di = {d: k for k, d in enumerate(days)}
+    for c in cohorts:
+        i, j = gi[industry.group_of_supplier[c.supplier]], li[c.ldso]
+        k = di.get(c.initiated)
+        if k is not None:
+            out.initiated[i, j, k] += c.initiations
+            out.migrated[i, j, k] += c.completions if c.completions is not None else c.initiations
+            out.provisional[i, j, k] |= c.completions is None
+        e = di.get(c.effective)
+        if e is not None and c.completions is not None:
+            out.completed[i, j, e] += c.completions
+    return out
+
+
+def _fraction(share: float) -> Fraction:
+    return Fraction(str(share))
+
+
+def levels(actual: np.ndarray, plan: np.ndarray, tolerance: Tolerance) -> tuple[np.ndarray, np.ndarray]:
+    """(level, direction) of every cell: level 0 where nothing was planned or done, 1-3 otherwise (exact
+    comparisons); direction +1 excess, -1 shortfall, 0 on plan. Migrations where nothing was planned: level 3."""
+    actual, plan = np.asarray(actual, np.int64), np.asarray(plan, np.int64)
+    diff = actual - plan
+    over = np.abs(diff)
+    level = np.ones(actual.shape, np.int8)
+    for direction, (l1, l2) in ((EXCESS, (tolerance.emt_l1, tolerance.emt_l2)),
+                                (SHORTFALL, (tolerance.smt_l1, tolerance.smt_l2))):
+        side = np.sign(diff) == direction
+        f1, f2 = _fraction(l1), _fraction(l2)
+        beyond1 = over * f1.denominator > f1.numerator * plan
+        beyond2 = over * f2.denominator > f2.numerator * plan
+        level[side & beyond1] = 2
+        level[side & beyond2] = 3
+    level[(plan == 0) & (actual > 0)] = 3
+    level[(plan == 0) & (actual == 0)] = 0
+    return level, np.sign(diff).astype(np.int8)
+
+
+def deviation(actual: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """(actual - plan) / plan, NaN where nothing was planned."""
+    plan = np.asarray(plan, np.float64)
+    return np.divide(np.asarray(actual, np.float64) - plan, plan, out=np.full(plan.shape, np.nan), where=plan > 0)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    group: str
+    ldso: str
+    scope: str  # "day" or "sprint to date"
+    day: date  # the day, or the as-of day for the cumulative figure
+    plan: int
+    actual: int
+    direction: str  # "excess" or "shortfall"
+    unplanned: bool  # migrations on a day with no plan
+    provisional: bool  # completions not all reported: the figure may still grow
+
+
+@dataclass
+class Monitoring:
+    groups: list[str]
+    ldsos: list[str]
+    days: list[date]  # the sprint's days up to the as-of day
+    plan: np.ndarray  # (G, L, D)
+    actual: Actuals
+    daily_level: np.ndarray  # (G, L, D)
+    daily_direction: np.ndarray
+    cumulative_level: np.ndarray  # (G, L, D): sprint to date, up to and including each day
+    cumulative_direction: np.ndarray
+    escalations: list[Escalation] = field(default_factory=list)
+
+
+def monitor(plan: np.ndarray, act: Actuals, groups: list[str], ldsos: list[str], days: list[date],
+            tolerance: Tolerance) -> Monitoring:
+    """Levels per group, LDSO and day and cumulatively, and the level-3 escalations (daily, and the sprint to
+    date at the last day)."""
+    daily, daily_dir = levels(act.migrated, plan, tolerance)
+    cum_actual, cum_plan = np.cumsum(act.migrated, axis=2), np.cumsum(plan, axis=2)
+    cumulative, cum_dir = levels(cum_actual, cum_plan, tolerance)
+    out = Monitoring(groups, ldsos, days, plan, act, daily, daily_dir, cumulative, cum_dir)
+    words = {EXCESS: "excess", SHORTFALL: "shortfall"}
+    # a shortfall on a day whose completions are not all in may still close (the secondary MPANs come with the
+    # IF-036s): it is shown, but escalated only once the figure is final; an excess can only grow
+    pending = act.provisional & (daily_dir == SHORTFALL)
+    for i, j, k in zip(*np.nonzero((daily == 3) & ~pending), strict=True):
+        out.escalations.append(Escalation(groups[i], ldsos[j], "day", days[k], int(plan[i, j, k]),
+                                          int(act.migrated[i, j, k]), words[int(daily_dir[i, j, k])],
+                                          bool(plan[i, j, k] == 0), bool(act.provisional[i, j, k])))
+    if days:
+        last = len(days) - 1
+        open_ = act.provisional.any(axis=2) & (cum_dir[:, :, last] == SHORTFALL)
+        for i, j in zip(*np.nonzero((cumulative[:, :, last] == 3) & ~open_), strict=True):
+            out.escalations.append(Escalation(groups[i], ldsos[j], "sprint to date", days[last],
+                                              int(cum_plan[i, j, last]), int(cum_actual[i, j, last]),
+                                              words[int(cum_dir[i, j, last])], bool(cum_plan[i, j, last] == 0),
+                                              bool(act.provisional[i, j].any())))
+    return out
+
+
+# -- activation offsets and secondary MPANs (F5.2.11, F5.5) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class OffsetFinding:
+    group: str
+    ldso: str
+    initiated: date
+    effective: date
+    initiations: int
+    offset: int  # MAOact, working days
+    allowed: str  # "5" or "2-4 (fast feedback)"
+    why: str
+
+
+def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: MigrationCalendar, env: Envelopes,
+                  parameters: Parameters) -> list[OffsetFinding]:
+    """MAOact of every cohort against MAO 5, or MAOmin-MAOmax inside the group's fast-feedback window (from its
+    ramp-up start for FF weeks, and for its first FF initiations only)."""
+    act, ff = parameters.activation, parameters.fast_feedback
+    out = []
+    used: dict[str, int] = {}  # fast-feedback initiations per group so far, in date order
+    for c in sorted(cohorts, key=lambda c: (c.initiated, c.supplier, c.ldso, c.effective)):
+        group = industry.group_of_supplier[c.supplier]
+        ff_start, ff_end = ff.window(env.phases[env.groups.index(group)].migration_start)
+        offset = calendar.working_days_between(c.initiated, c.effective)
+        in_window = ff_start <= c.initiated <= ff_end
+        if offset == act.mao_default:
+            continue
+        if in_window and act.mao_min <= offset <= act.mao_max:
+            before = used.get(group, 0)
+            used[group] = before + c.initiations
+            if used[group] <= ff.initiations:
+                continue
+            why = (f"fast-feedback initiations beyond the first {ff.initiations:,} of the group "
+                   f"({used[group]:,} so far)")
+        elif in_window:
+            why = f"fast feedback allows {act.mao_min}-{act.mao_max} working days"
+        else:
+            why = f"outside the fast-feedback window every migration uses MAO {act.mao_default}"
+        allowed = f"{act.mao_min}-{act.mao_max} (fast feedback)" if in_window else str(act.mao_default)
+        out.append(OffsetFinding(group, c.ldso, c.initiated, c.effective, c.initiations, offset, allowed, why))
+    return out
+
+
+@dataclass(frozen=True)
+class Spike:
+    group: str
+    ldso: str
+    effective: date
+    initiations: int
+    completions: int  # IF-036: primary and secondary MPANs
+
+    @property
+    def secondary(self) -> int:
+        return self.completions - self.initiations
+
+
+def secondary_spikes(cohorts: list[Cohort], industry: Industry, share: float) -> list[Spike]:
+    """Effective days where a group's IF-036 completions in an LDSO exceed its IF-031 initiations for them by more
+    than ``share`` (secondary MPANs appointed with their primary: F5.5 asks the MCC to track these spikes)."""
+    totals: dict[tuple[str, str, date], list[int]] = {}
+    for c in cohorts:
+        if c.completions is None:
+            continue
+        key = (industry.group_of_supplier[c.supplier], c.ldso, c.effective)
+        t = totals.setdefault(key, [0, 0])
+        t[0] += c.initiations
+        t[1] += c.completions
+    limit = _fraction(share)
+    return [Spike(g, x, d, i, n) for (g, x, d), (i, n) in sorted(totals.items())
+            if (n - i) * limit.denominator > limit.numerator * i]
+
+
+# -- success criterion (F7; METHOD 9) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Progress:
+    """Migrated to date counts the outturn ingested; a group that started migrating before the first outturn the
+    MCC holds has history missing, and its status says so rather than judging it."""
+
+    group: str
+    portfolio: int  # ISLP over the group's envelope LDSOs
+    migrated: int  # to date, in those LDSOs (all outturn ingested)
+    core_end: date | None  # with approved lost days (XCMW)
+    lost_days: int
+    target: int  # CMWCP x portfolio
+    days_left: int  # migration days from the day after as_of to the core end
+    migration_start: date | None = None
+    outturn_from: date | None = None  # the first initiation day of any outturn held
+
+    @property
+    def share(self) -> float:
+        return self.migrated / self.portfolio if self.portfolio else 1.0
+
+    @property
+    def needed_per_day(self) -> int | None:
+        short = self.target - self.migrated
+        if short <= 0:
+            return 0
+        return -(-short // self.days_left) if self.days_left else None
+
+    def status(self, as_of: date) -> str:
+        if self.migrated >= self.target:
+            return "met"
+        if self.outturn_from is None or (self.migration_start is not None and self.migration_start < self.outturn_from):
+            return f"outturn incomplete (held from {self.outturn_from})" if self.outturn_from else "no outturn yet"
+        if self.core_end is not None and as_of > self.core_end:
+            return "missed"
+        return "to do"
+
+
+def progress(cohorts: list[Cohort], industry: Industry, env: Envelopes, calendar: MigrationCalendar,
+             parameters: Parameters, as_of: date) -> list[Progress]:
+    """Each group's progress toward migrating CMWCP of its portfolio in its envelope LDSOs by the end of its
+    (extended) core window."""
+    envelope_pairs = {(env.groups[i], env.ldsos[j]) for i, j in zip(*np.nonzero(env.category == Category.ENVELOPE),
+                                                                   strict=True)}
+    migrated: dict[str, int] = {}
+    for c in cohorts:
+        group = industry.group_of_supplier[c.supplier]
+        if (group, c.ldso) in envelope_pairs and c.initiated <= as_of:
+            migrated[group] = migrated.get(group, 0) + (c.completions if c.completions is not None
+                                                        else c.initiations)
+    out = []
+    first = min((c.initiated for c in cohorts), default=None)
+    cmwcp = _fraction(parameters.submission.cmwcp)
+    for i, group in enumerate(env.groups):
+        portfolio = sum(industry.group_portfolio.get((group, x), 0) for g, x in envelope_pairs if g == group)
+        if not portfolio:
+            continue
+        ph = env.phases[i]
+        target = -(-portfolio * cmwcp.numerator // cmwcp.denominator)  # ceil
+        days_left = calendar.count_migration_days(as_of + timedelta(days=1), ph.core_end) if ph.core_end else 0
+        out.append(Progress(group, portfolio, migrated.get(group, 0), ph.core_end, ph.lost_days, target, days_left,
+                            ph.migration_start, first))
+    return out
