@@ -32,3 +32,38 @@ def make_workspace(root: Path) -> Workspace:
 def workspace(tmp_path: Path) -> Workspace:
     """A copy of the repository's demo workspace configuration, safe to edit."""
     return make_workspace(tmp_path / "ws")
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A small generated industry (30 groups, 3 LDSOs) with S8 templates issued, and a group whose sample plan
+    fits its envelopes: for the bulk inbox tests."""
+    from tests.inbox_helpers import Returns, small_workspace
+    from toolkit import services
+    from toolkit.domain.sample_plan import sample_plan
+    from toolkit.domain.template import self_checks
+
+    ws = small_workspace(tmp_path_factory.mktemp("small") / "ws")
+    r = Returns(ws, [g.mpid for g in services.load(ws).industry.groups])
+
+    def plannable(group: str) -> bool:  # its sample plan fits its envelopes in S8
+        content = r.judge.content(group, r.sprint)
+        plan = sample_plan(content, r.config.parameters)
+        return all(not chk.problems(r.config.parameters, col, content.ramp_checked(col), content.core_checked(col))
+                   for col, chk in zip(content.ldsos, self_checks(content, plan.weekly, plan.daily), strict=True))
+
+    return r, next(g.mpid for g in r.config.industry.groups if plannable(g.mpid))
+
+
+def fresh_small(small, tmp_path: Path):
+    """A copy of the small workspace to spoil."""
+    from tests.inbox_helpers import TODAY, Returns
+    from toolkit import services
+
+    r, _ = small
+    root = tmp_path / "ws"
+    shutil.copytree(r.ws.root, root)
+    copy = Returns.__new__(Returns)
+    copy.ws, copy.config, copy.sprint = type(r.ws)(root), r.config, r.sprint
+    copy.judge = services.make_judge(copy.ws, copy.config, TODAY)
+    return copy

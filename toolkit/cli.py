@@ -259,6 +259,8 @@ def watch(
                                             "written.")] = 30.0,
     cycle: Annotated[str | None, typer.Option(help="The planning cycle being collected (default: the sprint "
                                               "being planned today).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes judging files (default: one per "
+                                                "core, up to 4).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Watch inbox/: judge every returned workbook, answer in outbox/, record it in the ledger."""
@@ -276,14 +278,15 @@ def watch(
 
     inbox = services.make_inbox(ws, _today(), lambda: datetime.now(UTC), cycle, on_outcome=report)
     stability = Stability(quiet_seconds=quiet, settle_seconds=max(3 * quiet, 1.0))
+    workers = workers or min(os.cpu_count() or 1, 4)
     if once:
-        outcomes, waiting = run_once(inbox, stability, max_wait=max_wait)
+        outcomes, waiting = run_once(inbox, stability, max_wait=max_wait, workers=workers)
         for path in waiting:
             err_console.print(f"[yellow]waiting[/]: {path.name} is still being written; left in the inbox for the "
                               "next run")
         console.print(f"{len(outcomes)} file{'s' if len(outcomes) != 1 else ''} processed, {len(waiting)} waiting")
         return
-    watch_inbox(inbox, stability, polling=polling, log=lambda m: err_console.print(m))
+    watch_inbox(inbox, stability, polling=polling, log=lambda m: err_console.print(m), workers=workers)
 
 
 @app.command()

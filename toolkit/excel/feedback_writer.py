@@ -1,7 +1,9 @@
 """The feedback workbook sent back for every judged return: a summary (status, findings by rule, what to do next),
-every finding in a table, and the supplier's own plan with each offending cell filled red and carrying a comment
-with the finding. The plan grids sit at the same cells as in the template, so a finding's cell reference points at
-the same place in both files. Text the supplier typed is written as text, never as a formula.
+every finding in a table, and, for each plan sheet carrying a finding, the supplier's own plan with each offending
+cell filled red (amber for a warning) and carrying a comment with the finding. The plan grids sit at the same cells
+as in the template, so a finding's cell reference points at the same place in both files. A plan sheet with no
+finding on it is not copied: the supplier has it already. Text the supplier typed is written as text, never as a
+formula.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from toolkit.domain.findings import RULES, Finding, Severity, Status, by_rule
 from toolkit.domain.rules import PLAN_DAILY, PLAN_WEEKLY
@@ -31,7 +34,7 @@ def write_feedback(path: Path, sub: Submission, content: TemplateContent | None,
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     wb = xlsxwriter.Workbook(str(part), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+                                         "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": title, "company": "Migration Control Centre"})
     bold = wb.add_format({"bold": True, "font_size": 14})
     label = wb.add_format({"bold": True, "align": "right", "valign": "top"})
@@ -93,27 +96,36 @@ def write_feedback(path: Path, sub: Submission, content: TemplateContent | None,
     fs.freeze_panes(1, 0)
     fs.autofilter(0, 0, max(len(findings), 1), len(cols) - 1)
 
-    located: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    located: dict[str, dict[tuple[int, int], list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
         if f.sheet and f.cell:
-            located[(f.sheet, f.cell)].append(f)
+            try:
+                located[f.sheet][xl_cell_to_rowcol(f.cell)].append(f)
+            except (AttributeError, ValueError, TypeError):
+                continue  # a cell reference that is not A1 (a range): the Findings sheet has it
     if content is not None:
         for name in (PLAN_WEEKLY, PLAN_DAILY):
             grid = sub.grids.get(name)
-            if grid is None:
+            if grid is None or not located.get(grid.area.sheet):
                 continue
-            _plan_copy(wb, grid, content.ldso_mpids, content.weeks if name == PLAN_WEEKLY else content.days, located,
-                       weekly=name == PLAN_WEEKLY)
-    elif "UcaRequest" in sub.grids:
+            _plan_copy(wb, grid, content.ldso_mpids, content.weeks if name == PLAN_WEEKLY else content.days,
+                       located[grid.area.sheet], weekly=name == PLAN_WEEKLY)
+    elif "UcaRequest" in sub.grids and located.get(sub.grids["UcaRequest"].area.sheet):
         grid = sub.grids["UcaRequest"]
         dates = [d for d in grid.dates if isinstance(d, date)]
-        _plan_copy(wb, grid, list(grid.keys), dates, located, weekly=False)
+        _plan_copy(wb, grid, list(grid.keys), dates, located[grid.area.sheet], weekly=False)
     wb.close()
     part.replace(path)
     return path
 
 
-def _plan_copy(wb, grid, keys: list[str], dates: list[date], located, weekly: bool) -> None:
+def marks_cells(findings: list[Finding]) -> bool:
+    """Whether the feedback workbook copies a plan sheet (some finding points at a cell)."""
+    return any(f.sheet and f.cell for f in findings)
+
+
+def _plan_copy(wb, grid, keys: list[str], dates: list[date], here: dict[tuple[int, int], list[Finding]],
+               weekly: bool) -> None:
     """The supplier's grid as returned, at the template's cell positions, offending cells red with comments."""
     ws = wb.add_worksheet(grid.area.sheet[:31])
     red = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "#,##0", "border": 1})
@@ -127,8 +139,7 @@ def _plan_copy(wb, grid, keys: list[str], dates: list[date], located, weekly: bo
                    "for the comment).", wb.add_format({"bold": True}))
     ws.write(top - 1, left - 1, "Week commencing" if weekly else "Date", head)
     for c in range(len(grid.values[0]) if grid.values else 0):
-        ref = _a1(top - 1, left + c)
-        items = located.get((grid.area.sheet, ref), [])
+        items = here.get((top - 1, left + c), [])
         key = keys[c] if c < len(keys) else (grid.keys[c] if c < len(grid.keys) else "")
         ws.write_string(top - 1, left + c, key, head_red if items else head)
         if items:
@@ -137,14 +148,13 @@ def _plan_copy(wb, grid, keys: list[str], dates: list[date], located, weekly: bo
         if r < len(dates):
             ws.write_datetime(top + r, left - 1, dates[r], day)
         for c, v in enumerate(row):
-            ref = _a1(top + r, left + c)
-            items = located.get((grid.area.sheet, ref), [])
-            fmt = plain
+            items = here.get((top + r, left + c))
             if items:
-                fmt = red if any(f.severity == Severity.ERROR for f in items) else amber
-            _write_value(ws, top + r, left + c, v, fmt)
-            if items:
+                _write_value(ws, top + r, left + c, v, red if any(f.severity == Severity.ERROR for f in items)
+                             else amber)
                 ws.write_comment(top + r, left + c, _comment(items), {"x_scale": 3, "y_scale": 2})
+            elif v is not None:
+                _write_value(ws, top + r, left + c, v, plain)
     ws.set_column(left - 1, left - 1, 16)
     ws.set_column(left, left + len(keys), 10)
     ws.freeze_panes(top, left)
@@ -166,9 +176,3 @@ def _write_value(ws, r: int, c: int, v: object, fmt) -> None:
 def _comment(items: list[Finding]) -> str:
     return "\n".join(f"{f.rule} ({f.severity.value}): {f.message}" + (f" {f.hint}." if f.hint else "")
                      for f in items)[:30000]
-
-
-def _a1(row: int, col: int) -> str:
-    from toolkit.domain.submission import a1
-
-    return a1(row, col)

@@ -19,23 +19,34 @@ class ReadFailure:
     cell: str = ""
 
 
+def read_guarded(path: Path, name: str) -> Submission | ReadFailure:
+    """Read a returned workbook in this process, every failure turned into a reason. Only for a process that is
+    itself the isolation boundary (a child with a memory limit, or a pool worker: ``toolkit.inbox.workers``)."""
+    from toolkit.excel.reader import TemplateReadError, read_template
+
+    try:
+        return read_template(Path(path), name)
+    except TemplateReadError as exc:
+        return ReadFailure(exc.message, exc.rule, exc.sheet, exc.cell)
+    except MemoryError:
+        return ReadFailure("reading the workbook needed more memory than a template ever does")
+    except Exception as exc:  # noqa: BLE001 - every failure is a reason
+        text = str(exc)
+        if "entit" in text.lower() or "DTD" in text:
+            text = "the workbook's XML declares entities (refused: a possible XML entity attack)"
+        return ReadFailure(f"the workbook cannot be read ({type(exc).__name__}: {text})")
+
+
+def limit_memory(memory_bytes: int) -> None:
+    """Cap this process's address space (a file that needs more fails here instead of taking the machine)."""
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
 def _child(conn, path: str, name: str, memory_bytes: int) -> None:
     try:
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        from toolkit.excel.reader import TemplateReadError, read_template
-
-        try:
-            conn.send(read_template(Path(path), name))
-        except TemplateReadError as exc:
-            conn.send(ReadFailure(exc.message, exc.rule, exc.sheet, exc.cell))
-        except MemoryError:
-            conn.send(ReadFailure("reading the workbook needed more memory than a template ever does"))
-        except Exception as exc:  # noqa: BLE001 - the child reports every failure as a reason
-            text = str(exc)
-            if "entit" in text.lower() or "DTD" in text:
-                text = "the workbook's XML declares entities (refused: a possible XML entity attack)"
-            conn.send(ReadFailure(f"the workbook cannot be read ({type(exc).__name__}: {text})"))
+        limit_memory(memory_bytes)
+        conn.send(read_guarded(Path(path), name))
     finally:
         conn.close()
 

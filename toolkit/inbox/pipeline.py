@@ -29,7 +29,7 @@ from toolkit.domain.template import TemplateContent, template_content
 from toolkit.errors import ToolkitError
 from toolkit.excel import contract as C
 from toolkit.inbox import safety
-from toolkit.inbox.isolate import ReadFailure, read_isolated
+from toolkit.inbox.isolate import ReadFailure, read_guarded, read_isolated
 from toolkit.inbox.ledger import Ledger
 from toolkit.templates import current_templates, read_register
 from toolkit.workspace import Workspace
@@ -83,6 +83,18 @@ class Outcome:
     outputs: list[Path] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """A claimed file with its ledger row, ready to be judged (possibly in a worker process)."""
+
+    claimed: Path
+    name: str
+    group: str | None  # the group (or outturn) folder it came from
+    row_id: int
+    sha: str
+    received_at: str
+
+
 def safe_stem(name: str) -> str:
     """An output-safe version of a supplier's file name: ASCII letters, digits, dot, dash and underscore only,
     no path parts."""
@@ -99,6 +111,7 @@ class Judge:
                  limits: safety.Limits | None = None):
         self.workspace, self.config, self.planning_cycle, self.key = workspace, config, planning_cycle, key
         self.limits = limits or safety.Limits()
+        self.isolated = True  # read each file in a child process; False inside a pool worker (itself isolated)
         self._env: Envelopes | None = None
         self._contents: dict[tuple[str, str], TemplateContent] = {}
         self._signature = self._config_signature()
@@ -135,6 +148,14 @@ class Judge:
                                                    self.env, group, sprint)
         return self._contents[key]
 
+    def warm(self) -> None:
+        """Compute the envelopes and every group's template content of the cycle being collected now, before
+        files arrive (a worker forked afterwards inherits them)."""
+        sprint = sprint_by_cycle(self.config.calendar.sprints, self.planning_cycle) if self.planning_cycle else None
+        if sprint is not None:
+            for g in self.config.industry.groups:
+                self.content(g.mpid, sprint)
+
     def exemptions(self, group: str) -> frozenset[tuple[str, date]]:
         return self.config.exemptions.get(group, frozenset())
 
@@ -144,7 +165,7 @@ class Judge:
         if inspection.reason:
             return Judged(Status.UNREADABLE, [finding("identity.template", inspection.reason)],
                           reason=inspection.reason)
-        read = read_isolated(path, name)
+        read = read_isolated(path, name) if self.isolated else read_guarded(path, name)
         if isinstance(read, ReadFailure):
             return Judged(Status.UNREADABLE, [finding(read.rule if read.rule in ("identity.template",
                                                                                   "structure.layout")
@@ -267,6 +288,13 @@ class Inbox:
         return outcomes
 
     def process_claimed(self, claimed: Path) -> Outcome:
+        admitted = self.admit(claimed)
+        return admitted if isinstance(admitted, Outcome) else self.finish(admitted)
+
+    def admit(self, claimed: Path) -> Admitted | Outcome:
+        """The quick, ordered part: hash the claimed file and give it its ledger row (files are admitted in the
+        order they landed, so a group's later version has the later row), or settle it at once as a duplicate or
+        as finished before a crash. Judging and answering (``finish``) may then run in another process."""
         name, claimed_group = self.unclaimed(claimed)
         done = self.ledger.by_claim(claimed.name)
         if done is not None and done.status in ("accepted", "rejected", "quarantined", "duplicate"):
@@ -276,40 +304,57 @@ class Inbox:
         data = claimed.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         now = self.clock().isoformat(timespec="seconds")
-        rows = self.ledger.by_sha(sha)
+        rows = [r for r in self.ledger.by_sha(sha) if r.claim != claimed.name]
         final = [r for r in rows if r.status in ("accepted", "rejected", "quarantined")]
-        pending = [r for r in rows if r.status in ("received", "validating")]
-        if final:
-            first = final[0]
-            row_id = pending[0].id if pending else self.ledger.receive(sha, name, now, claimed.name)
+        # the same bytes being judged right now (by another worker) count as seen; a pending row whose claimed
+        # file is gone (a ledger older than claims) is this file's own
+        busy = [r for r in rows if r.status in ("received", "validating") and r.claim
+                and (self.processing / r.claim).exists()]
+        orphan = [r for r in rows if r.status in ("received", "validating") and r not in busy]
+        first = (final or busy or [None])[0]
+        row_id = done.id if done is not None else (orphan[0].id if orphan else
+                                                   self.ledger.receive(sha, name, now, claimed.name))
+        if orphan and done is None:
+            self.ledger.update(row_id, claim=claimed.name)
+        if first is not None:
             self.ledger.update(row_id, status="duplicate", duplicate_of=first.id, supplier_group=first.supplier_group,
                                cycle=first.cycle, version=first.version, template_id=first.template_id,
                                archive_path=first.archive_path, finished_at=now,
                                reason=f"the same bytes as submission {first.id} ({first.original_name}, "
-                                      f"{first.status})")
+                                      f"{first.status if first in final else 'being judged'})")
             claimed.unlink()
             return self._done(Outcome(row_id, name, "duplicate", first.supplier_group, first.cycle,
                                       duplicate_of=first.id, reason=f"same bytes as submission {first.id}"))
-        row_id = pending[0].id if pending else self.ledger.receive(sha, name, now, claimed.name)
-        if pending:
-            self.ledger.update(row_id, claim=claimed.name)
-        if claimed_group == OUTTURN_GROUP:
-            return self._done(self._process_outturn(claimed, name, data, sha, row_id, now))
-        try:
-            judged = self.judge.judge(claimed, name, claimed_group)
-        except ToolkitError:
-            raise  # the MCC's configuration is broken: the file stays claimed and is retried once it is fixed
-        except Exception as exc:  # noqa: BLE001 - a fault of ours must not leave the file stuck or lost
-            reason = f"the toolkit failed while judging this file ({type(exc).__name__}: {exc}); the MCC will look"
-            judged = Judged(Status.UNREADABLE, [finding("identity.template", reason)], reason=reason)
+        return Admitted(claimed, name, claimed_group, row_id, sha, now)
+
+    def finish(self, a: Admitted, forced: Judged | None = None) -> Outcome:
+        """Judge, archive, answer and record an admitted file (``forced``: the verdict is already known, e.g. the
+        worker reading it died)."""
+        data = a.claimed.read_bytes()
+        if a.group == OUTTURN_GROUP and forced is None:
+            return self._done(self._process_outturn(a.claimed, a.name, data, a.sha, a.row_id, a.received_at))
+        name, claimed_group, row_id, now, claimed = a.name, a.group, a.row_id, a.received_at, a.claimed
+        if forced is not None:
+            judged = forced
+        else:
+            try:
+                judged = self.judge.judge(claimed, name, claimed_group)
+            except ToolkitError:
+                raise  # the MCC's configuration is broken: the file stays claimed and is retried once it is fixed
+            except Exception as exc:  # noqa: BLE001 - a fault of ours must not leave the file stuck or lost
+                reason = f"the toolkit failed while judging this file ({type(exc).__name__}: {exc}); the MCC will look"
+                judged = Judged(Status.UNREADABLE, [finding("identity.template", reason)], reason=reason)
+        sha = a.sha
         group = judged.group or claimed_group
         archive = self._archive(data, sha, name, judged)
-        self.ledger.update(row_id, status="validating", supplier_group=group, cycle=judged.cycle, kind=judged.kind,
-                           version=judged.version, archive_path=str(archive.relative_to(self.ws.root)),
-                           template_id=(judged.submission.meta.get("template_id") if judged.submission else None))
         outputs = self._answer(row_id, name, now, judged, group)
         status = "quarantined" if judged.status == Status.UNREADABLE else judged.status.value
-        self.ledger.update(row_id, status=status, errors=judged.errors, warnings=judged.warnings,
+        # one commit for the outcome: a crash before it leaves the row unfinished and the claimed file is judged
+        # again (the archive and the answers are written under the same names)
+        self.ledger.update(row_id, status=status, supplier_group=group, cycle=judged.cycle, kind=judged.kind,
+                           version=judged.version, archive_path=str(archive.relative_to(self.ws.root)),
+                           template_id=(judged.submission.meta.get("template_id") if judged.submission else None),
+                           errors=judged.errors, warnings=judged.warnings,
                            reason=judged.reason, finished_at=self.clock().isoformat(timespec="seconds"),
                            feedback_path=str(outputs[0].relative_to(self.ws.root)) if outputs and
                            outputs[0].suffix == ".xlsx" else "",
@@ -392,7 +437,7 @@ class Inbox:
         return path
 
     def _answer(self, row_id: int, name: str, now: str, judged: Judged, group: str | None) -> list[Path]:
-        from toolkit.excel.feedback_writer import write_feedback
+        from toolkit.excel.feedback_writer import marks_cells, write_feedback
         from toolkit.mail.compose import compose, environment, write_eml
 
         cycle = judged.cycle or "unassigned"
@@ -413,6 +458,7 @@ class Inbox:
             "deadline": f"{sprint.submission_deadline:%A %d %B %Y}" if sprint else "",
             "received_at": now, "reason": judged.reason, "findings": judged.findings, "errors": judged.errors,
             "warnings": judged.warnings, "limit": 20, "attachment": bool(outputs),
+            "marked": marks_cells(judged.findings),
             "template_id": judged.submission.meta.get("template_id", "") if judged.submission else "",
             "mcc_name": params.contact.name, "mcc_email": params.contact.email,
         }

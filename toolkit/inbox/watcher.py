@@ -2,7 +2,10 @@
 pipeline (shared/design/INBOX.md). Events are hints only: every path they name goes into a pending set; the
 inbox is also scanned at start-up and every ``scan_seconds``; a file is processed when its size and mtime have
 not changed for ``quiet_seconds`` and it opens as a zip (or, if it never does, after ``settle_seconds`` more,
-when it is judged as the broken file it is). The observer thread is checked and restarted if it died.
+when it is judged as the broken file it is). A file inotify saw closed after writing, or renamed into place (an
+Excel-style save), that opens as a complete zip is taken at once: its writer is done. The observer thread is
+checked and restarted if it died. With ``workers`` > 1, files are judged and answered by a pool of worker
+processes (``toolkit.inbox.workers``) after being admitted here in the order they landed.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from toolkit.inbox import safety
-from toolkit.inbox.pipeline import PROCESSING, Inbox
+from toolkit.inbox.pipeline import PROCESSING, Admitted, Inbox
+from toolkit.inbox.workers import WorkerPool
 
 
 @dataclass
@@ -30,13 +34,17 @@ class Stability:
     clock: Callable[[], float] = time.monotonic
     seen: dict[Path, tuple[int, float, float]] = field(default_factory=dict)  # size, mtime, unchanged since
 
-    def ready(self, path: Path) -> bool:
+    def ready(self, path: Path, closed: bool = False) -> bool:
+        """``closed``: inotify reported the writer closed the file (or it was renamed into place)."""
         try:
             st = path.stat()
         except FileNotFoundError:
             self.seen.pop(path, None)
             return False
         if self.quiet_seconds <= 0:  # files known to be complete (written by the toolkit itself)
+            return True
+        if closed and safety.zip_complete(path):
+            self.seen.pop(path, None)
             return True
         now = self.clock()
         sig = (st.st_size, st.st_mtime)
@@ -57,56 +65,80 @@ class Stability:
 
 
 class _Hints(FileSystemEventHandler):
-    def __init__(self, pending: set[Path], lock: threading.Lock):
+    def __init__(self, pending: set[Path], lock: threading.Lock, closed: set[Path] | None = None):
         self.pending, self.lock = pending, lock
+        self.closed = closed if closed is not None else set()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.is_directory:
             return
+        paths = [Path(p if isinstance(p, str) else p.decode()) for p in (event.src_path,
+                                                                          getattr(event, "dest_path", "")) if p]
         with self.lock:
-            for p in (event.src_path, getattr(event, "dest_path", "")):
-                if p:
-                    self.pending.add(Path(p if isinstance(p, str) else p.decode()))
+            self.pending.update(paths)
+            if event.event_type == "closed":  # IN_CLOSE_WRITE: the writer is done with it
+                self.closed.add(paths[0])
+            elif event.event_type == "moved":  # renamed into place: complete as it arrives
+                self.closed.add(paths[-1])
+            elif event.event_type in ("created", "modified"):
+                self.closed.discard(paths[0])
 
 
 def run_once(inbox: Inbox, stability: Stability, max_wait: float, sleep: Callable[[float], None] = time.sleep,
-             clock: Callable[[], float] = time.monotonic) -> tuple[list, list[Path]]:
+             clock: Callable[[], float] = time.monotonic, workers: int = 1) -> tuple[list, list[Path]]:
     """Process what is in the inbox now, waiting up to ``max_wait`` seconds for files still being written;
-    returns the outcomes and the files left waiting."""
+    returns the outcomes and the files left waiting. ``workers`` > 1 judges in that many worker processes."""
     outcomes = inbox.recover()
+    pool = WorkerPool(inbox, workers) if workers > 1 else None
     deadline = clock() + max_wait
-    while True:
-        waiting = []
-        for path, group in inbox.candidates():
-            if stability.ready(path):
-                outcomes.append(inbox.process_claimed(inbox.claim(path, group)))
-            else:
-                waiting.append(path)
-        if not waiting or clock() >= deadline:
-            return outcomes, waiting
-        sleep(min(0.25, stability.quiet_seconds / 4))
+    try:
+        while True:
+            waiting = []
+            for path, group in inbox.candidates():
+                if not stability.ready(path):
+                    waiting.append(path)
+                elif pool is None:
+                    outcomes.append(inbox.process_claimed(inbox.claim(path, group)))
+                else:
+                    admitted = inbox.admit(inbox.claim(path, group))
+                    if isinstance(admitted, Admitted):
+                        pool.submit(admitted)
+                    else:
+                        outcomes.append(admitted)
+            if pool is not None:
+                outcomes += pool.poll(0.0)
+            if not waiting or clock() >= deadline:
+                if pool is not None:
+                    outcomes += pool.drain()
+                return outcomes, waiting
+            sleep(min(0.25, stability.quiet_seconds / 4))
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_seconds: float = 2.0,
           scan_seconds: float = 30.0, stop: threading.Event | None = None,
-          log: Callable[[str], None] = print) -> None:
+          log: Callable[[str], None] = print, workers: int = 1) -> None:
     """Watch until ``stop`` is set (or KeyboardInterrupt)."""
     stop = stop or threading.Event()
     pending: set[Path] = set()
+    closed: set[Path] = set()
     lock = threading.Lock()
     inbox.ws.inbox.mkdir(parents=True, exist_ok=True)
 
     def start_observer():
         observer = PollingObserver(timeout=poll_seconds) if polling else Observer()
-        observer.schedule(_Hints(pending, lock), str(inbox.ws.inbox), recursive=True)
+        observer.schedule(_Hints(pending, lock, closed), str(inbox.ws.inbox), recursive=True)
         observer.daemon = True
         observer.start()
         return observer
 
     observer = start_observer()
     how = f"polling every {poll_seconds:g} s" if polling else "inotify"
-    log(f"watching {inbox.ws.inbox} ({how}); Ctrl+C to stop")
     inbox.recover()
+    pool = WorkerPool(inbox, workers) if workers > 1 else None
+    log(f"watching {inbox.ws.inbox} ({how}{f', {workers} workers' if pool else ''}); Ctrl+C to stop")
     last_scan = 0.0
     try:
         while not stop.is_set():
@@ -124,32 +156,59 @@ def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_second
                     pending.update(p for p, _ in inbox.candidates())
                 last_scan = now
             with lock:
-                batch = list(pending)
+                batch = sorted(pending, key=_landed)
             for path in batch:
                 if PROCESSING in path.parts or safety.ignored_name(path.name) or not path.is_file():
                     with lock:
                         pending.discard(path)
+                        closed.discard(path)
                     continue
                 if path.parent != inbox.ws.inbox and path.parent.parent != inbox.ws.inbox:
                     with lock:
                         pending.discard(path)
                     continue
-                if stability.ready(path):
+                with lock:
+                    was_closed = path in closed
+                if stability.ready(path, closed=was_closed):
                     with lock:
                         pending.discard(path)
+                        closed.discard(path)
                     group = path.parent.name.upper() if path.parent != inbox.ws.inbox else None
                     try:
                         claimed = inbox.claim(path, group)
                     except FileNotFoundError:
                         continue  # claimed by another watcher or removed meanwhile
                     try:
-                        inbox.process_claimed(claimed)
+                        if pool is None:
+                            inbox.process_claimed(claimed)
+                        else:
+                            admitted = inbox.admit(claimed)
+                            if isinstance(admitted, Admitted):
+                                pool.submit(admitted)
                     except Exception as exc:  # noqa: BLE001 - e.g. the configuration was saved half-edited
                         log(f"could not process {path.name} yet ({exc}); it stays claimed and is retried at the "
                             "next scan")
-            stop.wait(0.25)
+            if pool is not None:
+                pool.poll(0.02)
+                for admitted, exc in pool.errors:
+                    log(f"could not process {admitted.name} yet ({exc}); it stays claimed and is retried at the "
+                        "next scan")
+                pool.errors.clear()
+                if pool.busy:
+                    continue
+            stop.wait(0.05 if pending else 0.25)
     except KeyboardInterrupt:
         log("stopped")
     finally:
+        if pool is not None:
+            pool.drain()
+            pool.close()
         observer.stop()
         observer.join(5)
+
+
+def _landed(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

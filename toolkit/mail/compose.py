@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import (
@@ -27,9 +28,18 @@ DEFAULTS = Path(__file__).resolve().parent / "templates"
 
 
 def environment(workspace_templates: Path | None = None) -> Environment:
-    loaders = []
-    if workspace_templates is not None and (workspace_templates / "email").is_dir():
-        loaders.append(FileSystemLoader(str(workspace_templates / "email")))
+    """The jinja2 environment of a workspace. Kept per folder and the names in it, so templates are compiled once
+    per process (jinja checks a file's modification time before reusing its compiled form, so edits are picked up;
+    a template added or removed makes a new environment)."""
+    folder = workspace_templates / "email" if workspace_templates is not None else None
+    if folder is None or not folder.is_dir():
+        return _environment(None, ())
+    return _environment(str(folder), tuple(sorted(p.name for p in folder.iterdir())))
+
+
+@lru_cache(maxsize=8)
+def _environment(folder: str | None, names: tuple[str, ...]) -> Environment:
+    loaders = [FileSystemLoader(folder)] if folder else []
     loaders.append(PackageLoader("toolkit.mail", "templates"))
     return Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False,

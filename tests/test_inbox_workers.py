@@ -1,0 +1,127 @@
+"""The inbox with worker processes (issue 9): a batch judged in parallel is accounted for once per file and
+recorded in the order it landed; a worker that dies or hangs on a file is replaced and the file quarantined with
+the reason; the same bytes twice in one batch are one verdict and one duplicate; a file inotify saw closed is
+taken without waiting for the quiet period."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+
+from tests.conftest import fresh_small
+from tests.inbox_helpers import TODAY, Clock, distinct_copies
+from tests.test_inbox import sha
+from toolkit import services
+from toolkit.inbox.ledger import Ledger
+from toolkit.inbox.pipeline import LEDGER
+from toolkit.inbox.watcher import Stability, run_once, watch
+from toolkit.inbox.workers import WorkerPool
+
+
+def _drop(r, files, names=None):
+    for k, f in enumerate(files):
+        target = r.ws.inbox / (names[k] if names else f.name)
+        shutil.copyfile(f, target)
+        os.utime(target, (1_800_000_000 + k, 1_800_000_000 + k))  # landing order: the order given
+
+
+def test_a_parallel_batch_is_accounted_for_once_and_recorded_in_landing_order(small, tmp_path):
+    r = fresh_small(small, tmp_path)
+    group = small[1]
+    files = distinct_copies(r.valid(group, tmp_path / "v.xlsx"), tmp_path / "many", 24)
+    _drop(r, files)
+    outcomes, waiting = run_once(services.make_inbox(r.ws, TODAY, Clock()), Stability(quiet_seconds=0), max_wait=0,
+                                 workers=2)
+    assert waiting == [] and len(outcomes) == 24 and {o.status for o in outcomes} == {"accepted"}
+    rows = Ledger(r.ws.workbooks / LEDGER).rows()
+    assert [x.original_name for x in rows] == [f.name for f in files]  # ids follow landing, not finishing
+    assert [x.sha256 for x in rows] == [sha(f) for f in files]
+    # so the group's current plan is the last file that landed, whichever worker finished last
+    assert Ledger(r.ws.workbooks / LEDGER).current_plan("S8", group).original_name == files[-1].name
+    assert not any(p.is_file() for p in r.ws.inbox.rglob("*"))
+    assert len(list((r.ws.outbox / "S8" / group).glob("*.eml"))) == 24
+
+
+def test_the_same_bytes_twice_in_one_batch_are_one_verdict_and_a_duplicate(small, tmp_path):
+    r = fresh_small(small, tmp_path)
+    a, b = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "two", 2)
+    _drop(r, [a, a, b], names=["first.xlsx", "again.xlsx", "other.xlsx"])
+    outcomes, _ = run_once(services.make_inbox(r.ws, TODAY, Clock()), Stability(quiet_seconds=0), max_wait=0,
+                           workers=2)
+    by_name = {o.name: o for o in outcomes}
+    assert by_name["first.xlsx"].status == "accepted" and by_name["other.xlsx"].status == "accepted"
+    assert by_name["again.xlsx"].status == "duplicate"
+    assert by_name["again.xlsx"].duplicate_of == by_name["first.xlsx"].row_id
+
+
+def _sabotaged_inbox(r, how: str, victim: str):
+    """An inbox whose judge crashes the process, or hangs, on one file (as a reader crash or a runaway parse
+    would); the workers are forked from it, so they carry the sabotage."""
+    inbox = services.make_inbox(r.ws, TODAY, Clock())
+    real = inbox.judge.judge
+
+    def judge(path, name, claimed_group=None):
+        if name == victim:
+            if how == "crash":
+                os._exit(70)
+            time.sleep(60)
+        return real(path, name, claimed_group)
+
+    inbox.judge.judge = judge
+    return inbox
+
+
+def test_a_worker_that_dies_on_a_file_is_replaced_and_the_file_quarantined(small, tmp_path):
+    r = fresh_small(small, tmp_path)
+    files = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "three", 4)
+    _drop(r, files)
+    inbox = _sabotaged_inbox(r, "crash", files[1].name)
+    outcomes, _ = run_once(inbox, Stability(quiet_seconds=0), max_wait=0, workers=2)
+    by_name = {o.name: o for o in outcomes}
+    assert [by_name[f.name].status for f in files] == ["accepted", "quarantined", "accepted", "accepted"]
+    assert by_name[files[1].name].reason == ("the reader stopped on this file (exit code 70); it may be malformed "
+                                              "or too large")
+    row = Ledger(r.ws.workbooks / LEDGER).get(by_name[files[1].name].row_id)
+    assert (r.ws.root / row.archive_path).read_bytes() == files[1].read_bytes()  # the bytes are kept
+    assert row.email_path  # and the supplier is answered
+    assert not any(p.is_file() for p in r.ws.inbox.rglob("*"))
+
+
+def test_a_worker_that_hangs_is_stopped_at_the_time_limit(small, tmp_path):
+    r = fresh_small(small, tmp_path)
+    files = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "two", 2)
+    _drop(r, files)
+    inbox = _sabotaged_inbox(r, "hang", files[0].name)
+    with WorkerPool(inbox, 2, timeout=2.0) as pool:
+        for path, group in inbox.candidates():
+            pool.submit(inbox.admit(inbox.claim(path, group)))
+        outcomes = pool.drain()
+        assert all(w.process.is_alive() for w in pool.workers)  # the hung one was replaced
+    by_name = {o.name: o for o in outcomes}
+    assert by_name[files[0].name].status == "quarantined"
+    assert by_name[files[0].name].reason == "reading the workbook took longer than 2 s"
+    assert by_name[files[1].name].status == "accepted"
+
+
+def test_a_file_seen_closed_is_taken_without_waiting_for_the_quiet_period(small, tmp_path):
+    r = fresh_small(small, tmp_path)
+    (a,) = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "one", 1)
+    inbox = services.make_inbox(r.ws, TODAY, Clock())
+    done = threading.Event()
+    inbox.on_outcome = lambda o: done.set()
+    stop = threading.Event()
+    # a quiet period far longer than the test waits: only the close hint can make the file ready in time
+    thread = threading.Thread(target=watch, args=(inbox, Stability(quiet_seconds=120, settle_seconds=1)),
+                              kwargs={"stop": stop, "log": lambda m: None, "workers": 2, "scan_seconds": 300})
+    thread.start()
+    try:
+        time.sleep(1.0)  # let the observer start
+        shutil.copyfile(a, r.ws.inbox / "closed.xlsx")  # written, then closed: IN_CLOSE_WRITE
+        assert done.wait(30), "the closed file was not taken before the quiet period"
+    finally:
+        stop.set()
+        thread.join(30)
+    (row,) = Ledger(r.ws.workbooks / LEDGER).rows()
+    assert row.status == "accepted" and row.original_name == "closed.xlsx"
