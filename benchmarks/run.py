@@ -1,13 +1,16 @@
-"""Benchmark: times each stage of the toolkit at demo and national scale and prints a table.
+"""National-scale benchmark (issue 9): every stage of a planning cycle timed against the bare library floors.
 
-Plain Python, no timing inside tests. Run from the repository root:
+Plain Python, no timing inside tests. From the repository root:
 
-    .venv/bin/python benchmarks/run.py            # demo industry and national scale (100 groups, 30 LDSOs)
-    .venv/bin/python benchmarks/run.py --scale 3  # and a 3x stress size
+    .venv/bin/python benchmarks/run.py             # national scale: 100 supplier groups, 30 LDSOs
+    .venv/bin/python benchmarks/run.py --scale 3   # and a 3x stress size (300 groups, 90 LDSOs)
 
-Writes benchmarks/results.json. Stages so far: configuration load and envelope calculation (plus the
-daily CSV and the MCC envelope workbook), and the supplier templates of every group in one process and in
-a pool of two; later stages join as they are built.
+The industry comes from the demo generator, with the full migration window (M11 October 2025 to M15 May 2027);
+the cycle is sprint 1, whose templates plan weekly over the whole window. Each stage runs in a process of its own,
+so its peak memory (the largest resident size of that process and of any process it started) is its own. The
+floors are measured in the same run on the same machine: the same cells written by bare XlsxWriter (no formats,
+no validation, no charts) and read back by bare python-calamine. Prints a table and writes
+``benchmarks/results.json``.
 """
 
 from __future__ import annotations
@@ -16,119 +19,416 @@ import argparse
 import json
 import os
 import platform
+import resource
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit import services  # noqa: E402
-from toolkit.config import load_config  # noqa: E402
-from toolkit.config.demo import DemoSpec, generate, write_config  # noqa: E402
-from toolkit.domain.envelopes import calculate  # noqa: E402
-from toolkit.domain.sprints import sprint_by_cycle  # noqa: E402
-from toolkit.workspace import Workspace  # noqa: E402
+CYCLE = "S1"
+WORKERS = 2
+KEY = "benchmark-signing-key-not-for-use"
+TARGETS = {  # issue 9, national scale, 2 cores
+    "envelopes": ("seconds", 2.0),
+    "templates": ("seconds", 30.0),
+    "templates vs floor": ("ratio", 1.5),
+    "validate one workbook (largest)": ("seconds", 0.5),
+    "read vs floor": ("ratio", 2.0),
+    "watcher latency p95": ("seconds", 2.0),
+    "consolidation + UCA + publication": ("seconds", 30.0),
+    "peak memory": ("mib", 1024.0),
+}
 
 
-def timed(fn, repeat: int = 3):
-    """Median seconds over ``repeat`` runs and the peak traced memory (MiB) of one run."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return statistics.median(times), peak, result
+# -- stages, each run in its own process ------------------------------------------------------------------------
+
+def _setup(root: Path):
+    os.environ["MCC_SIGNING_KEY"] = KEY
+    from toolkit import services
+    from toolkit.config import load_config
+    from toolkit.domain.sprints import sprint_by_cycle
+    from toolkit.workspace import Workspace
+
+    ws = Workspace(root)
+    config = load_config(root)
+    return ws, config, sprint_by_cycle(config.calendar.sprints, CYCLE), services
 
 
-def run_size(label: str, spec: DemoSpec | None, tmp: Path) -> list[dict]:
-    root = tmp / label
-    if spec is None:
-        config_dir = ROOT / "config"
-        root = ROOT
-    else:
-        config_dir = root / "config"
-        write_config(generate(spec), config_dir)
-    rows = []
-    seconds, peak, config = timed(lambda: load_config(root))
-    rows.append({"size": label, "stage": "load configuration", "seconds": seconds, "peak_mib": peak})
-    seconds, peak, env = timed(lambda: calculate(config.industry, config.calendar, config.parameters))
-    rows.append({"size": label, "stage": "envelopes (whole industry, M11-M15)", "seconds": seconds, "peak_mib": peak,
-                 "cells": int(env.envelope.size)})
-    out = tmp / f"{label}-envelopes.csv"
-    seconds, peak, count = timed(lambda: services.export_envelopes_csv(env, out), repeat=1)
-    rows.append({"size": label, "stage": "envelopes daily CSV", "seconds": seconds, "peak_mib": peak, "rows": count})
-    ws = Workspace(tmp / f"{label}-ws")
-    sprint = sprint_by_cycle(config.calendar.sprints, "S3")
-    seconds, peak, _ = timed(lambda: services.write_envelope_workbook(config, ws, env, sprint), repeat=1)
-    rows.append({"size": label, "stage": "MCC envelope workbook", "seconds": seconds, "peak_mib": peak})
-    for workers in (1, 2):
-        seconds, peak, issued = timed(lambda w=workers: services.issue_templates(
-            ws, config, env, sprint, datetime.now(UTC), workers=w), repeat=1)
-        size_mb = sum((services.templates_dir(ws, sprint.cycle) / t.file).stat().st_size for t in issued) / 2**20
-        rows.append({"size": label, "stage": f"supplier templates, {workers} process{'es' if workers > 1 else ''}",
-                     "seconds": seconds, "peak_mib": peak, "files": len(issued), "total_mib": round(size_mb, 1)})
-    rows += inbox_stages(label, ws, config, env, sprint, tmp)
-    return rows
+def stage_envelopes(root: Path) -> dict:
+    from toolkit.config import load_config
+    from toolkit.domain.envelopes import calculate
+
+    t = time.perf_counter()
+    config = load_config(root)
+    loaded = time.perf_counter() - t
+    t = time.perf_counter()
+    env = calculate(config.industry, config.calendar, config.parameters)
+    return {"seconds": time.perf_counter() - t, "load_seconds": loaded, "cells": int(env.envelope.size)}
 
 
-def inbox_stages(label: str, ws: Workspace, config, env, sprint, tmp: Path) -> list[dict]:
-    """Judge returned workbooks (read in a child process, all rules) and run them through the inbox (archive,
-    ledger, feedback workbook, email) for every group's sample plan."""
+def stage_templates(root: Path) -> dict:
+    ws, config, sprint, services = _setup(root)
+    env = services.envelopes(config)
+    t = time.perf_counter()
+    issued = services.issue_templates(ws, config, env, sprint, datetime.now(UTC), workers=WORKERS)
+    seconds = time.perf_counter() - t
+    sizes = [(services.templates_dir(ws, CYCLE) / x.file).stat().st_size for x in issued]
+    return {"seconds": seconds, "files": len(issued), "largest_kib": max(sizes) / 1024}
+
+
+def _template_cells(path: Path) -> list[tuple[str, list[tuple[int, int, object]]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    out = []
+    for sheet in wb.worksheets:
+        cells = [(c.row - 1, c.column - 1, c.value) for row in sheet.iter_rows() for c in row
+                 if getattr(c, "value", None) is not None]
+        out.append((sheet.title, cells))
+    wb.close()
+    return out
+
+
+def _floor_write(job) -> None:
+    """Bare XlsxWriter: the same cells, typed writes, no formats, no validation, no charts, no protection."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    path, sheets = job
+    wb = xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                    "strings_to_urls": False})
+    for title, cells in sheets:
+        ws = wb.add_worksheet(title)
+        for r, c, v in cells:
+            if isinstance(v, str) and v.startswith("="):
+                ws.write_formula(r, c, v)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v)
+            elif isinstance(v, dt.datetime):
+                ws.write_datetime(r, c, v)
+            else:
+                ws.write_string(r, c, str(v))
+    wb.close()
+
+
+def stage_templates_floor(root: Path) -> dict:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ws, config, sprint, services = _setup(root)
+    folder = services.templates_dir(ws, CYCLE)
+    issued = services.current_templates(ws, CYCLE)
+    out = root / "floor"
+    out.mkdir(exist_ok=True)
+    jobs = [(str(out / t.file), _template_cells(folder / t.file)) for t in issued.values()]  # not timed
+    cells = sum(len(c) for _, sheets in jobs for _, c in sheets)
+    t = time.perf_counter()
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_floor_write, jobs, chunksize=2))
+    return {"seconds": time.perf_counter() - t, "files": len(jobs), "cells": cells}
+
+
+def stage_fill(root: Path) -> dict:
     from toolkit.domain.sample_plan import sample_plan
     from toolkit.excel.filler import fill_plan
-    from toolkit.inbox.pipeline import Inbox
-    from toolkit.inbox.watcher import Stability, run_once
 
-    judge = services.make_judge(ws, config, sprint.plan_start, sprint.cycle)
-    issued = services.current_templates(ws, sprint.cycle)
-    files = []
-    for group, t in issued.items():
+    ws, config, sprint, services = _setup(root)
+    judge = services.make_judge(ws, config, sprint.plan_start, CYCLE)
+    out = root / "returns"
+    out.mkdir(exist_ok=True)
+    t = time.perf_counter()
+    for group, tpl in sorted(services.current_templates(ws, CYCLE).items()):
         plan = sample_plan(judge.content(group, sprint), config.parameters)
-        files.append(fill_plan(services.templates_dir(ws, sprint.cycle) / t.file, tmp / f"{label}-returns" /
-                               f"{group}.xlsx", weekly=plan.weekly, daily=plan.daily, agents=plan.agents))
-    seconds, peak, _ = timed(lambda: [judge.judge(f, f.name) for f in files], repeat=1)
-    rows = [{"size": label, "stage": f"judge {len(files)} returns (per file)", "seconds": seconds / len(files),
-             "peak_mib": peak}]
+        fill_plan(services.templates_dir(ws, CYCLE) / tpl.file, out / f"{group}.xlsx", weekly=plan.weekly,
+                  daily=plan.daily, agents=plan.agents)
+    return {"seconds": time.perf_counter() - t, "files": len(list(out.glob("*.xlsx")))}
 
-    def through_inbox():
+
+def _median_ms(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def stage_validate(root: Path) -> dict:
+    """Judge every returned workbook as the inbox does (isolated read in a child process, every rule), then, for
+    the largest, the read alone (in process and isolated) against bare calamine reading every sheet."""
+    from python_calamine import CalamineWorkbook
+
+    from toolkit.excel.reader import read_template
+    from toolkit.inbox.isolate import read_isolated
+
+    ws, config, sprint, services = _setup(root)
+    judge = services.make_judge(ws, config, sprint.plan_start, CYCLE)
+    files = sorted((root / "returns").glob("*.xlsx"))
+    judge.warm()
+    per_file = []
+    statuses = {}
+    for f in files:
+        t = time.perf_counter()
+        judged = judge.judge(f, f.name)
+        per_file.append(time.perf_counter() - t)
+        statuses[judged.status.value] = statuses.get(judged.status.value, 0) + 1
+    largest = max(files, key=lambda f: f.stat().st_size)
+
+    def floor():
+        wb = CalamineWorkbook.from_path(str(largest))
+        return [wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names]
+
+    floor_ms = _median_ms(floor)
+    read_ms = _median_ms(lambda: read_template(largest, largest.name))
+    isolated_ms = _median_ms(lambda: read_isolated(largest, largest.name))
+    judge_ms = _median_ms(lambda: judge.judge(largest, largest.name))
+    return {"seconds": sum(per_file), "files": len(files), "median_ms": statistics.median(per_file) * 1000,
+            "max_ms": max(per_file) * 1000, "statuses": statuses, "largest": largest.name,
+            "largest_kib": largest.stat().st_size / 1024, "largest_judge_ms": judge_ms, "read_ms": read_ms,
+            "isolated_read_ms": isolated_ms, "floor_read_ms": floor_ms}
+
+
+def _tree_peak_mib(pid: int) -> tuple[float, float, int]:
+    """(largest VmHWM, sum of VmHWM, processes) of a process and its descendants, from /proc."""
+    peaks = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            peaks.append(int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmHWM"))) / 1024)
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, StopIteration, ProcessLookupError):
+            continue
+    return (max(peaks) if peaks else 0.0), sum(peaks), len(peaks)
+
+
+def stage_watcher(root: Path) -> dict:
+    """``mcc watch`` (inotify, two workers) running; every returned workbook copied into the inbox at once; the
+    latency of each file is from the moment its copy was complete to the moment its feedback email was written."""
+    env = {**os.environ, "MCC_SIGNING_KEY": KEY, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "toolkit", "watch", "--cycle", CYCLE, "--workers", str(WORKERS), "-w", str(root)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()  # "watching ... (inotify, 2 workers)": warm and ready
+        if "watching" not in line:
+            raise RuntimeError(f"the watcher did not start: {line}{proc.stderr.read()}")
+        time.sleep(0.5)
+        files = sorted((root / "returns").glob("*.xlsx"))
+        landed = {}
+        t0 = time.time()
         for f in files:
-            (ws.inbox / f.name).write_bytes(f.read_bytes())
-        inbox = Inbox(ws, judge, lambda: datetime.now(UTC))
-        return run_once(inbox, Stability(quiet_seconds=0.0), max_wait=0)
+            shutil.copyfile(f, root / "inbox" / f.name)
+            landed[f.stem] = time.time()
+        copying = time.time() - t0
+        outbox = root / "outbox" / CYCLE
+        deadline = time.time() + 600
+        written: dict[str, float] = {}
+        while len(written) < len(files) and time.time() < deadline:
+            for eml in outbox.glob("*/*.eml"):
+                stem = eml.stem.split("_", 2)[2] if eml.stem.count("_") >= 2 else ""  # NNNNN_status_<name>
+                if stem in landed and stem not in written:
+                    written[stem] = eml.stat().st_mtime
+            time.sleep(0.02)
+        peak, total, count = _tree_peak_mib(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    lat = sorted(written[k] - landed[k] for k in written)
+    p95 = lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)] if lat else float("nan")
+    return {"seconds": max(written.values()) - t0 if written else float("nan"), "files": len(files),
+            "answered": len(written), "copying_seconds": copying, "median_latency": statistics.median(lat),
+            "p95_latency": p95, "max_latency": lat[-1] if lat else float("nan"), "peak_mib_tree": peak,
+            "sum_peak_mib_tree": total, "processes": count}
 
-    ws.ensure_folders()
-    seconds, _, _ = timed(through_inbox, repeat=1)
-    rows.append({"size": label, "stage": f"inbox: {len(files)} returns end to end (per file)",
-                 "seconds": seconds / len(files), "peak_mib": float("nan")})
-    return rows
+
+def stage_consolidate(root: Path) -> dict:
+    ws, config, sprint, services = _setup(root)
+    t = time.perf_counter()
+    result, path = services.consolidate_schedule(ws, config, sprint, datetime.now(UTC))
+    return {"seconds": time.perf_counter() - t, "plans": len(result.plans), "breaches": len(result.breaches)}
+
+
+def stage_uca(root: Path) -> dict:
+    """The UCA report and request forms, half the eligible groups asking (through the inbox, not timed), then
+    the allocation."""
+    import numpy as np
+
+    from toolkit.excel.filler import fill_plan
+    from toolkit.inbox.watcher import Stability, run_once
+    from toolkit.templates import latest_in
+    from toolkit.uca import read_snapshot, requests_dir
+
+    ws, config, sprint, services = _setup(root)
+    t = time.perf_counter()
+    report = services.uca_report(ws, config, sprint, datetime.now(UTC))
+    report_seconds = time.perf_counter() - t
+    env = services.envelopes(config)
+    snap = read_snapshot(ws, CYCLE)
+    issued = latest_in(requests_dir(ws, CYCLE))
+    for group in report.eligible[::2]:
+        form = snap.form(env, group)
+        fill_plan(requests_dir(ws, CYCLE) / issued[group].file, ws.inbox / f"uca_{group}.xlsx",
+                  uca=(form.unused // 3).astype(np.int64))
+    inbox = services.make_inbox(ws, sprint.plan_start, lambda: datetime.now(UTC), CYCLE)
+    run_once(inbox, Stability(quiet_seconds=0), max_wait=0, workers=WORKERS)
+    t = time.perf_counter()
+    alloc, book, base, notices = services.uca_allocate(ws, config, sprint, datetime.now(UTC))
+    allocate_seconds = time.perf_counter() - t
+    return {"seconds": report_seconds + allocate_seconds, "report_seconds": report_seconds,
+            "allocate_seconds": allocate_seconds, "eligible": len(report.eligible),
+            "requested": int(alloc.requests.sum()), "granted": int(alloc.grants.sum()),
+            "breaches": len(alloc.breaches)}
+
+
+def stage_publish(root: Path) -> dict:
+    from toolkit.publish import publish
+
+    ws, config, sprint, services = _setup(root)
+    t = time.perf_counter()
+    draft = publish(ws, config, sprint, "draft", datetime.now(UTC))
+    draft_seconds = time.perf_counter() - t
+    t = time.perf_counter()
+    base = publish(ws, config, sprint, "baseline", datetime.now(UTC))
+    return {"seconds": draft_seconds + time.perf_counter() - t, "draft_seconds": draft_seconds,
+            "files": len(draft.files) + len(base.files)}
+
+
+STAGES = {"envelopes": stage_envelopes, "templates": stage_templates, "templates-floor": stage_templates_floor,
+          "fill": stage_fill, "validate": stage_validate, "watcher": stage_watcher,
+          "consolidate": stage_consolidate, "uca": stage_uca, "publish": stage_publish}
+
+
+def _run_stage(name: str, root: Path) -> dict:
+    """Run a stage in a fresh process; its result with the peak resident memory of that process and its own
+    children (the watcher measures its tree from /proc)."""
+    cmd = [sys.executable, __file__, "--stage", name, "--root", str(root)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "MCC_SIGNING_KEY": KEY})
+    if done.returncode != 0:
+        raise RuntimeError(f"stage {name} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _child_main(name: str, root: Path) -> None:
+    result = STAGES[name](root)
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result.setdefault("peak_mib", max(self_peak, children, result.get("peak_mib_tree", 0.0)))
+    print(json.dumps(result, default=str))
+
+
+# -- the run --------------------------------------------------------------------------------------------------
+
+def run_size(label: str, groups: int, ldsos: int, tmp: Path) -> list[dict]:
+    from toolkit.config.demo import DemoSpec, generate, write_config
+    from toolkit.workspace import Workspace
+
+    root = tmp / label
+    write_config(generate(DemoSpec(groups=groups, ldsos=ldsos)), root / "config")
+    Workspace(root).ensure_folders()
+    results = {}
+    for name in STAGES:
+        print(f"  {label}: {name} ...", file=sys.stderr, flush=True)
+        results[name] = _run_stage(name, root)
+    r = results
+    rows = [
+        ("envelopes", r["envelopes"]["seconds"], None, r["envelopes"]["seconds"], "envelopes",
+         f"{r['envelopes']['cells']:,} group x LDSO x day cells; configuration load "
+         f"{r['envelopes']['load_seconds']:.2f} s"),
+        ("templates (2 processes)", r["templates"]["seconds"], r["templates-floor"]["seconds"],
+         r["templates"]["seconds"], "templates",
+         f"{r['templates']['files']} workbooks, largest {r['templates']['largest_kib']:.0f} KiB; floor: the same "
+         f"{r['templates-floor']['cells']:,} cells by bare XlsxWriter"),
+        ("templates vs floor", r["templates"]["seconds"] / r["templates-floor"]["seconds"], None, None,
+         "templates vs floor", "ratio"),
+        ("fill every template with a plan", r["fill"]["seconds"], None, None, None, f"{r['fill']['files']} files"),
+        ("validate every return (per file, median)", r["validate"]["median_ms"] / 1000, None, None, None,
+         f"{r['validate']['files']} files, max {r['validate']['max_ms']:.0f} ms; {r['validate']['statuses']}"),
+        ("validate one workbook (largest)", r["validate"]["largest_judge_ms"] / 1000, None, None,
+         "validate one workbook (largest)",
+         f"{r['validate']['largest']} {r['validate']['largest_kib']:.0f} KiB: isolated read and every rule"),
+        ("read the largest, in process", r["validate"]["read_ms"] / 1000, r["validate"]["floor_read_ms"] / 1000,
+         None, None, f"isolated in a child process: {r['validate']['isolated_read_ms']:.1f} ms"),
+        ("read vs floor", r["validate"]["read_ms"] / r["validate"]["floor_read_ms"], None, None, "read vs floor",
+         "ratio to bare calamine reading every sheet"),
+        ("watcher latency p95", r["watcher"]["p95_latency"], None, None, "watcher latency p95",
+         f"{r['watcher']['answered']}/{r['watcher']['files']} answered; median {r['watcher']['median_latency']:.2f} "
+         f"s, max {r['watcher']['max_latency']:.2f} s; batch {r['watcher']['seconds']:.2f} s; copying "
+         f"{r['watcher']['copying_seconds']:.2f} s; {r['watcher']['processes']} processes"),
+        ("consolidation", r["consolidate"]["seconds"], None, None, None,
+         f"{r['consolidate']['plans']} plans, {r['consolidate']['breaches']} breaches"),
+        ("UCA report and allocation", r["uca"]["seconds"], None, None, None,
+         f"report {r['uca']['report_seconds']:.2f} s, allocation {r['uca']['allocate_seconds']:.2f} s; "
+         f"{r['uca']['granted']:,} of {r['uca']['requested']:,} granted"),
+        ("publication (draft and baseline)", r["publish"]["seconds"], None, None, None,
+         f"{r['publish']['files']} workbooks"),
+        ("consolidation + UCA + publication", r["consolidate"]["seconds"] + r["uca"]["seconds"]
+         + r["publish"]["seconds"], None, None, "consolidation + UCA + publication", ""),
+    ]
+    out = []
+    for stage, value, floor, _, target_key, note in rows:
+        row = {"size": label, "stage": stage, "value": value, "floor": floor,
+               "ratio": value / floor if floor else None, "note": note}
+        if target_key and label == "national":
+            kind, limit = TARGETS[target_key]
+            row.update(target=limit, unit=kind, met=bool(value <= limit))
+        out.append(row)
+    peaks = {name: res.get("peak_mib", float("nan")) for name, res in results.items()}
+    worst = max(peaks, key=lambda k: peaks[k])
+    row = {"size": label, "stage": "peak memory", "value": peaks[worst], "floor": None, "ratio": None,
+           "note": f"largest process, in stage '{worst}'; per stage: " + ", ".join(
+               f"{k} {v:.0f}" for k, v in peaks.items()), "peaks": peaks}
+    if label == "national":
+        row.update(target=TARGETS["peak memory"][1], unit="mib", met=bool(peaks[worst] <= 1024))
+    out.append(row)
+    return out
 
 
 def main() -> None:
-    os.environ.setdefault("MCC_SIGNING_KEY", "benchmark-signing-key-not-for-use")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="also run a stress size of N x national scale")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--keep", type=Path, help="keep the generated workspaces in this folder")
     args = parser.parse_args()
-    sizes: list[tuple[str, DemoSpec | None]] = [("demo", None), ("national", DemoSpec(groups=100, ldsos=30))]
+    if args.stage:
+        _child_main(args.stage, args.root)
+        return
+    sizes = [("national", 100, 30)]
     if args.scale > 1:
-        sizes.append((f"{args.scale}x", DemoSpec(groups=100 * args.scale, ldsos=30 * args.scale)))
+        sizes.append((f"{args.scale}x", 100 * args.scale, 30 * args.scale))
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for label, spec in sizes:
-            results += run_size(label, spec, Path(tmp))
-    print(f"{'size':<10} {'stage':<40} {'seconds':>9} {'peak MiB':>9}")
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or Path(scratch)
+        for label, groups, ldsos in sizes:
+            results += run_size(label, groups, ldsos, tmp)
+    print(f"{'size':<9} {'stage':<42} {'value':>9} {'floor':>9} {'target':>9} {'met':>4}  note")
     for r in results:
-        print(f"{r['size']:<10} {r['stage']:<40} {r['seconds']:>9.3f} {r['peak_mib']:>9.1f}")
-    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+        unit = r.get("unit", "")
+        value = f"{r['value']:.3f}" if unit != "mib" else f"{r['value']:.0f} MiB"
+        floor = f"{r['floor']:.3f}" if r["floor"] else ""
+        target = (f"{r['target']:g}" if unit != "mib" else f"{r['target']:.0f}") if "target" in r else ""
+        met = ("yes" if r["met"] else "NO") if "met" in r else ""
+        print(f"{r['size']:<9} {r['stage']:<42} {value:>9} {floor:>9} {target:>9} {met:>4}  {r['note']}")
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+               "when": datetime.now(UTC).isoformat(timespec="seconds")}
+    (ROOT / "benchmarks" / "results.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2,
+                                                                 default=str))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +39,22 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40] or "x"
 
 
-def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, stamp: datetime) -> Publication:
+def _write(job: tuple) -> Path:
+    writer, args = job
+    return writer(*args)
+
+
+def write_all(jobs: list[tuple], workers: int | None = None) -> list[Path]:
+    """Run the writers, in a pool of processes (forked: the arguments are small arrays) when there are many."""
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(jobs) >= 8 and "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_write, jobs, chunksize=4))
+    return [_write(job) for job in jobs]
+
+
+def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, stamp: datetime,
+            workers: int | None = None) -> Publication:
     from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
     from toolkit.schedule_service import consolidation
     from toolkit.services import envelopes
@@ -65,23 +83,25 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
             f"({sprint.cycle}), version {version}"
 
     ldso_weekly, ldso_daily = s.ldso_weekly, s.ldso_daily  # (L, W), (L, D)
+    jobs: list[tuple] = []  # (writer, arguments): written together at the end, in a pool
     hidden = publication_masks(s, minimum, draft=draft if stage == "baseline" else None)
-    pub.files.append(write_industry(folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly,
-                                    hidden["ldso_weekly"], ldso_daily, hidden["ldso_daily"], s.national_weekly,
-                                    hidden["national_weekly"], s.national_daily, hidden["national_daily"], minimum))
+    jobs.append((write_industry, (
+        folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly, hidden["ldso_weekly"],
+        ldso_daily, hidden["ldso_daily"], s.national_weekly, hidden["national_weekly"], s.national_daily,
+        hidden["national_daily"], minimum)))
     for j, ldso in enumerate(s.ldsos):
-        pub.files.append(write_ldso(folder / "ldso" / f"{_safe(ldso)}.xlsx", title, ldso, s.weeks, s.days,
-                                    ldso_weekly[j], hidden["ldso_weekly"][j], ldso_daily[j], hidden["ldso_daily"][j],
-                                    minimum))
+        jobs.append((write_ldso, (
+            folder / "ldso" / f"{_safe(ldso)}.xlsx", title, ldso, s.weeks, s.days, ldso_weekly[j],
+            hidden["ldso_weekly"][j], ldso_daily[j], hidden["ldso_daily"][j], minimum)))
     for i, group in enumerate(s.groups):
         if not s.planned[i] and not grants[i].any():
             continue
         cols = [j for j in range(len(s.ldsos)) if s.weekly[i, j].any() or s.daily[i, j].any()
                 or config.industry.group_portfolio.get((group, s.ldsos[j]))]
-        pub.files.append(write_group(
+        jobs.append((write_group, (
             folder / "group" / f"{_safe(group)}.xlsx", title, group, [s.ldsos[j] for j in cols], s.weeks, s.days,
             s.weekly[i][cols], s.daily[i][cols], grants[i][cols], ldso_weekly[cols], hidden["ldso_weekly"][cols],
-            ldso_daily[cols], hidden["ldso_daily"][cols], minimum))
+            ldso_daily[cols], hidden["ldso_daily"][cols], minimum)))
     # agents: every group's forecasts for the provider, summed per week
     names = {a.mpid: a.name for a in config.industry.agents}
     per_agent: dict[tuple[str, str], list[np.ndarray]] = {}
@@ -93,7 +113,9 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
         for k, w in enumerate(series):
             stacked[k, :len(w)] = w
         n = _counts(stacked)
-        pub.files.append(write_agent(folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
-                                     names.get(mpid, "(named by a supplier)"), role, s.weeks, stacked.sum(axis=0),
-                                     (n > 0) & (n < minimum), minimum))
+        jobs.append((write_agent, (
+            folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
+            names.get(mpid, "(named by a supplier)"), role, s.weeks, stacked.sum(axis=0), (n > 0) & (n < minimum),
+            minimum)))
+    pub.files = write_all(jobs, workers)
     return pub

@@ -45,12 +45,24 @@ def templates_dir(workspace: Workspace, cycle: str) -> Path:
     return workspace.cycle_dir(cycle) / "templates"
 
 
+_REGISTERS: dict[Path, tuple[tuple[int, int], list[IssuedTemplate]]] = {}
+
+
 def read_register_in(folder: Path) -> list[IssuedTemplate]:
+    """The register of a folder; read again only when the file changed (the inbox asks for it for every file)."""
     path = folder / REGISTER
-    if not path.is_file():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return []
+    signature = (st.st_mtime_ns, st.st_size)
+    known = _REGISTERS.get(path)
+    if known is not None and known[0] == signature:
+        return list(known[1])
     with path.open(encoding="utf-8", newline="") as handle:
-        return [IssuedTemplate(**{**row, "version": int(row["version"])}) for row in csv.DictReader(handle)]
+        rows = [IssuedTemplate(**{**row, "version": int(row["version"])}) for row in csv.DictReader(handle)]
+    _REGISTERS[path] = (signature, rows)
+    return list(rows)
 
 
 def latest_in(folder: Path) -> dict[str, IssuedTemplate]:

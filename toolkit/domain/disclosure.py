@@ -77,20 +77,41 @@ class Cells:
         for r, cells in enumerate(self.relations):
             for c in cells:
                 of_cell[int(c)].append(r)
+        # every relation's cells as one flat array, to count a relation's unknown cells in one numpy call
+        rel_of = np.repeat(np.arange(len(self.relations)), [len(c) for c in self.relations]) if self.relations \
+            else np.zeros(0, np.int64)
+        flat = np.concatenate(self.relations) if self.relations else np.zeros(0, np.int64)
         while True:
             shown = published & ~hidden
-            derived_by = _derive(shown, self.relations, of_cell)
-            leaks = [c for c in derived_by if sensitive[c]]
+            derived_by = _derive(shown, self.relations, of_cell, rel_of, flat)
+            leaks = sorted(c for c in derived_by if sensitive[c])
             if leaks:  # worked out by a chain of subtractions
-                choice = _cheapest(min(leaks), derived_by, self.relations, shown & ~fixed, values)
-            else:  # worked out only by combining sums (e.g. a hidden cell bridging two hidden cycles)
-                known = shown.copy()
-                known[list(derived_by)] = True
-                leak, near = _combined_leak(known, sensitive, self.relations, of_cell)
-                if leak is None:
-                    break
-                leaks = [leak]
-                choice = _pick(near & shown & ~fixed, values)
+                # leaks worked out through separate chains are mended in the same round (hiding a cell of one
+                # chain leaves the other chain as it was); a leak sharing cells with one mended waits a round
+                changeable = shown & ~fixed
+                used: set[int] = set()
+                chosen = []
+                for leak in leaks:
+                    choice, around = _cheapest(leak, derived_by, self.relations, changeable, values)
+                    if around & used:
+                        continue
+                    used |= around
+                    if choice is None:
+                        if not chosen:
+                            raise ValueError(f"cell {leak} can be worked out from cells already published; "
+                                             "no cell left to hide")
+                        continue
+                    chosen.append(choice)
+                hidden[chosen] = True
+                continue
+            # worked out only by combining sums (e.g. a hidden cell bridging two hidden cycles)
+            known = shown.copy()
+            known[list(derived_by)] = True
+            leak, near = _combined_leak(known, sensitive, self.relations, of_cell)
+            if leak is None:
+                break
+            leaks = [leak]
+            choice = _pick(near & shown & ~fixed, values)
             if choice is None:
                 raise ValueError(f"cell {min(leaks)} can be worked out from cells already published; "
                                  "no cell left to hide")
@@ -98,10 +119,11 @@ class Cells:
         return {name: hidden[index] for name, (part, index) in self.shapes.items() if self.published[part].all()}
 
 
-def _derive(shown: np.ndarray, relations: list[np.ndarray], of_cell: list[list[int]]) -> dict[int, int]:
+def _derive(shown: np.ndarray, relations: list[np.ndarray], of_cell: list[list[int]], rel_of: np.ndarray,
+            flat: np.ndarray) -> dict[int, int]:
     """Every cell not shown that can be worked out from the shown ones: cell -> the relation that gives it."""
     known = shown.copy()
-    unknown = [int((~known[cells]).sum()) for cells in relations]
+    unknown = np.bincount(rel_of, weights=~known[flat], minlength=len(relations)).astype(np.int64).tolist()
     queue = deque(r for r, n in enumerate(unknown) if n == 1)
     derived_by: dict[int, int] = {}
     while queue:
@@ -120,8 +142,9 @@ def _derive(shown: np.ndarray, relations: list[np.ndarray], of_cell: list[list[i
 
 
 def _cheapest(leak: int, derived_by: dict[int, int], relations: list[np.ndarray], changeable: np.ndarray,
-              values: np.ndarray) -> int | None:
-    """The changeable shown cell, among those the leak was worked out from, to hide next."""
+              values: np.ndarray) -> tuple[int | None, set[int]]:
+    """The changeable shown cell, among those the leak was worked out from, to hide next; and every cell of the
+    chain that worked it out."""
     seen, stack, candidates = {leak}, [leak], set()
     while stack:
         c = stack.pop()
@@ -137,7 +160,7 @@ def _cheapest(leak: int, derived_by: dict[int, int], relations: list[np.ndarray]
             stack.append(x)
     mask = np.zeros(len(values), bool)
     mask[list(candidates)] = True
-    return _pick(mask, values)
+    return _pick(mask, values), seen
 
 
 def _pick(mask: np.ndarray, values: np.ndarray) -> int | None:

@@ -51,7 +51,10 @@ def parse_area(text: str) -> Area | None:
 def defined_names(path: Path) -> dict[str, Area | None]:
     """Workbook-level defined names -> area (None when a name is not a plain range, e.g. ``#REF!``)."""
     with zipfile.ZipFile(path) as z:
-        root = SafeET.fromstring(z.read("xl/workbook.xml"))
+        return _defined_names(SafeET.fromstring(z.read("xl/workbook.xml")))
+
+
+def _defined_names(root) -> dict[str, Area | None]:
     out: dict[str, Area | None] = {}
     for node in root.iterfind("m:definedNames/m:definedName", NS):
         if node.get("localSheetId") is not None or (node.get("name") or "").startswith("_xlnm."):
@@ -73,9 +76,9 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relatio
 CELL_REF = re.compile(r'<c r="([A-Z]{1,3})(\d+)"')
 
 
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part name inside the zip."""
-    wb = SafeET.fromstring(z.read("xl/workbook.xml"))
+def sheet_parts(z: zipfile.ZipFile, wb=None) -> dict[str, str]:
+    """Sheet name -> part name inside the zip (``wb``: the parsed ``xl/workbook.xml``, when it is at hand)."""
+    wb = wb if wb is not None else SafeET.fromstring(z.read("xl/workbook.xml"))
     rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     target = {r.get("Id"): r.get("Target") for r in rels.iter(PKG_REL)}
     out = {}
@@ -113,7 +116,14 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
     path = Path(path)
     name = display_name or path.name
     try:
-        names = defined_names(path)
+        with zipfile.ZipFile(path) as z:  # the package is opened once: names, parts, then the sheets needed
+            workbook_xml = SafeET.fromstring(z.read("xl/workbook.xml"))
+            names = _defined_names(workbook_xml)
+            parts = sheet_parts(z, workbook_xml)
+            wanted = {a.sheet for n, a in names.items() if n in C.GRID_NAMES and a is not None}
+            members = set(z.namelist())
+            xml_cache = {sheet: z.read(parts[sheet]).decode("utf-8", "replace") if parts.get(sheet) in members
+                         else "" for sheet in wanted if sheet in parts}
         book = CalamineWorkbook.from_path(str(path))
     except TemplateReadError:
         raise
@@ -122,14 +132,9 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
                                 rule="identity.template") from exc
     sheets = list(book.sheet_names)
     cache: dict[str, list[list[object]]] = {}
-    xml_cache: dict[str, str] = {}
 
     def xml_of(sheet: str) -> str:
-        if sheet not in xml_cache:
-            with zipfile.ZipFile(path) as z:
-                part = sheet_parts(z).get(sheet)
-                xml_cache[sheet] = z.read(part).decode("utf-8", "replace") if part in z.namelist() else ""
-        return xml_cache[sheet]
+        return xml_cache.get(sheet, "")
 
     def rows_of(sheet: str) -> list[list[object]]:
         if sheet not in cache:
@@ -154,7 +159,9 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
             return _value(rows[r][c]) if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
 
         width = area.right - area.left + 1
-        values = [[at(r, area.left + c) for c in range(width)] for r in range(area.top, area.bottom + 1)]
+        pad = [None] * width
+        values = [([_value(v) for v in rows[r][area.left:area.right + 1]] + pad)[:width] if 0 <= r < len(rows)
+                  else list(pad) for r in range(area.top, area.bottom + 1)]
         keys = ["" if at(area.top - 1, area.left + c) is None else str(at(area.top - 1, area.left + c)).strip()
                 for c in range(width)] if area.top > 0 else []
         roles = (["" if at(area.top - 2, area.left + c) is None else str(at(area.top - 2, area.left + c)).strip()
