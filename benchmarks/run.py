@@ -270,7 +270,6 @@ def stage_uca(root: Path) -> dict:
     import numpy as np
 
     from toolkit.excel.filler import fill_plan
-    from toolkit.inbox.watcher import Stability, run_once
     from toolkit.templates import latest_in
     from toolkit.uca import read_snapshot, requests_dir
 
@@ -285,8 +284,11 @@ def stage_uca(root: Path) -> dict:
         form = snap.form(env, group)
         fill_plan(requests_dir(ws, CYCLE) / issued[group].file, ws.inbox / f"uca_{group}.xlsx",
                   uca=(form.unused // 3).astype(np.int64))
-    inbox = services.make_inbox(ws, sprint.plan_start, lambda: datetime.now(UTC), CYCLE)
-    run_once(inbox, Stability(quiet_seconds=0), max_wait=0, workers=WORKERS)
+    # the requests go through the inbox in a process of their own (not timed, and not this stage's memory)
+    subprocess.run([sys.executable, "-m", "toolkit", "watch", "--once", "--quiet", "0", "--cycle", CYCLE,
+                    "--workers", str(WORKERS), "-w", str(root)], check=True, capture_output=True,
+                   env={**os.environ, "MCC_SIGNING_KEY": KEY, "PYTHONPATH": str(ROOT),
+                        "MCC_TODAY": sprint.plan_start.isoformat()})
     t = time.perf_counter()
     alloc, book, base, notices = services.uca_allocate(ws, config, sprint, datetime.now(UTC))
     allocate_seconds = time.perf_counter() - t

@@ -125,3 +125,14 @@ def test_a_file_seen_closed_is_taken_without_waiting_for_the_quiet_period(small,
         thread.join(30)
     (row,) = Ledger(r.ws.workbooks / LEDGER).rows()
     assert row.status == "accepted" and row.original_name == "closed.xlsx"
+
+
+def test_the_ledger_is_reopened_when_its_file_is_replaced(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    ledger = Ledger(path)
+    first = ledger.receive("a" * 64, "one.xlsx", "2026-11-12T10:00:00+00:00")
+    for p in tmp_path.glob("ledger.sqlite*"):
+        p.unlink()  # removed under a running process: the next write must land in a file that exists
+    second = ledger.receive("b" * 64, "two.xlsx", "2026-11-12T10:01:00+00:00")
+    assert path.is_file() and [r.original_name for r in Ledger(path).rows()] == ["two.xlsx"]
+    assert first == 1 and second == 1

@@ -12,7 +12,9 @@ shortfalls groups notified, whose capacity is ceded to ad hoc unused capacity al
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +107,35 @@ class Row:
     kind: str  # "plan" or "uca-request"
 
 
+_CONNECTIONS: dict[tuple[int, str], tuple[sqlite3.Connection, threading.RLock, int]] = {}
+
+
+class _Session:
+    """One use of a shared connection: holds its lock until closed; ``with session:`` is a transaction."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
+        self._db, self._lock = db, lock
+        lock.acquire()
+
+    def execute(self, *args):
+        return self._db.execute(*args)
+
+    def executemany(self, *args):
+        return self._db.executemany(*args)
+
+    def executescript(self, script: str):
+        return self._db.executescript(script)
+
+    def __enter__(self):
+        return self._db.__enter__()
+
+    def __exit__(self, *exc):
+        return self._db.__exit__(*exc)
+
+    def close(self) -> None:
+        self._lock.release()
+
+
 @dataclass(frozen=True)
 class MailRow:
     id: int
@@ -127,19 +158,34 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.executescript(SCHEMA)
-            columns = {r[1] for r in db.execute("PRAGMA table_info(submissions)")}
-            if "claim" not in columns:  # ledgers made before the claim was recorded
-                db.execute("ALTER TABLE submissions ADD COLUMN claim TEXT NOT NULL DEFAULT ''")
-            if "kind" not in columns:  # ledgers made before UCA requests came through the inbox
-                db.execute("ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan'")
+        self._connect().close()
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        return db
+    def _connect(self) -> _Session:
+        """The process's connection to this ledger, held for one use (``with closing(self._connect()) as db``). A
+        connection is opened once per process and path (opening one, with its pragmas, costs more than most
+        statements), and again after a fork or when the file was replaced or removed meanwhile (writes must never
+        go to a file that is gone); a lock keeps threads from interleaving on it."""
+        key = (os.getpid(), str(self.path))
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            inode = None
+        found = _CONNECTIONS.get(key)
+        if found is None or found[2] != inode:
+            if found is not None:
+                found[0].close()
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            with db:
+                db.executescript(SCHEMA)
+                columns = {r[1] for r in db.execute("PRAGMA table_info(submissions)")}
+                if "claim" not in columns:  # ledgers made before the claim was recorded
+                    db.execute("ALTER TABLE submissions ADD COLUMN claim TEXT NOT NULL DEFAULT ''")
+                if "kind" not in columns:  # ledgers made before UCA requests came through the inbox
+                    db.execute("ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan'")
+            found = _CONNECTIONS[key] = (db, threading.RLock(), os.stat(self.path).st_ino)
+        return _Session(found[0], found[1])
 
     def _one(self, sql: str, args: tuple) -> Row | None:
         with closing(self._connect()) as db:

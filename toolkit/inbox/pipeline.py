@@ -114,6 +114,7 @@ class Judge:
         self.isolated = True  # read each file in a child process; False inside a pool worker (itself isolated)
         self._env: Envelopes | None = None
         self._contents: dict[tuple[str, str], TemplateContent] = {}
+        self._digests: dict[tuple[str, str], str] = {}
         self._signature = self._config_signature()
 
     def _config_signature(self) -> tuple:
@@ -133,6 +134,7 @@ class Judge:
         self._signature = signature
         self._env = None
         self._contents.clear()
+        self._digests.clear()
         return True
 
     @property
@@ -148,13 +150,20 @@ class Judge:
                                                    self.env, group, sprint)
         return self._contents[key]
 
+    def digest(self, group: str, sprint: Sprint) -> str:
+        """The envelope digest of a group's template content, computed once per content."""
+        key = (group, sprint.cycle)
+        if key not in self._digests:
+            self._digests[key] = self.content(group, sprint).digest()
+        return self._digests[key]
+
     def warm(self) -> None:
         """Compute the envelopes and every group's template content of the cycle being collected now, before
         files arrive (a worker forked afterwards inherits them)."""
         sprint = sprint_by_cycle(self.config.calendar.sprints, self.planning_cycle) if self.planning_cycle else None
         if sprint is not None:
             for g in self.config.industry.groups:
-                self.content(g.mpid, sprint)
+                self.digest(g.mpid, sprint)
 
     def exemptions(self, group: str) -> frozenset[tuple[str, date]]:
         return self.config.exemptions.get(group, frozenset())
@@ -186,7 +195,7 @@ class Judge:
         facts = rules.Identity(
             signature_ok=C.signature_valid(meta, self.key), known_group=known_group, known_cycle=sprint is not None,
             registered=meta.get("template_id") in register, current_version=current.version if current else None,
-            current_digest=content.digest() if content else None, planning_cycle=self.planning_cycle,
+            current_digest=self.digest(group, sprint) if content else None, planning_cycle=self.planning_cycle,
             claimed_group=claimed_group)
         judgement = rules.validate(sub, facts, content, self.config.parameters,
                                    self.exemptions(group) if group else frozenset())

@@ -103,6 +103,7 @@ def run_once(inbox: Inbox, stability: Stability, max_wait: float, sleep: Callabl
                     admitted = inbox.admit(inbox.claim(path, group))
                     if isinstance(admitted, Admitted):
                         pool.submit(admitted)
+                        outcomes += pool.poll(0.0)  # an idle worker starts on it now
                     else:
                         outcomes.append(admitted)
             if pool is not None:
@@ -185,6 +186,7 @@ def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_second
                             admitted = inbox.admit(claimed)
                             if isinstance(admitted, Admitted):
                                 pool.submit(admitted)
+                                pool.poll(0.0)  # an idle worker starts on it now, not after the whole batch
                     except Exception as exc:  # noqa: BLE001 - e.g. the configuration was saved half-edited
                         log(f"could not process {path.name} yet ({exc}); it stays claimed and is retried at the "
                             "next scan")
