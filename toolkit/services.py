@@ -80,10 +80,17 @@ def envelopes(config: Config) -> env_domain.Envelopes:
 
 
 def export_envelopes_csv(env: env_domain.Envelopes, path: Path, weekly: bool = False) -> int:
-    frame = env_domain.envelope_table(env, weekly=weekly)
+    """Written ten groups at a time: the whole table of a large industry never sits in memory at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-    return len(frame)
+    part = path.with_name(path.name + ".part")
+    rows = 0
+    with part.open("w", encoding="utf-8", newline="") as handle:
+        for start in range(0, max(len(env.groups), 1), 10):
+            frame = env_domain.envelope_table(env, weekly=weekly, groups=slice(start, start + 10))
+            frame.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
+            rows += len(frame)
+    part.replace(path)
+    return rows
 
 
 def write_envelope_workbook(config: Config, workspace: Workspace, env: env_domain.Envelopes, sprint: Sprint) -> Path:
