@@ -272,24 +272,19 @@ def _publication(w: _Writer, stage: str | None) -> None:
     about = "the national and per-LDSO aggregates, weekly to M15 and daily for the sprint"
     key = f"{w.sprint.cycle}/publication/{folder.name}"
     industry_file = (industry.name, about)
-    for path in sorted((folder / "group").glob("*.xlsx")):
-        g = w.config.industry.group_by_mpid.get(path.stem)
-        if g is None:
-            w.out.skipped.append((path.stem, "no longer in config/suppliers.csv"))
-            continue
-        w.add(f"{key}/group/{g.mpid}", g.mpid, g.contacts, "publication", {
-            **context, "recipient_name": g.name,
-            "files": [(path.name, "your own plan and grants beside the aggregates of your LDSOs"), industry_file]},
-            f"{subject}, {g.mpid}", f"group_{g.mpid}.eml", [path, industry])
-    for path in sorted((folder / "ldso").glob("*.xlsx")):
-        x = w.config.industry.ldso_by_mpid.get(path.stem)
-        if x is None:
-            w.out.skipped.append((path.stem, "no longer in config/ldsos.csv"))
-            continue
-        w.add(f"{key}/ldso/{x.mpid}", x.mpid, x.contacts, "publication", {
-            **context, "recipient_name": x.name,
-            "files": [(path.name, "the aggregate load planned in your network"), industry_file]},
-            f"{subject}, {x.mpid}", f"ldso_{x.mpid}.eml", [path, industry])
+    ind = w.config.industry
+    for kind_of, parties, source, what in (
+            ("group", ind.group_by_mpid, "config/suppliers.csv", "your own plan and grants beside the aggregates "
+                                                                 "of your LDSOs"),
+            ("ldso", ind.ldso_by_mpid, "config/ldsos.csv", "the aggregate load planned in your network")):
+        for path in sorted((folder / kind_of).glob("*.xlsx")):
+            party = parties.get(path.stem)
+            if party is None:
+                w.out.skipped.append((path.stem, f"no longer in {source}"))
+                continue
+            w.add(f"{key}/{kind_of}/{party.mpid}", party.mpid, party.contacts, "publication", {
+                **context, "recipient_name": party.name, "files": [(path.name, what), industry_file]},
+                f"{subject}, {party.mpid}", f"{kind_of}_{party.mpid}.eml", [path, industry])
     contacts: dict[str, tuple[str, str]] = {}
     for a in w.config.industry.agents:
         if a.contacts:

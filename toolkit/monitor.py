@@ -22,6 +22,7 @@ from toolkit.config import Config
 from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint, executing_sprint, sprint_by_cycle
+from toolkit.domain.submission import column_letters
 from toolkit.errors import UsageError
 from toolkit.inbox import safety
 from toolkit.workspace import Workspace
@@ -37,15 +38,6 @@ class OutturnVerdict:
     cohorts: list[M.Cohort] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # located, in words
     reason: str = ""
-
-
-def _column_letter(k: int) -> str:
-    out = ""
-    k += 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def judge_outturn(path: Path, name: str, config: Config, as_of: date | None = None) -> OutturnVerdict:
@@ -70,7 +62,7 @@ def judge_outturn(path: Path, name: str, config: Config, as_of: date | None = No
 
         def where(row: int, column: str) -> str:
             k = header.index(column) if column in header else 0
-            return f"{name}: sheet '{sheet}' cell {_column_letter(k)}{row}"
+            return f"{name}: sheet '{sheet}' cell {column_letters(k)}{row}"
     else:
         if size > safety.Limits().max_file_bytes:
             return OutturnVerdict("quarantined", reason=f"the file is {size / 2**20:,.1f} MiB (limit "

@@ -51,33 +51,9 @@ def _child(conn, path: str, name: str, memory_bytes: int) -> None:
         conn.close()
 
 
-def read_isolated(path: Path, name: str, timeout: float = 120.0, memory_mb: int = 2048) -> Submission | ReadFailure:
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, str(path), name, memory_mb * 2**20), daemon=True)
-    proc.start()
-    child.close()
-    result: Submission | ReadFailure | None = None
-    if parent.poll(timeout):
-        try:
-            result = parent.recv()
-        except EOFError:
-            result = None
-    proc.join(5)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        return ReadFailure(f"reading the workbook took longer than {timeout:.0f} s")
-    if result is None:
-        return ReadFailure(f"the reader stopped (exit code {proc.exitcode}) on this file; it may be malformed or "
-                           "too large")
-    return result
-
-
 def _table_child(conn, path: str, sheet: str, memory_bytes: int) -> None:
     try:
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        limit_memory(memory_bytes)
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(path)
@@ -91,13 +67,12 @@ def _table_child(conn, path: str, sheet: str, memory_bytes: int) -> None:
         conn.close()
 
 
-def read_table_isolated(path: Path, sheet: str, timeout: float = 120.0,
-                        memory_mb: int = 2048) -> tuple[str, list[list]] | ReadFailure:
-    """The cell values of one sheet (``sheet`` if the workbook has it, else the first), read in a child process
-    with limits: (sheet name, rows)."""
+def _isolated(target, path: Path, arg: str, timeout: float, memory_mb: int):
+    """Run ``target(conn, path, arg, memory)`` in a forked child and return what it sent, or the reason it sent
+    nothing: it overran ``timeout`` (and was killed) or died."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_table_child, args=(child, str(path), sheet, memory_mb * 2**20), daemon=True)
+    proc = ctx.Process(target=target, args=(child, str(path), arg, memory_mb * 2**20), daemon=True)
     proc.start()
     child.close()
     result = None
@@ -115,3 +90,15 @@ def read_table_isolated(path: Path, sheet: str, timeout: float = 120.0,
         return ReadFailure(f"the reader stopped (exit code {proc.exitcode}) on this file; it may be malformed or "
                            "too large")
     return result
+
+
+def read_isolated(path: Path, name: str, timeout: float = 120.0, memory_mb: int = 2048) -> Submission | ReadFailure:
+    """A returned template read in a child process with a memory limit and a timeout."""
+    return _isolated(_child, path, name, timeout, memory_mb)
+
+
+def read_table_isolated(path: Path, sheet: str, timeout: float = 120.0,
+                        memory_mb: int = 2048) -> tuple[str, list[list]] | ReadFailure:
+    """The cell values of one sheet (``sheet`` if the workbook has it, else the first), read in a child process
+    with limits: (sheet name, rows)."""
+    return _isolated(_table_child, path, sheet, timeout, memory_mb)

@@ -387,15 +387,8 @@ class Inbox:
 
             verdict = OutturnVerdict("quarantined", reason=f"the toolkit failed while reading this file "
                                                            f"({type(exc).__name__}: {exc}); the MCC will look")
-        ext = Path(name).suffix.lower()
-        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ".bin"
-        folder = self.ws.workbooks / ("quarantine" if verdict.status == "quarantined" else "outturn/received")
-        folder.mkdir(parents=True, exist_ok=True)
-        archive = folder / f"{sha}{ext}"
-        if not archive.is_file():
-            part = archive.with_name(archive.name + ".part")
-            part.write_bytes(data)
-            part.replace(archive)
+        archive = self._keep(data, sha, name, self.ws.workbooks / ("quarantine" if verdict.status == "quarantined"
+                                                                   else "outturn/received"))
         self.ledger.update(row_id, status="validating", kind=OUTTURN_KIND,
                            archive_path=str(archive.relative_to(self.ws.root)))
         if verdict.status == "accepted":
@@ -429,14 +422,19 @@ class Inbox:
         return outcome
 
     def _archive(self, data: bytes, sha: str, name: str, judged: Judged) -> Path:
-        ext = Path(name).suffix.lower()
-        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ".bin"
         if judged.status == Status.UNREADABLE:
             folder = self.ws.workbooks / "quarantine"
         elif judged.cycle and sprint_by_cycle(self.judge.config.calendar.sprints, judged.cycle):
             folder = self.ws.cycle_dir(judged.cycle) / "received"
         else:
             folder = self.ws.workbooks / "unassigned" / "received"
+        return self._keep(data, sha, name, folder)
+
+    @staticmethod
+    def _keep(data: bytes, sha: str, name: str, folder: Path) -> Path:
+        """The original bytes, kept under their hash (the same bytes are kept once), with a safe extension."""
+        ext = Path(name).suffix.lower()
+        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ".bin"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{sha}{ext}"
         if not path.is_file():
