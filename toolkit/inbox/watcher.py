@@ -89,7 +89,7 @@ def run_once(inbox: Inbox, stability: Stability, max_wait: float, sleep: Callabl
     """Process what is in the inbox now, waiting up to ``max_wait`` seconds for files still being written;
     returns the outcomes and the files left waiting. ``workers`` > 1 judges in that many worker processes."""
     outcomes = inbox.recover()
-    pool = WorkerPool(inbox, workers) if workers > 1 else None
+    pool: WorkerPool | None = None  # started with the first file ready (an empty inbox needs none)
     deadline = clock() + max_wait
     try:
         while True:
@@ -97,7 +97,10 @@ def run_once(inbox: Inbox, stability: Stability, max_wait: float, sleep: Callabl
             for path, group in inbox.candidates():
                 if not stability.ready(path):
                     waiting.append(path)
-                elif pool is None:
+                    continue
+                if pool is None and workers > 1:
+                    pool = WorkerPool(inbox, workers)
+                if pool is None:
                     outcomes.append(inbox.process_claimed(inbox.claim(path, group)))
                 else:
                     admitted = inbox.admit(inbox.claim(path, group))
