@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email import message_from_bytes, policy
 from pathlib import Path
 
 from toolkit.config import Config
@@ -167,14 +168,12 @@ def _feedback(w: _Writer, today: date) -> None:
         if not r.email_path or not (w.ws.root / r.email_path).is_file():
             w.out.skipped.append((f"#{r.id} {r.original_name}", "no feedback email was written"))
             continue
-        source = w.ws.root / r.email_path
-        from email import message_from_bytes, policy
-
-        msg = message_from_bytes(source.read_bytes(), policy=policy.default)
+        data = (w.ws.root / r.email_path).read_bytes()
+        msg = message_from_bytes(data, policy=policy.default)
         attachments = [Path(p.get_filename()) for p in msg.iter_attachments() if p.get_filename()]
         key = f"{w.sprint.cycle}/feedback/{party}/{r.id:05d}"
-        w.write(key, party, g.contacts, str(msg["Subject"]), source.read_bytes(), f"{r.id:05d}_{party}.eml",
-                str(msg["Message-ID"]), attachments)
+        w.write(key, party, g.contacts, str(msg["Subject"]), data, f"{r.id:05d}_{party}.eml", str(msg["Message-ID"]),
+                attachments)
 
 
 def _reminders(w: _Writer, today: date) -> None:
