@@ -51,15 +51,16 @@ TARGETS = {  # issue 9, national scale, 2 cores
 # -- stages, each run in its own process ------------------------------------------------------------------------
 
 def _setup(root: Path):
+    """The context of a stage (its configuration loaded, not timed) and the sprint of the cycle."""
     os.environ["MCC_SIGNING_KEY"] = KEY
-    from toolkit import services
-    from toolkit.config import load_config
-    from toolkit.domain.sprints import sprint_by_cycle
-    from toolkit.workspace import Workspace
+    from toolkit.clock import Clock
+    from toolkit.services.context import Context
+    from toolkit.store.workspace import Workspace
 
-    ws = Workspace(root)
-    config = load_config(root)
-    return ws, config, sprint_by_cycle(config.calendar.sprints, CYCLE), services
+    ctx = Context(Workspace(root), Clock())
+    sprint = ctx.sprint(CYCLE)
+    ctx.clock = Clock(day=sprint.plan_start)
+    return ctx, sprint
 
 
 def stage_envelopes(root: Path) -> dict:
@@ -75,20 +76,24 @@ def stage_envelopes(root: Path) -> dict:
 
 
 def stage_envelope_csv(root: Path) -> dict:
-    ws, config, sprint, services = _setup(root)
-    env = services.envelopes(config)
+    from toolkit.services.exports import export_envelopes_csv
+
+    ctx, sprint = _setup(root)
+    ctx.envelopes()
     t = time.perf_counter()
-    rows = services.export_envelopes_csv(env, root / "envelopes_daily.csv")
+    rows = export_envelopes_csv(ctx, root / "envelopes_daily.csv")
     return {"seconds": time.perf_counter() - t, "rows": rows}
 
 
 def stage_templates(root: Path) -> dict:
-    ws, config, sprint, services = _setup(root)
-    env = services.envelopes(config)
+    from toolkit.services.issue import issue_templates
+
+    ctx, sprint = _setup(root)
+    ctx.envelopes()
     t = time.perf_counter()
-    issued = services.issue_templates(ws, config, env, sprint, datetime.now(UTC), workers=WORKERS)
+    issued = issue_templates(ctx, sprint, workers=WORKERS)
     seconds = time.perf_counter() - t
-    sizes = [(services.templates_dir(ws, CYCLE) / x.file).stat().st_size for x in issued]
+    sizes = [(ctx.workspace.templates_dir(CYCLE) / x.file).stat().st_size for x in issued]
     return {"seconds": seconds, "files": len(issued), "largest_kib": max(sizes) / 1024}
 
 
@@ -134,9 +139,11 @@ def stage_templates_floor(root: Path) -> dict:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    ws, config, sprint, services = _setup(root)
-    folder = services.templates_dir(ws, CYCLE)
-    issued = services.current_templates(ws, CYCLE)
+    from toolkit.services.issue import current_templates
+
+    ctx, sprint = _setup(root)
+    folder = ctx.workspace.templates_dir(CYCLE)
+    issued = current_templates(ctx.workspace, CYCLE)
     out = root / "floor"
     out.mkdir(exist_ok=True)
     jobs = [(str(out / t.file), _template_cells(folder / t.file)) for t in issued.values()]  # not timed
@@ -150,15 +157,17 @@ def stage_templates_floor(root: Path) -> dict:
 def stage_fill(root: Path) -> dict:
     from toolkit.domain.sample_plan import sample_plan
     from toolkit.excel.filler import fill_plan
+    from toolkit.services.issue import current_templates
+    from toolkit.services.judge import make_judge
 
-    ws, config, sprint, services = _setup(root)
-    judge = services.make_judge(ws, config, sprint.plan_start, CYCLE)
+    ctx, sprint = _setup(root)
+    judge = make_judge(ctx, CYCLE)
     out = root / "returns"
     out.mkdir(exist_ok=True)
     t = time.perf_counter()
-    for group, tpl in sorted(services.current_templates(ws, CYCLE).items()):
-        plan = sample_plan(judge.content(group, sprint), config.parameters)
-        fill_plan(services.templates_dir(ws, CYCLE) / tpl.file, out / f"{group}.xlsx", weekly=plan.weekly,
+    for group, tpl in sorted(current_templates(ctx.workspace, CYCLE).items()):
+        plan = sample_plan(judge.content(group, sprint), ctx.config.parameters)
+        fill_plan(ctx.workspace.templates_dir(CYCLE) / tpl.file, out / f"{group}.xlsx", weekly=plan.weekly,
                   daily=plan.daily, agents=plan.agents)
     return {"seconds": time.perf_counter() - t, "files": len(list(out.glob("*.xlsx")))}
 
@@ -179,9 +188,10 @@ def stage_validate(root: Path) -> dict:
 
     from toolkit.excel.reader import read_template
     from toolkit.inbox.isolate import read_isolated
+    from toolkit.services.judge import make_judge
 
-    ws, config, sprint, services = _setup(root)
-    judge = services.make_judge(ws, config, sprint.plan_start, CYCLE)
+    ctx, sprint = _setup(root)
+    judge = make_judge(ctx, CYCLE)
     files = sorted((root / "returns").glob("*.xlsx"))
     judge.warm()
     per_file = []
@@ -266,9 +276,11 @@ def stage_watcher(root: Path) -> dict:
 
 
 def stage_consolidate(root: Path) -> dict:
-    ws, config, sprint, services = _setup(root)
+    from toolkit.services.consolidate import consolidate_schedule
+
+    ctx, sprint = _setup(root)
     t = time.perf_counter()
-    result, path = services.consolidate_schedule(ws, config, sprint, datetime.now(UTC))
+    result, path = consolidate_schedule(ctx, sprint)
     return {"seconds": time.perf_counter() - t, "plans": len(result.plans), "breaches": len(result.breaches)}
 
 
@@ -278,27 +290,30 @@ def stage_uca(root: Path) -> dict:
     import numpy as np
 
     from toolkit.excel.filler import fill_plan
-    from toolkit.templates import latest_in
-    from toolkit.uca import read_snapshot, requests_dir
+    from toolkit.services.context import Context
+    from toolkit.services.uca import snapshot, uca_allocate, uca_report
+    from toolkit.store.registers import latest_issued
 
-    ws, config, sprint, services = _setup(root)
+    ctx, sprint = _setup(root)
+    ws = ctx.workspace
     t = time.perf_counter()
-    report = services.uca_report(ws, config, sprint, datetime.now(UTC))
+    report = uca_report(ctx, sprint)
     report_seconds = time.perf_counter() - t
-    env = services.envelopes(config)
-    snap = read_snapshot(ws, CYCLE)
-    issued = latest_in(requests_dir(ws, CYCLE))
+    env = ctx.envelopes()
+    snap = snapshot(ws, CYCLE)
+    issued = latest_issued(ws.requests_dir(CYCLE))
     for group in report.eligible[::2]:
         form = snap.form(env, group)
-        fill_plan(requests_dir(ws, CYCLE) / issued[group].file, ws.inbox / f"uca_{group}.xlsx",
+        fill_plan(ws.requests_dir(CYCLE) / issued[group].file, ws.inbox / f"uca_{group}.xlsx",
                   uca=(form.unused // 3).astype(np.int64))
     # the requests go through the inbox in a process of their own (not timed, and not this stage's memory)
     subprocess.run([sys.executable, "-m", "toolkit", "watch", "--once", "--quiet", "0", "--cycle", CYCLE,
                     "--workers", str(WORKERS), "-w", str(root)], check=True, capture_output=True,
                    env={**os.environ, "MCC_SIGNING_KEY": KEY, "PYTHONPATH": str(ROOT),
                         "MCC_TODAY": sprint.plan_start.isoformat()})
+    ctx = Context(ws, ctx.clock, ctx.config)  # as a command of its own would: the envelopes computed again
     t = time.perf_counter()
-    alloc, book, base, notices = services.uca_allocate(ws, config, sprint, datetime.now(UTC))
+    alloc, book, base, notices = uca_allocate(ctx, sprint)
     allocate_seconds = time.perf_counter() - t
     return {"seconds": report_seconds + allocate_seconds, "report_seconds": report_seconds,
             "allocate_seconds": allocate_seconds, "eligible": len(report.eligible),
@@ -307,14 +322,16 @@ def stage_uca(root: Path) -> dict:
 
 
 def stage_publish(root: Path) -> dict:
-    from toolkit.publish import publish
+    from toolkit.services.context import Context
+    from toolkit.services.publish import publish
 
-    ws, config, sprint, services = _setup(root)
+    ctx, sprint = _setup(root)
     t = time.perf_counter()
-    draft = publish(ws, config, sprint, "draft", datetime.now(UTC))
+    draft = publish(ctx, sprint, "draft")
     draft_seconds = time.perf_counter() - t
+    ctx = Context(ctx.workspace, ctx.clock, ctx.config)  # as a command of its own would
     t = time.perf_counter()
-    base = publish(ws, config, sprint, "baseline", datetime.now(UTC))
+    base = publish(ctx, sprint, "baseline")
     return {"seconds": draft_seconds + time.perf_counter() - t, "draft_seconds": draft_seconds,
             "files": len(draft.files) + len(base.files)}
 
@@ -345,8 +362,8 @@ def _child_main(name: str, root: Path) -> None:
 # -- the run --------------------------------------------------------------------------------------------------
 
 def run_size(label: str, groups: int, ldsos: int, tmp: Path) -> list[dict]:
-    from toolkit.config.demo import DemoSpec, generate, write_config
-    from toolkit.workspace import Workspace
+    from toolkit.demo.industry import DemoSpec, generate, write_config
+    from toolkit.store.workspace import Workspace
 
     root = tmp / label
     write_config(generate(DemoSpec(groups=groups, ldsos=ldsos)), root / "config")

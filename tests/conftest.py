@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.workspace import Workspace
+from toolkit.store.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 RESOURCES = Path(__file__).resolve().parent / "resources"
@@ -39,12 +39,12 @@ def small(tmp_path_factory):
     """A small generated industry (30 groups, 3 LDSOs) with S8 templates issued, and a group whose sample plan
     fits its envelopes: for the bulk inbox tests."""
     from tests.inbox_helpers import Returns, small_workspace
-    from toolkit import services
     from toolkit.domain.sample_plan import sample_plan
     from toolkit.domain.template import self_checks
+    from toolkit.services.context import load
 
     ws = small_workspace(tmp_path_factory.mktemp("small") / "ws")
-    r = Returns(ws, [g.mpid for g in services.load(ws).industry.groups])
+    r = Returns(ws, [g.mpid for g in load(ws).industry.groups])
 
     def plannable(group: str) -> bool:  # its sample plan fits its envelopes in S8
         content = r.judge.content(group, r.sprint)
@@ -57,13 +57,13 @@ def small(tmp_path_factory):
 
 def fresh_small(small, tmp_path: Path):
     """A copy of the small workspace to spoil."""
-    from tests.inbox_helpers import TODAY, Returns
-    from toolkit import services
+    from tests.inbox_helpers import Returns, context
+    from toolkit.services.judge import make_judge
 
     r, _ = small
     root = tmp_path / "ws"
     shutil.copytree(r.ws.root, root)
     copy = Returns.__new__(Returns)
     copy.ws, copy.config, copy.sprint = type(r.ws)(root), r.config, r.sprint
-    copy.judge = services.make_judge(copy.ws, copy.config, TODAY)
+    copy.judge = make_judge(context(copy.ws, copy.config))
     return copy

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import make_workspace
-from toolkit import services
-from toolkit.config.demo import DemoSpec, generate, write_config
+from toolkit import clock
+from toolkit.demo.industry import DemoSpec, generate, write_config
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.excel.filler import fill_cells, fill_plan
-from toolkit.workspace import Workspace
+from toolkit.services.context import Context, load
+from toolkit.services.issue import current_templates, issue_templates
+from toolkit.services.judge import make_judge
+from toolkit.store.workspace import Workspace
 
 TODAY = date(2026, 11, 23)  # sprint 8 is being planned
 ISSUED = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    """A fixed, advancing clock for the pipeline (the core never reads the real one)."""
+class Clock(clock.Clock):
+    """A fixed, advancing clock for the pipeline (the core never reads the real one), on TODAY."""
 
     def __init__(self, start: datetime = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)):
-        self.now = start
+        super().__init__(day=TODAY)
+        self.current = start
 
-    def __call__(self) -> datetime:
-        from datetime import timedelta
+    def now(self) -> datetime:
+        self.current += timedelta(seconds=1)
+        return self.current
 
-        self.now += timedelta(seconds=1)
-        return self.now
+
+def context(ws: Workspace, config=None, today: date = TODAY, at: datetime | None = None) -> Context:
+    """A context on ``today``: its clock stopped at ``at``, or advancing (``Clock``)."""
+    return Context(ws, clock.Clock.at(at, today) if at else Clock() if today == TODAY else clock.Clock(day=today),
+                   config)
 
 
 class Returns:
@@ -34,15 +42,15 @@ class Returns:
 
     def __init__(self, ws: Workspace, groups: list[str]):
         self.ws = ws
-        self.config = services.load(ws)
-        env = services.envelopes(self.config)
-        self.sprint = services.resolve_cycle(self.config, "S8", TODAY)
-        services.issue_templates(ws, self.config, env, self.sprint, ISSUED, groups=groups, workers=1)
-        self.judge = services.make_judge(ws, self.config, TODAY)
+        self.config = load(ws)
+        issuing = context(ws, self.config, at=ISSUED)
+        self.sprint = issuing.sprint("S8")
+        issue_templates(issuing, self.sprint, groups=groups, workers=1)
+        self.judge = make_judge(context(ws, self.config))
 
     def template(self, group: str) -> Path:
-        t = services.current_templates(self.ws, "S8")[group]
-        return services.templates_dir(self.ws, "S8") / t.file
+        t = current_templates(self.ws, "S8")[group]
+        return self.ws.templates_dir("S8") / t.file
 
     def valid(self, group: str, out: Path, variant: int = 0) -> Path:
         """A valid return; ``variant`` changes one agent forecast so that files differ (a warning only)."""

@@ -9,8 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.domain.allocation import allocate
 from toolkit.domain.parameters import AllocationRule
-from toolkit.domain.schedule import Schedule, allocate, baseline, unused_capacity
+from toolkit.domain.schedule import Schedule, baseline, unused_capacity
 
 
 @st.composite

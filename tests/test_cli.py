@@ -75,7 +75,7 @@ def test_demo_runs_on_a_workspace(workspace, monkeypatch):
     templates = sorted((workspace.workbooks / "S8" / "templates").glob("MCC-plan_S8_*_v01.xlsx"))
     assert len(templates) == 70
     # the simulated returns were judged: some accepted, some rejected, the CSV quarantined, nothing left behind
-    from toolkit.inbox.ledger import Ledger
+    from toolkit.store.ledger import Ledger
 
     rows = Ledger(workspace.workbooks / "ledger.sqlite").rows("S8")
     assert {"accepted", "rejected"} <= {r.status for r in rows}

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from tests.conftest import REPO
 from toolkit.config import load_config
-from toolkit.config.demo import DemoSpec, config_files, generate, write_config
+from toolkit.demo.industry import DemoSpec, config_files, generate, write_config
 
 
 def test_repository_config_is_the_generators_output():

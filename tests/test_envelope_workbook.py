@@ -7,8 +7,8 @@ from datetime import date
 import openpyxl
 import pytest
 
-from toolkit import services
 from toolkit.cli import main
+from toolkit.services.context import envelopes, load
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +18,8 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("wb") / "ws"
     ws = make_workspace(root)
     assert main(["envelopes", "--cycle", "S3", "-w", str(root)]) == 0
-    config = services.load(ws)
-    return openpyxl.load_workbook(root / "workbooks" / "S3" / "envelopes.xlsx"), services.envelopes(config), config
+    config = load(ws)
+    return openpyxl.load_workbook(root / "workbooks" / "S3" / "envelopes.xlsx"), envelopes(config), config
 
 
 def test_sheets(built):

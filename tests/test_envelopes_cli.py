@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO
-from toolkit import services
 from toolkit.cli import main
 from toolkit.config import load_config
+from toolkit.services.context import Context, envelopes
+from toolkit.services.exports import explain_envelope
+from toolkit.store.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,8 @@ def test_explain_ends_with_the_figure_in_the_csv(daily_csv):
     sample = pd.concat([daily_csv[daily_csv["envelope"] > 0].sample(25, random_state=1),
                         daily_csv[daily_csv["envelope"] == 0].sample(5, random_state=1)])
     for row in sample.itertuples():
-        lines = services.explain_envelope(config, row.supplier_group, row.ldso, date.fromisoformat(row.date))
+        lines = explain_envelope(Context(Workspace(REPO), config=config), row.supplier_group, row.ldso,
+                                 date.fromisoformat(row.date))
         step, text = lines[-1]
         assert step == "envelope"
         assert int(re.match(r"\d+", text).group()) == row.envelope
@@ -58,7 +61,7 @@ def test_explain_ends_with_the_figure_in_the_csv(daily_csv):
 
 def test_explain_walks_csmt_to_envelope(capsys):
     config = load_config(REPO)
-    env = services.envelopes(config)
+    env = envelopes(config)
     i, j = next((i, j) for i in range(len(env.groups)) for j in range(len(env.ldsos)) if env.category[i, j] == 1)
     core_day = env.phases[i].core_start.isoformat()
     assert main(["explain", env.groups[i], env.ldsos[j], core_day, "-w", str(REPO)]) == 0

@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import make_workspace
 from tests.inbox_helpers import TODAY, Returns
 from toolkit.cli import main
-from toolkit.inbox.ledger import Ledger
+from toolkit.store.ledger import Ledger
 from toolkit.xl import adapter as A
 from toolkit.xl.actions import ACTIONS
 from toolkit.xl.control import MACRO, standalone_vba, write_control_workbook

@@ -9,15 +9,16 @@ import os
 import shutil
 import threading
 import time
+from datetime import datetime
 
 from tests.conftest import fresh_small
-from tests.inbox_helpers import TODAY, Clock, distinct_copies
+from tests.inbox_helpers import context, distinct_copies
 from tests.test_inbox import sha
-from toolkit import services
-from toolkit.inbox.ledger import Ledger
-from toolkit.inbox.pipeline import LEDGER
 from toolkit.inbox.watcher import Stability, run_once, watch
 from toolkit.inbox.workers import WorkerPool
+from toolkit.services.inbox import make_inbox
+from toolkit.store.ledger import Ledger
+from toolkit.store.workspace import LEDGER
 
 
 def _drop(r, files, names=None):
@@ -32,7 +33,7 @@ def test_a_parallel_batch_is_accounted_for_once_and_recorded_in_landing_order(sm
     group = small[1]
     files = distinct_copies(r.valid(group, tmp_path / "v.xlsx"), tmp_path / "many", 24)
     _drop(r, files)
-    outcomes, waiting = run_once(services.make_inbox(r.ws, TODAY, Clock()), Stability(quiet_seconds=0), max_wait=0,
+    outcomes, waiting = run_once(make_inbox(context(r.ws)), Stability(quiet_seconds=0), max_wait=0,
                                  workers=2)
     assert waiting == [] and len(outcomes) == 24 and {o.status for o in outcomes} == {"accepted"}
     rows = Ledger(r.ws.workbooks / LEDGER).rows()
@@ -48,7 +49,7 @@ def test_the_same_bytes_twice_in_one_batch_are_one_verdict_and_a_duplicate(small
     r = fresh_small(small, tmp_path)
     a, b = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "two", 2)
     _drop(r, [a, a, b], names=["first.xlsx", "again.xlsx", "other.xlsx"])
-    outcomes, _ = run_once(services.make_inbox(r.ws, TODAY, Clock()), Stability(quiet_seconds=0), max_wait=0,
+    outcomes, _ = run_once(make_inbox(context(r.ws)), Stability(quiet_seconds=0), max_wait=0,
                            workers=2)
     by_name = {o.name: o for o in outcomes}
     assert by_name["first.xlsx"].status == "accepted" and by_name["other.xlsx"].status == "accepted"
@@ -59,15 +60,15 @@ def test_the_same_bytes_twice_in_one_batch_are_one_verdict_and_a_duplicate(small
 def _sabotaged_inbox(r, how: str, victim: str):
     """An inbox whose judge crashes the process, or hangs, on one file (as a reader crash or a runaway parse
     would); the workers are forked from it, so they carry the sabotage."""
-    inbox = services.make_inbox(r.ws, TODAY, Clock())
+    inbox = make_inbox(context(r.ws))
     real = inbox.judge.judge
 
-    def judge(path, name, claimed_group=None):
+    def judge(path, name, claimed_group=None, isolated=True):
         if name == victim:
             if how == "crash":
                 os._exit(70)
             time.sleep(60)
-        return real(path, name, claimed_group)
+        return real(path, name, claimed_group, isolated)
 
     inbox.judge.judge = judge
     return inbox
@@ -108,7 +109,7 @@ def test_a_worker_that_hangs_is_stopped_at_the_time_limit(small, tmp_path):
 def test_a_file_seen_closed_is_taken_without_waiting_for_the_quiet_period(small, tmp_path):
     r = fresh_small(small, tmp_path)
     (a,) = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "one", 1)
-    inbox = services.make_inbox(r.ws, TODAY, Clock())
+    inbox = make_inbox(context(r.ws))
     done = threading.Event()
     inbox.on_outcome = lambda o: done.set()
     stop = threading.Event()
@@ -130,9 +131,9 @@ def test_a_file_seen_closed_is_taken_without_waiting_for_the_quiet_period(small,
 def test_the_ledger_is_reopened_when_its_file_is_replaced(tmp_path):
     path = tmp_path / "ledger.sqlite"
     ledger = Ledger(path)
-    first = ledger.receive("a" * 64, "one.xlsx", "2026-11-12T10:00:00+00:00")
+    first = ledger.receive("a" * 64, "one.xlsx", datetime.fromisoformat("2026-11-12T10:00:00+00:00"))
     for p in tmp_path.glob("ledger.sqlite*"):
         p.unlink()  # removed under a running process: the next write must land in a file that exists
-    second = ledger.receive("b" * 64, "two.xlsx", "2026-11-12T10:01:00+00:00")
+    second = ledger.receive("b" * 64, "two.xlsx", datetime.fromisoformat("2026-11-12T10:01:00+00:00"))
     assert path.is_file() and [r.original_name for r in Ledger(path).rows()] == ["two.xlsx"]
     assert first == 1 and second == 1

@@ -15,13 +15,16 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from tests.conftest import REPO, make_workspace
-from tests.inbox_helpers import TODAY, Returns
+from tests.inbox_helpers import TODAY, Returns, context
 from tests.test_uca_publication import STAMP
-from toolkit import services
 from toolkit.cli import main
-from toolkit.distribute import prepare, send
-from toolkit.inbox.ledger import Ledger
 from toolkit.mail.compose import DEFAULTS
+from toolkit.services.context import envelopes, load
+from toolkit.services.distribute import prepare, send
+from toolkit.services.issue import current_templates, issue_templates
+from toolkit.services.uca import snapshot, uca_allocate, uca_report
+from toolkit.store.ledger import Ledger
+from toolkit.store.registers import latest_issued
 
 GROUPS = ["JONV", "AAUC", "AFCF"]
 
@@ -112,7 +115,7 @@ def test_nothing_leaves_without_send_and_every_message_arrives_as_composed(issue
         assert got.get_body(("html",)).get_content() == composed.get_body(("html",)).get_content()
         assert g.name in got.get_body(("plain",)).get_content()
         (attachment,) = list(got.iter_attachments())
-        template = services.templates_dir(ws, "S8") / services.current_templates(ws, "S8")[group].file
+        template = ws.templates_dir("S8") / current_templates(ws, "S8")[group].file
         assert attachment.get_filename() == template.name
         assert attachment.get_content() == template.read_bytes()  # the bytes, exactly
     assert {m.status for m in Ledger(ws.workbooks / "ledger.sqlite").mail_rows("S8")} == {"sent"}
@@ -127,8 +130,7 @@ def test_a_failure_mid_run_resumes_without_duplicates(issued, smtp, monkeypatch,
     box, port = smtp
     _point_at(ws, port)
     monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
-    services.issue_templates(ws, r.config, services.envelopes(r.config), r.sprint, STAMP,
-                             groups=["ATOE", "BHUS", "CVMP"], workers=1)
+    issue_templates(context(ws, r.config, at=STAMP), r.sprint, groups=["ATOE", "BHUS", "CVMP"], workers=1)
     box.refuse_from = 2  # the server goes down after two messages
     assert main(["distribute", "--what", "templates", "--cycle", "S8", "--send", "-w", str(ws.root)]) == 1
     out = capsys.readouterr()
@@ -148,10 +150,10 @@ def test_a_permanent_refusal_fails_that_message_only(issued, smtp):
     ws, r = issued
     box, port = smtp
     _point_at(ws, port)
-    config = services.load(ws)
-    dist = prepare(ws, config, r.sprint, "templates", TODAY, STAMP)
+    config = load(ws)
+    dist = prepare(context(ws, config, today=TODAY, at=STAMP), r.sprint, "templates")
     box.refuse_rcpt = set(config.industry.group_by_mpid["AAUC"].contacts)
-    report = send(ws, config, dist, None, lambda: "now", sleep=lambda s: None)
+    report = send(context(ws, config, at=STAMP), dist, None, sleep=lambda s: None)
     assert len(report.sent) == 2 and [k.split("/")[2] for k, _ in report.failed] == ["AAUC"]
     assert "550" in report.failed[0][1] and not report.stopped and not report.not_tried
     assert Ledger(ws.workbooks / "ledger.sqlite").mail(report.failed[0][0]).status == "failed"
@@ -161,11 +163,11 @@ def test_a_refused_secondary_contact_is_reported_and_the_message_kept_sent(issue
     ws, r = issued
     box, port = smtp
     _point_at(ws, port)
-    config = services.load(ws)
-    dist = prepare(ws, config, r.sprint, "templates", TODAY, STAMP)
+    config = load(ws)
+    dist = prepare(context(ws, config, today=TODAY, at=STAMP), r.sprint, "templates")
     secondary = config.industry.group_by_mpid["JONV"].secondary_contact
     box.refuse_rcpt = {secondary}
-    report = send(ws, config, dist, None, lambda: "now")
+    report = send(context(ws, config, at=STAMP), dist, None)
     assert len(report.sent) == 3 and not report.failed
     (key, refused), = report.refused
     assert key.split("/")[2] == "JONV" and secondary in refused and "550" in refused
@@ -179,16 +181,16 @@ def test_an_interrupted_send_is_reported_not_repeated(issued, smtp):
     ws, r = issued
     box, port = smtp
     _point_at(ws, port)
-    config = services.load(ws)
-    dist = prepare(ws, config, r.sprint, "templates", TODAY, STAMP)
+    config = load(ws)
+    dist = prepare(context(ws, config, today=TODAY, at=STAMP), r.sprint, "templates")
     ledger = Ledger(ws.workbooks / "ledger.sqlite")
     ledger.begin_send(dist.messages[0].key)  # as if the process died while the server had the message
-    report = send(ws, config, dist, None, lambda: "now")
+    report = send(context(ws, config, at=STAMP), dist, None)
     assert report.uncertain == [dist.messages[0].key] and len(report.sent) == 2
     # composing again does not touch a message that may have been sent
-    again = prepare(ws, config, r.sprint, "templates", TODAY, STAMP)
+    again = prepare(context(ws, config, today=TODAY, at=STAMP), r.sprint, "templates")
     assert again.messages[0].status == "sending"
-    report = send(ws, config, again, None, lambda: "now", retry_uncertain=True)
+    report = send(context(ws, config, at=STAMP), again, None, retry_uncertain=True)
     assert report.sent == [dist.messages[0].key] and len(report.already) == 2
     assert len(box.received) == 3
 
@@ -235,9 +237,7 @@ def full_cycle(tmp_path_factory):
     """S8 with accepted plans, a rejected one, UCA requests, allocation and the baseline publication."""
     from tests.test_uca_publication import _drop_and_process, _plannable
     from toolkit.excel.filler import fill_plan
-    from toolkit.publish import publish
-    from toolkit.templates import latest_in
-    from toolkit.uca import read_snapshot, requests_dir
+    from toolkit.services.publish import publish
 
     ws = make_workspace(tmp_path_factory.mktemp("mail") / "ws")
     probe = Returns(ws, [])
@@ -246,26 +246,24 @@ def full_cycle(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("files")
     files = [r.valid(g, tmp / f"{g}.xlsx") for g in chosen] + [r.over_limit("AFCF", tmp / "afcf.xlsx")[0]]
     assert [o.status for o in _drop_and_process(r, files)] == ["accepted"] * 4 + ["rejected"]
-    report = services.uca_report(ws, r.config, r.sprint, STAMP)
-    env = services.envelopes(r.config)
-    snap = read_snapshot(ws, "S8")
-    issued = latest_in(requests_dir(ws, "S8"))
-    asks = [fill_plan(requests_dir(ws, "S8") / issued[g].file, tmp / f"uca_{g}.xlsx",
+    report = uca_report(context(ws, r.config, at=STAMP), r.sprint)
+    env = envelopes(r.config)
+    snap = snapshot(ws, "S8")
+    issued = latest_issued(ws.requests_dir("S8"))
+    asks = [fill_plan(ws.requests_dir("S8") / issued[g].file, tmp / f"uca_{g}.xlsx",
                       uca=snap.form(env, g).unused // 2) for g in report.eligible[:2]]
     assert [o.status for o in _drop_and_process(r, asks)] == ["accepted", "accepted"]
-    services.uca_allocate(ws, r.config, r.sprint, STAMP)
-    publish(ws, r.config, r.sprint, "baseline", STAMP)
+    uca_allocate(context(ws, r.config, at=STAMP), r.sprint)
+    publish(context(ws, r.config, at=STAMP), r.sprint, "baseline")
     return ws, r, chosen, report
 
 
 @pytest.mark.parametrize("what", ["feedback", "reminders", "uca", "grants", "publication"])
 def test_every_recipient_gets_its_own_files_only(full_cycle, what):
-    from toolkit.templates import latest_in
-    from toolkit.uca import requests_dir
 
     ws, r, chosen, report = full_cycle
-    config = services.load(ws)
-    dist = prepare(ws, config, r.sprint, what, TODAY, STAMP)
+    config = load(ws)
+    dist = prepare(context(ws, config, today=TODAY, at=STAMP), r.sprint, what)
     assert dist.messages
     ind = config.industry
     public = {"industry_schedule.xlsx", "uca_report_v01.xlsx"}
@@ -276,9 +274,9 @@ def test_every_recipient_gets_its_own_files_only(full_cycle, what):
         if what == "feedback":
             return {Path(row.feedback_path).name for row in rows if row.supplier_group == party and row.feedback_path}
         if what == "uca":
-            return {t.file for g, t in latest_in(requests_dir(ws, "S8")).items() if g == party}
+            return {t.file for g, t in latest_issued(ws.requests_dir("S8")).items() if g == party}
         if what == "reminders":
-            return {t.file for g, t in services.current_templates(ws, "S8").items() if g == party}
+            return {t.file for g, t in current_templates(ws, "S8").items() if g == party}
         return {f"{party}.xlsx"}  # publication: group/, ldso/ or agent/<party>.xlsx
     for m in dist.messages:
         msg = _parsed(m.path.read_bytes())
@@ -321,7 +319,7 @@ def test_the_workspace_templates_override_the_defaults(full_cycle, tmp_path):
     own.mkdir(parents=True, exist_ok=True)
     (own / "reminder.txt.j2").write_text("Hello {{ group_name }}, your plan is due by {{ deadline }}.\n")
     try:
-        dist = prepare(ws, services.load(ws), r.sprint, "reminders", TODAY.replace(day=24), STAMP)
+        dist = prepare(context(ws, load(ws), today=TODAY.replace(day=24), at=STAMP), r.sprint, "reminders")
     finally:
         shutil.rmtree(own)
     text = _parsed(dist.messages[0].path.read_bytes()).get_body(("plain",)).get_content()
@@ -345,7 +343,7 @@ def test_init_puts_the_templates_in_the_new_workspace(tmp_path):
 
 def test_feedback_from_the_inbox_is_distributed_as_the_inbox_wrote_it(full_cycle):
     ws, r, chosen, _ = full_cycle
-    dist = prepare(ws, services.load(ws), r.sprint, "feedback", TODAY, STAMP)
+    dist = prepare(context(ws, load(ws), today=TODAY, at=STAMP), r.sprint, "feedback")
     rows = {row.id: row for row in Ledger(ws.workbooks / "ledger.sqlite").rows("S8")}
     for m in dist.messages:
         row = rows[int(m.key.rsplit("/", 1)[1])]

@@ -15,27 +15,28 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_workspace
-from tests.inbox_helpers import Returns
+from tests.inbox_helpers import Returns, context
 from tests.test_uca_publication import _drop_and_process, _plannable
-from toolkit import services
 from toolkit.cli import main
+from toolkit.demo.simulate import simulate_outturn
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS, Cohort, check_offsets, secondary_spikes
 from toolkit.errors import UsageError
 from toolkit.excel.filler import fill_plan
-from toolkit.inbox.ledger import Ledger
-from toolkit.inbox.simulate import simulate_outturn
 from toolkit.inbox.watcher import Stability, run_once
-from toolkit.monitor import monitoring_report, notify_shortfall, record_lost_days, stored_cohorts
-from toolkit.templates import latest_in
-from toolkit.uca import current_allocation, current_schedule, read_snapshot, requests_dir, rounds
+from toolkit.services.context import envelopes, load, resolve_cycle
+from toolkit.services.inbox import make_inbox
+from toolkit.services.monitor import monitoring_report, notify_shortfall, record_lost_days, stored_cohorts
+from toolkit.services.uca import current_allocation, current_schedule, rounds, snapshot, uca_allocate, uca_report
+from toolkit.store.ledger import Ledger
+from toolkit.store.registers import latest_issued
 
 STAMP = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 AS_OF = date(2026, 12, 11)  # S8 executes from Wednesday 2 December 2026
 
 
-def _clock(day: date):
-    return lambda: datetime(day.year, day.month, day.day, 18, 0, tzinfo=UTC)
+def _clock(ws, day: date):
+    return context(ws, today=day, at=datetime(day.year, day.month, day.day, 18, 0, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,8 @@ def executing(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("files")
     assert [o.status for o in _drop_and_process(r, [r.valid(g, tmp / f"{g}.xlsx") for g in chosen])] == \
         ["accepted"] * 4
-    services.uca_report(ws, r.config, r.sprint, STAMP)
-    services.uca_allocate(ws, r.config, r.sprint, STAMP)
+    uca_report(context(ws, r.config, at=STAMP), r.sprint)
+    uca_allocate(context(ws, r.config, at=STAMP), r.sprint)
     return r, chosen, tmp
 
 
@@ -63,7 +64,7 @@ def _write_csv(path, rows, header=OUTTURN_COLUMNS):
 
 def _planned_pair(r):
     """A supplier MPID of a group with a plan on the sprint's first days, its LDSO and the days."""
-    s, _, _ = current_schedule(r.ws, r.config, r.sprint)
+    s, _, _ = current_schedule(context(r.ws, r.config), r.sprint)
     i, j = (int(x) for x in np.argwhere(s.daily[:, :, :5].sum(axis=2) > 0)[0])
     group, ldso = s.groups[i], s.ldsos[j]
     supplier = next(x for x in r.config.industry.group_by_mpid[group].suppliers
@@ -155,17 +156,17 @@ def test_outturn_dropped_in_the_inbox_folder_is_stored_and_updated_by_a_later_fi
     folder = r.ws.inbox / "outturn"
     folder.mkdir(exist_ok=True)
     shutil.copyfile(first, folder / first.name)
-    inbox = services.make_inbox(r.ws, date(2026, 12, 2), _clock(date(2026, 12, 2)))
+    inbox = make_inbox(_clock(r.ws, date(2026, 12, 2)))
     (outcome,) = run_once(inbox, Stability(quiet_seconds=0, settle_seconds=0), max_wait=0)[0]
     assert outcome.status == "accepted"
-    assert [c for c in stored_cohorts(r.ws) if c.supplier == supplier] == [
+    assert [c for c in stored_cohorts(context(r.ws)) if c.supplier == supplier] == [
         Cohort(supplier, ldso, date(2026, 12, 2), date(2026, 12, 9), 40, None)]
     later = _write_csv(tmp_path / "day6.csv", [[supplier, ldso, "2026-12-02", "2026-12-09", 40, 43]])
     shutil.copyfile(later, folder / later.name)
-    inbox = services.make_inbox(r.ws, date(2026, 12, 9), _clock(date(2026, 12, 9)))
+    inbox = make_inbox(_clock(r.ws, date(2026, 12, 9)))
     (outcome,) = run_once(inbox, Stability(quiet_seconds=0, settle_seconds=0), max_wait=0)[0]
     assert outcome.status == "accepted"
-    assert [c.completions for c in stored_cohorts(r.ws) if c.supplier == supplier] == [43]
+    assert [c.completions for c in stored_cohorts(context(r.ws)) if c.supplier == supplier] == [43]
     # an initiation dated after the day the file arrives cannot have happened
     future = _write_csv(tmp_path / "future.csv", [[supplier, ldso, "2026-12-20", "2026-12-31", 5, ""]])
     shutil.copyfile(future, folder / future.name)
@@ -176,7 +177,7 @@ def test_outturn_dropped_in_the_inbox_folder_is_stored_and_updated_by_a_later_fi
 def test_activation_offsets_against_mao_and_fast_feedback(executing):
     r, _, _ = executing
     config = r.config
-    env = services.envelopes(config)
+    env = envelopes(config)
     # a group starting in the sprint: its fast-feedback window is open on its first days
     i = next(i for i, ph in enumerate(env.phases) if ph.migration_start >= date(2026, 12, 2))
     group, start = env.groups[i], env.phases[i].migration_start
@@ -211,8 +212,8 @@ def test_secondary_mpan_spikes_at_the_share(executing):
 
 def test_lost_days_move_the_core_window_end_and_the_envelopes(tmp_path, capsys):
     ws = make_workspace(tmp_path / "ws")
-    config = services.load(ws)
-    env = services.envelopes(config)
+    config = load(ws)
+    env = envelopes(config)
     i = next(i for i, ph in enumerate(env.phases)
              if ph.core_end and date(2026, 1, 1) < ph.core_end < date(2026, 11, 1) and
              (env.category[i] == Category.ENVELOPE).any())
@@ -222,8 +223,8 @@ def test_lost_days_move_the_core_window_end_and_the_envelopes(tmp_path, capsys):
     said = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
     assert (ws.config / "lost_days.csv").read_text().splitlines() == [
         "supplier_group,days,reason,incident,approved_on", f"{group},3,DIP outage,INC0042,2026-06-01"]
-    after_config = services.load(ws)
-    after = services.envelopes(after_config)
+    after_config = load(ws)
+    after = envelopes(after_config)
     ph = after.phases[i]
     assert ph.lost_days == env.phases[i].lost_days + 3
     assert ph.core_end == config.calendar.nth_migration_day(before + timedelta(days=1), 3)
@@ -235,7 +236,7 @@ def test_lost_days_move_the_core_window_end_and_the_envelopes(tmp_path, capsys):
         assert env.slsf[i, k] == pytest.approx(0.1) and after.slsf[i, k] == pytest.approx(1.0)
         assert after.envelope[i, j, k] > env.envelope[i, j, k]
     # and the next templates show it
-    sprint = services.resolve_cycle(after_config, "S9", date(2027, 1, 1))
+    sprint = resolve_cycle(after_config, "S9", date(2027, 1, 1))
     from toolkit.domain.template import describe_phase_dates, template_content
 
     content = template_content(after_config.industry, after_config.calendar, after_config.parameters, after, group,
@@ -246,14 +247,14 @@ def test_lost_days_move_the_core_window_end_and_the_envelopes(tmp_path, capsys):
 
 def test_lost_days_are_refused_after_m14_and_for_groups_without_envelopes(tmp_path):
     ws = make_workspace(tmp_path / "ws")
-    config = services.load(ws)
-    env = services.envelopes(config)
+    config = load(ws)
+    env = envelopes(config)
     with_envelope = next(g for i, g in enumerate(env.groups) if (env.category[i] == Category.ENVELOPE).any())
     without = next(g for i, g in enumerate(env.groups) if not (env.category[i] == Category.ENVELOPE).any())
     with pytest.raises(UsageError, match="until M14 \\(2026-11-30\\)"):
-        record_lost_days(ws, config, with_envelope, 2, "outage", "INC1", date(2026, 11, 30))
+        record_lost_days(context(ws, config), with_envelope, 2, "outage", "INC1", date(2026, 11, 30))
     with pytest.raises(UsageError, match="has no LDSO with an envelope"):
-        record_lost_days(ws, config, without, 2, "outage", "INC1", date(2026, 6, 1))
+        record_lost_days(context(ws, config), without, 2, "outage", "INC1", date(2026, 6, 1))
     assert not (ws.config / "lost_days.csv").exists()
     # a claim typed into the file by hand is checked by the loader like every other file
     (ws.config / "lost_days.csv").write_text("supplier_group,days,reason,incident,approved_on\n"
@@ -273,10 +274,10 @@ def test_lost_days_are_refused_after_m14_and_for_groups_without_envelopes(tmp_pa
 def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_path):
     r, chosen, tmp = executing
     config = r.config
-    env = services.envelopes(config)
+    env = envelopes(config)
     today = date(2026, 12, 8)
-    s, _, _ = current_schedule(r.ws, config, r.sprint)
-    from toolkit.domain.schedule import eligible_groups
+    s, _, _ = current_schedule(context(r.ws, config), r.sprint)
+    from toolkit.domain.allocation import eligible_groups
 
     eligible = eligible_groups(env, r.sprint)
     # a planned day after today in an LDSO where another eligible group has an envelope to take it up
@@ -285,16 +286,16 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
                                                 Category.ENVELOPE for g in eligible))
     day, ceded = s.days[k], int(s.daily[i, j, k]) // 2
     with pytest.raises(UsageError, match="it cannot cede"):
-        notify_shortfall(r.ws, config, r.sprint, s.groups[i], s.ldsos[j], [day], int(s.daily[i, j, k]) + 1, "x",
-                         datetime(2026, 12, 8, 9, tzinfo=UTC))
-    round1 = read_snapshot(r.ws, "S8", 1)
-    granted_before = current_allocation(r.ws, config, r.sprint)[0].all_grants.copy()
-    notify_shortfall(r.ws, config, r.sprint, s.groups[i], s.ldsos[j], [day], ceded, "DS provider fault",
-                     datetime(2026, 12, 8, 9, tzinfo=UTC))
-    report = services.uca_report(r.ws, config, r.sprint, datetime(2026, 12, 8, 10, tzinfo=UTC), adhoc=True,
-                                 today=today)
+        notify_shortfall(context(r.ws, config, at=datetime(2026, 12, 8, 9, tzinfo=UTC)), r.sprint, s.groups[i],
+                         s.ldsos[j], [day], int(s.daily[i, j, k]) + 1, "x")
+    round1 = snapshot(r.ws, "S8", 1)
+    granted_before = current_allocation(context(r.ws, config), r.sprint)[0].all_grants.copy()
+    notify_shortfall(context(r.ws, config, at=datetime(2026, 12, 8, 9, tzinfo=UTC)), r.sprint, s.groups[i],
+                     s.ldsos[j], [day], ceded, "DS provider fault")
+    report = uca_report(context(r.ws, config, today=today, at=datetime(2026, 12, 8, 10, tzinfo=UTC)), r.sprint,
+                        adhoc=True)
     assert report.round == 2 and rounds(r.ws, "S8") == [1, 2]
-    snap = read_snapshot(r.ws, "S8")
+    snap = snapshot(r.ws, "S8")
     assert (snap.unused[:, [n for n, d in enumerate(snap.days) if d <= today]] == 0).all()  # gone days: nothing
     assert snap.unused[j, k] >= min(ceded, round1.unused[j, k] + ceded)  # the ceded capacity is in it
     # another eligible group with an envelope there asks for it, in the round-2 form
@@ -302,15 +303,15 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
     form = snap.form(env, other)
     asked = np.zeros_like(form.unused)
     asked[form.days.index(day), form.ldsos.index(s.ldsos[j])] = ceded
-    issued2 = latest_in(requests_dir(r.ws, "S8", 2))
-    request = fill_plan(requests_dir(r.ws, "S8", 2) / issued2[other].file, tmp_path / "adhoc.xlsx", uca=asked)
+    issued2 = latest_issued(r.ws.requests_dir("S8", 2))
+    request = fill_plan(r.ws.requests_dir("S8", 2) / issued2[other].file, tmp_path / "adhoc.xlsx", uca=asked)
     # a round-1 form returned now is superseded
-    issued1 = latest_in(requests_dir(r.ws, "S8", 1))
-    stale = fill_plan(requests_dir(r.ws, "S8", 1) / issued1[other].file, tmp_path / "stale.xlsx",
-                      uca=np.zeros_like(read_snapshot(r.ws, "S8", 1).form(env, other).unused))
+    issued1 = latest_issued(r.ws.requests_dir("S8", 1))
+    stale = fill_plan(r.ws.requests_dir("S8", 1) / issued1[other].file, tmp_path / "stale.xlsx",
+                      uca=np.zeros_like(snapshot(r.ws, "S8", 1).form(env, other).unused))
     outcomes = _drop_and_process(r, [request, stale])
     assert [o.status for o in outcomes] == ["accepted", "rejected"]
-    alloc, _, _, notices = services.uca_allocate(r.ws, config, r.sprint, datetime(2026, 12, 9, tzinfo=UTC))
+    alloc, _, _, notices = uca_allocate(context(r.ws, config, at=datetime(2026, 12, 9, tzinfo=UTC)), r.sprint)
     assert alloc.round == 2 and int(alloc.grants.sum()) == ceded
     o = s.groups.index(other)
     assert alloc.grants[o, j, k] == ceded
@@ -325,12 +326,12 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
 
 def test_the_monitoring_workbook(executing, tmp_path, capsys):
     r, _, _ = executing
-    s, _, _ = current_schedule(r.ws, r.config, r.sprint)
+    s, _, _ = current_schedule(context(r.ws, r.config), r.sprint)
     days = s.days[:(AS_OF - s.days[0]).days + 1]
     path = tmp_path / "outturn_sim.csv"
     planted = simulate_outturn(r.config, s, days, AS_OF, path)
     assert main(["monitor", "ingest", str(path), "-w", str(r.ws.root)]) == 0
-    report = monitoring_report(r.ws, r.config, r.sprint, AS_OF, datetime(2026, 12, 11, 18, tzinfo=UTC))
+    report = monitoring_report(context(r.ws, r.config, at=datetime(2026, 12, 11, 18, tzinfo=UTC)), r.sprint, AS_OF)
     mon = report.monitoring
     assert mon.days[0] == date(2026, 12, 2) and mon.days[-1] == AS_OF
     escalated = {(e.group, e.ldso) for e in mon.escalations}

@@ -15,13 +15,16 @@ import numpy as np
 import pytest
 
 from tests.conftest import make_workspace
-from toolkit import services
+from tests.inbox_helpers import context
 from toolkit.domain.envelopes import Category
 from toolkit.domain.findings import RULES, Severity, Status
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_cells, fill_plan
 from toolkit.excel.reader import defined_names
+from toolkit.services.context import load, resolve_cycle
+from toolkit.services.issue import current_templates, issue_templates
+from toolkit.services.judge import make_judge
 
 ISSUED = datetime(2025, 8, 29, 9, 0, tzinfo=UTC)
 
@@ -29,11 +32,10 @@ ISSUED = datetime(2025, 8, 29, 9, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("rules") / "ws")
-    config = services.load(ws)
-    env = services.envelopes(config)
-    s1 = services.resolve_cycle(config, "S1", date(2025, 9, 1))
-    services.issue_templates(ws, config, env, s1, ISSUED, groups=["XDNO", "AFCF"])
-    judge = services.make_judge(ws, config, date(2025, 9, 1))
+    config = load(ws)
+    s1 = resolve_cycle(config, "S1", date(2025, 9, 1))
+    issue_templates(context(ws, config, at=ISSUED), s1, groups=["XDNO", "AFCF"])
+    judge = make_judge(context(ws, config, today=date(2025, 9, 1)))
     return ws, config, judge, s1
 
 
@@ -45,7 +47,7 @@ class Case:
         self.ws, self.config, self.judge, self.tmp = ws, config, judge, tmp_path
         self.content = judge.content(group, sprint)
         self.plan = sample_plan(self.content, config.parameters)
-        self.template = services.templates_dir(ws, sprint.cycle) / services.current_templates(ws, sprint.cycle)[
+        self.template = ws.templates_dir(sprint.cycle) / current_templates(ws, sprint.cycle)[
             group].file
         self.names = defined_names(self.template)
         self.weekly = self.plan.weekly.copy()
@@ -135,23 +137,23 @@ def test_a_workbook_delivered_as_another_groups(xdno):
 def test_a_superseded_version(setup, xdno):
     ws, config, _, sprint = setup
     old = xdno.file("v1.xlsx")
-    services.issue_templates(ws, config, services.envelopes(config), sprint, ISSUED, groups=["XDNO"])
+    issue_templates(context(ws, config, at=ISSUED), sprint, groups=["XDNO"])
     try:
         judged = xdno.judged(old)
         assert rules_of(judged) == {"identity.template"}
         assert "superseded by version 2" in judged.findings[0].message
     finally:  # later tests use version 1 of XDNO: take version 2 off the register again
-        register = services.templates_dir(ws, "S1") / "register.csv"
+        register = ws.templates_dir("S1") / "register.csv"
         lines = register.read_text().splitlines()
         register.write_text("\n".join(line for line in lines if "S1-XDNO-v02" not in line) + "\n")
 
 
 def test_a_template_of_another_cycle(setup, tmp_path):
     ws, config, _, _ = setup
-    s2 = services.resolve_cycle(config, "S2", date(2025, 9, 1))
-    [issued] = services.issue_templates(ws, config, services.envelopes(config), s2, ISSUED, groups=["AFCF"])
-    judge = services.make_judge(ws, config, date(2025, 9, 1))  # collecting S1
-    judged = judge.judge(services.templates_dir(ws, "S2") / issued.file, issued.file)
+    s2 = resolve_cycle(config, "S2", date(2025, 9, 1))
+    [issued] = issue_templates(context(ws, config, at=ISSUED), s2, groups=["AFCF"])
+    judge = make_judge(context(ws, config, today=date(2025, 9, 1)))  # collecting S1
+    judged = judge.judge(ws.templates_dir("S2") / issued.file, issued.file)
     assert any(f.rule == "identity.template" and "collecting plans for S1" in f.message for f in judged.findings)
 
 
@@ -317,7 +319,7 @@ def test_over_the_de_minimis_daily_cap_and_the_exemption(xdno):
     exemptions.write_text("supplier_group,ldso_mpid,date,reason\n"
                           f"XDNO,{xdno.content.ldsos[c].mpid},{xdno.content.days[k]},very large customer\n")
     try:
-        judge = services.make_judge(xdno.ws, services.load(xdno.ws), date(2025, 9, 1))
+        judge = make_judge(context(xdno.ws, load(xdno.ws), today=date(2025, 9, 1)))
         path = xdno.file("exempt.xlsx")
         assert judge.judge(path, path.name).findings == []
     finally:

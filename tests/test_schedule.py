@@ -11,10 +11,12 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_workspace
-from tests.inbox_helpers import TODAY, Clock, Returns
-from toolkit import services
+from tests.inbox_helpers import Returns, context
 from toolkit.domain.schedule import GroupPlan, breaches, consolidate
 from toolkit.inbox.watcher import Stability, run_once
+from toolkit.services.consolidate import consolidate_schedule
+from toolkit.services.context import envelopes
+from toolkit.services.inbox import make_inbox
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def returned(tmp_path_factory):
              r.over_limit("AFCF", tmp / "afcf_bad.xlsx")[0]]
     for f in files:
         shutil.copyfile(f, ws.inbox / f.name)
-    inbox = services.make_inbox(ws, TODAY, Clock())
+    inbox = make_inbox(context(ws))
     run_once(inbox, Stability(quiet_seconds=0), max_wait=0)
     # JONV sends a second, different plan: it supersedes the first
     second = r.valid("JONV", tmp / "jonv_v2.xlsx", variant=5)
@@ -39,7 +41,7 @@ def test_totals_are_the_sums_of_the_accepted_plans(returned):
     from toolkit.domain.sample_plan import sample_plan
 
     r = returned
-    result, path = services.consolidate_schedule(r.ws, r.config, r.sprint, datetime(2026, 11, 13, tzinfo=UTC))
+    result, path = consolidate_schedule(context(r.ws, r.config, at=datetime(2026, 11, 13, tzinfo=UTC)), r.sprint)
     assert sorted(p.group for p in result.plans) == ["AAUC", "JONV"]  # AFCF's return was rejected
     assert "AFCF" in result.missing and len(result.missing) == 68
     s = result.schedule
@@ -53,7 +55,7 @@ def test_totals_are_the_sums_of_the_accepted_plans(returned):
         assert int(s.weekly[i].sum()) == int(plan.weekly.sum())
     assert int(s.national_weekly.sum()) == expected_weekly
     assert int(s.national_daily.sum()) == expected_daily
-    from toolkit.inbox.ledger import Ledger
+    from toolkit.store.ledger import Ledger
 
     jonv_rows = [x for x in Ledger(r.ws.workbooks / "ledger.sqlite").rows("S8") if x.supplier_group == "JONV"]
     assert [x.status for x in jonv_rows] == ["accepted", "accepted"]
@@ -65,13 +67,13 @@ def test_totals_are_the_sums_of_the_accepted_plans(returned):
     national = [row[1] for row in wb["National weekly"].iter_rows(min_row=2, values_only=True)]
     assert sum(national) == expected_weekly
     assert path.name == "draft_schedule_v01.xlsx"
-    _, again = services.consolidate_schedule(r.ws, r.config, r.sprint, datetime(2026, 11, 13, tzinfo=UTC))
+    _, again = consolidate_schedule(context(r.ws, r.config, at=datetime(2026, 11, 13, tzinfo=UTC)), r.sprint)
     assert again.name == "draft_schedule_v02.xlsx"
 
 
 def test_breaches_name_the_groups_contributing(returned):
     r = returned
-    env = services.envelopes(r.config)
+    env = envelopes(r.config)
     j = env.ldsos.index("EELC")
     s0 = consolidate(env, r.sprint, [])
     k = int(np.flatnonzero(s0.daily_limit[j] > 0)[0])
@@ -96,7 +98,7 @@ def test_schedule_workbook_charts_national_and_per_ldso_load_against_the_limits(
     import zipfile
 
     r = returned
-    result, path = services.consolidate_schedule(r.ws, r.config, r.sprint, datetime(2026, 11, 13, tzinfo=UTC))
+    result, path = consolidate_schedule(context(r.ws, r.config, at=datetime(2026, 11, 13, tzinfo=UTC)), r.sprint)
     s = result.schedule
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
@@ -118,7 +120,7 @@ def test_choosing_another_ldso_redraws_the_chart_in_a_real_spreadsheet(returned,
     from tests.libreoffice import recalculate
 
     r = returned
-    result, path = services.consolidate_schedule(r.ws, r.config, r.sprint, datetime(2026, 11, 13, tzinfo=UTC))
+    result, path = consolidate_schedule(context(r.ws, r.config, at=datetime(2026, 11, 13, tzinfo=UTC)), r.sprint)
     s = result.schedule
     j = next(j for j in range(1, len(s.ldsos)) if s.ldso_daily[j].any())
     wb = openpyxl.load_workbook(path)

@@ -13,8 +13,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import make_workspace
+from tests.inbox_helpers import context
 from tests.libreoffice import recalculate
-from toolkit import services
 from toolkit.cli import main
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sample_plan import sample_plan
@@ -36,6 +36,9 @@ from toolkit.excel.template_writer import (
     K_WEEKS_CLOSED,
     K_WEEKS_OVER,
 )
+from toolkit.services.context import envelopes, load, resolve_cycle
+from toolkit.services.issue import current_templates, issue_templates
+from toolkit.store.keys import signing_key
 
 ISSUED = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
 
@@ -44,17 +47,17 @@ ISSUED = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
 def demo(tmp_path_factory):
     """Templates of every demo group for S8, and of three groups for S1, issued by the service."""
     ws = make_workspace(tmp_path_factory.mktemp("tpl") / "ws")
-    config = services.load(ws)
-    env = services.envelopes(config)
-    s8 = services.resolve_cycle(config, "S8", date(2026, 11, 1))
-    s1 = services.resolve_cycle(config, "S1", date(2025, 9, 1))
-    issued8 = services.issue_templates(ws, config, env, s8, ISSUED)
-    issued1 = services.issue_templates(ws, config, env, s1, ISSUED, groups=["XDNO", "AFCF", "AAUC"])
+    config = load(ws)
+    env = envelopes(config)
+    s8 = resolve_cycle(config, "S8", date(2026, 11, 1))
+    s1 = resolve_cycle(config, "S1", date(2025, 9, 1))
+    issued8 = issue_templates(context(ws, config, at=ISSUED), s8)
+    issued1 = issue_templates(context(ws, config, at=ISSUED), s1, groups=["XDNO", "AFCF", "AAUC"])
     return ws, config, env, {"S8": (s8, issued8), "S1": (s1, issued1)}
 
 
 def _path(ws, t):
-    return services.templates_dir(ws, t.cycle) / t.file
+    return ws.templates_dir(t.cycle) / t.file
 
 
 def _content(demo, cycle, group) -> TemplateContent:
@@ -75,7 +78,7 @@ def test_one_template_per_group_named_by_cycle_group_and_version(demo):
     for t in issued:
         assert t.file == f"MCC-plan_S8_{t.group}_v01.xlsx" and t.version == 1
         assert _path(ws, t).is_file()
-    register = services.templates_dir(ws, "S8") / "register.csv"
+    register = ws.templates_dir("S8") / "register.csv"
     assert len(register.read_text().splitlines()) == 1 + len(issued)
 
 
@@ -85,7 +88,7 @@ def test_reissuing_increments_the_version_and_keeps_the_old_file(workspace, monk
     assert main(["templates", "-g", "aauc", "-w", str(workspace.root)]) == 0
     folder = workspace.workbooks / "S8" / "templates"
     assert sorted(p.name for p in folder.glob("*.xlsx")) == ["MCC-plan_S8_AAUC_v01.xlsx", "MCC-plan_S8_AAUC_v02.xlsx"]
-    current = services.current_templates(workspace, "S8")["AAUC"]
+    current = current_templates(workspace, "S8")["AAUC"]
     assert current.version == 2
     assert read_template(folder / current.file).meta["version"] == "2"
 
@@ -130,7 +133,7 @@ def test_daily_plan_only_for_groups_that_must_plan_daily(demo):
 
 def test_metadata_is_very_hidden_signed_and_the_key_is_nowhere_in_the_file(demo):
     ws = demo[0]
-    key = C.signing_key(ws.config)
+    key = signing_key(ws.config)
     t = _issued(demo, "S8", "XDNO")
     wb = openpyxl.load_workbook(_path(ws, t))
     assert wb[C.SHEET_META].sheet_state == "veryHidden"

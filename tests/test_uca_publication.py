@@ -13,17 +13,19 @@ import openpyxl
 import pytest
 
 from tests.conftest import make_workspace
-from tests.inbox_helpers import TODAY, Clock, Returns
-from toolkit import services
+from tests.inbox_helpers import Returns, context
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.template import self_checks
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_plan
 from toolkit.excel.publication import SUPPRESSED, write_industry
 from toolkit.inbox.watcher import Stability, run_once
-from toolkit.publish import publish
-from toolkit.templates import latest_in
-from toolkit.uca import read_snapshot, requests_dir
+from toolkit.services.consolidate import consolidate_schedule
+from toolkit.services.context import envelopes, load
+from toolkit.services.inbox import make_inbox
+from toolkit.services.publish import publish
+from toolkit.services.uca import snapshot, uca_allocate, uca_report
+from toolkit.store.registers import latest_issued
 
 STAMP = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -38,7 +40,7 @@ def _plannable(r: Returns, group: str) -> bool:
 def _drop_and_process(r: Returns, files):
     for f in files:
         shutil.copyfile(f, r.ws.inbox / f.name)
-    return run_once(services.make_inbox(r.ws, TODAY, Clock()), Stability(quiet_seconds=0), max_wait=0)[0]
+    return run_once(make_inbox(context(r.ws)), Stability(quiet_seconds=0), max_wait=0)[0]
 
 
 @pytest.fixture(scope="module")
@@ -62,22 +64,22 @@ def cycle(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("plans")
     outcomes = _drop_and_process(r, [r.valid(g, tmp / f"{g}.xlsx") for g in chosen])
     assert [o.status for o in outcomes] == ["accepted"] * 5
-    report = services.uca_report(ws, r.config, r.sprint, STAMP)
+    report = uca_report(context(ws, r.config, at=STAMP), r.sprint)
     return r, chosen, report, tmp
 
 
 def test_uca_report_is_aggregated_and_request_workbooks_follow_the_contract(cycle):
     r, chosen, report, _ = cycle
-    env = services.envelopes(r.config)
+    env = envelopes(r.config)
     assert report.eligible and set(report.eligible) <= set(env.groups)
-    issued = latest_in(requests_dir(r.ws, "S8"))
+    issued = latest_issued(r.ws.requests_dir("S8"))
     assert set(issued) == set(report.eligible)
     group = report.eligible[0]
-    wb = openpyxl.load_workbook(requests_dir(r.ws, "S8") / issued[group].file)
+    wb = openpyxl.load_workbook(r.ws.requests_dir("S8") / issued[group].file)
     (sheet, ref), = wb.defined_names[C.UCA_REQUEST].destinations
     cells = wb[sheet][ref.replace("$", "")]
     top, left = cells[0][0].row, cells[0][0].column
-    snap = read_snapshot(r.ws, "S8")
+    snap = snapshot(r.ws, "S8")
     form = snap.form(env, group)
     assert [wb[sheet].cell(top - 1, left + k).value for k in range(len(cells[0]))] == form.ldsos
     assert [wb[sheet].cell(top + k, left - 1).value.date() for k in range(len(cells))] == form.days
@@ -89,25 +91,25 @@ def test_uca_report_is_aggregated_and_request_workbooks_follow_the_contract(cycl
 
 def test_requests_through_the_inbox_then_allocation_keeps_limits(cycle):
     r, chosen, report, tmp = cycle
-    env = services.envelopes(r.config)
-    snap = read_snapshot(r.ws, "S8")
-    issued = latest_in(requests_dir(r.ws, "S8"))
+    env = envelopes(r.config)
+    snap = snapshot(r.ws, "S8")
+    issued = latest_issued(r.ws.requests_dir("S8"))
     files = []
     for k, group in enumerate(report.eligible[:3]):
         form = snap.form(env, group)
         asked = np.minimum(form.unused, 500 + 100 * k)
-        files.append(fill_plan(requests_dir(r.ws, "S8") / issued[group].file, tmp / f"uca_{group}.xlsx", uca=asked))
+        files.append(fill_plan(r.ws.requests_dir("S8") / issued[group].file, tmp / f"uca_{group}.xlsx", uca=asked))
     over_group = report.eligible[-1]
     form = snap.form(env, over_group)
     over = np.zeros_like(form.unused)
     d, c = np.argwhere(form.unused > 0)[0]
     over[d, c] = form.unused[d, c] + 1
-    files.append(fill_plan(requests_dir(r.ws, "S8") / issued[over_group].file, tmp / "uca_over.xlsx", uca=over))
+    files.append(fill_plan(r.ws.requests_dir("S8") / issued[over_group].file, tmp / "uca_over.xlsx", uca=over))
     outcomes = _drop_and_process(r, files)
     assert [o.status for o in outcomes] == ["accepted", "accepted", "accepted", "rejected"]
     judged = r.judge.judge(files[-1], files[-1].name)
     assert [f.rule for f in judged.findings] == ["uca.available"]
-    alloc, book, base, notices = services.uca_allocate(r.ws, r.config, r.sprint, STAMP)
+    alloc, book, base, notices = uca_allocate(context(r.ws, r.config, at=STAMP), r.sprint)
     assert (alloc.grants <= alloc.requests).all() and (alloc.grants >= 0).all()
     assert (alloc.grants.sum(axis=0) <= alloc.available).all()
     assert alloc.breaches == []
@@ -138,9 +140,9 @@ def _identifiers(r: Returns, text: str, own: str | None = None) -> set[str]:
 
 def test_publication_holds_no_individual_figures_and_suppresses_small_aggregates(cycle):
     r, chosen, _, _ = cycle
-    pub = publish(r.ws, r.config, r.sprint, "draft", STAMP)
+    pub = publish(context(r.ws, r.config, at=STAMP), r.sprint, "draft")
     minimum = r.config.parameters.capacity.disclosure_minimum
-    result = services.consolidate_schedule(r.ws, r.config, r.sprint, STAMP)[0]
+    result = consolidate_schedule(context(r.ws, r.config, at=STAMP), r.sprint)[0]
     s = result.schedule
     for path in pub.files:
         text = _zip_text(path)
@@ -195,7 +197,7 @@ def test_suppression_at_the_boundary(tmp_path):
 
 def test_a_formula_looking_agent_name_stays_text(cycle):
     r, chosen, _, _ = cycle
-    pub = publish(r.ws, r.config, r.sprint, "draft", STAMP)
+    pub = publish(context(r.ws, r.config, at=STAMP), r.sprint, "draft")
     agent = next(a for a in r.config.industry.agents if a.name == "=1+1")
     path = pub.folder / "agent" / f"{agent.mpid}_{agent.role}.xlsx"
     cell = openpyxl.load_workbook(path)["About"]["B1"]
@@ -205,19 +207,19 @@ def test_a_formula_looking_agent_name_stays_text(cycle):
 def test_the_allocation_rule_is_read_from_the_parameters(cycle):
     r, _, report, tmp = cycle
     # two groups ask for all the unused capacity of their LDSOs: every such day is contested
-    env = services.envelopes(r.config)
-    snap = read_snapshot(r.ws, "S8")
-    issued = latest_in(requests_dir(r.ws, "S8"))
-    files = [fill_plan(requests_dir(r.ws, "S8") / issued[g].file, tmp / f"uca_all_{g}.xlsx",
+    env = envelopes(r.config)
+    snap = snapshot(r.ws, "S8")
+    issued = latest_issued(r.ws.requests_dir("S8"))
+    files = [fill_plan(r.ws.requests_dir("S8") / issued[g].file, tmp / f"uca_all_{g}.xlsx",
                        uca=snap.form(env, g).unused) for g in report.eligible[:2]]
     assert [o.status for o in _drop_and_process(r, files)] == ["accepted", "accepted"]
     params = r.ws.config / "parameters.toml"
     before = params.read_text()
     params.write_text(before.replace('uca_rule = "pro_rata"', 'uca_rule = "equal_share"'))
     try:
-        config = services.load(r.ws)
+        config = load(r.ws)
         assert config.parameters.capacity.uca_rule == "equal_share"
-        alloc, book, _, _ = services.uca_allocate(r.ws, config, r.sprint, STAMP)
+        alloc, book, _, _ = uca_allocate(context(r.ws, config, at=STAMP), r.sprint)
     finally:
         params.write_text(before)
     contested = [g for g in alloc.explained if g.requested_total > g.available > 0]
@@ -244,15 +246,16 @@ def _grids(path):
 def test_every_figure_published_is_an_aggregate_of_enough_groups_or_the_groups_own(cycle, stage):
     r, _, _, _ = cycle
     if stage == "baseline":
-        services.uca_allocate(r.ws, r.config, r.sprint, STAMP)
-    pub = publish(r.ws, r.config, r.sprint, stage, STAMP)
-    result = services.consolidate_schedule(r.ws, r.config, r.sprint, STAMP)[0]
+        uca_allocate(context(r.ws, r.config, at=STAMP), r.sprint)
+    pub = publish(context(r.ws, r.config, at=STAMP), r.sprint, stage)
+    result = consolidate_schedule(context(r.ws, r.config, at=STAMP), r.sprint)[0]
     s = result.schedule
     if stage == "baseline":
-        from toolkit.uca import accepted_requests, allocate_cycle
+        from toolkit.domain.allocation import allocate_cycle
+        from toolkit.services.uca import accepted_requests
 
-        snap = read_snapshot(r.ws, "S8")
-        alloc = allocate_cycle(s, accepted_requests(r.ws, services.envelopes(r.config), "S8", snap), snap,
+        snap = snapshot(r.ws, "S8")
+        alloc = allocate_cycle(s, accepted_requests(context(r.ws), envelopes(r.config), "S8", snap), snap,
                                r.config.parameters.capacity.uca_rule)
         s, grants = alloc.baseline, alloc.grants
     else:

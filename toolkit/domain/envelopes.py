@@ -268,42 +268,6 @@ def sufficiency(env: Envelopes, parameters: Parameters) -> list[Shortfall]:
     return out
 
 
-def envelope_table(env: Envelopes, weekly: bool = False, groups: slice = slice(None)):
-    """One row per (group, LDSO where it holds MPANs, migration date) — or week commencing with ``weekly`` —
-    with ``supplier_group,ldso,date|week_commencing,phase,category,envelope``, as a pandas DataFrame; only the
-    groups of ``groups`` (positions), so a large industry can be written a few groups at a time. Dates are ISO
-    strings."""
-    import pandas as pd
-
-    chosen = np.zeros(len(env.groups), dtype=bool)
-    chosen[groups] = True
-    gi, li = np.nonzero((env.category != Category.NONE) & chosen[:, None])
-    cats = np.array([CATEGORY_NAMES[Category(c)] for c in env.category[gi, li]], dtype=object)
-    if weekly:
-        weeks = env.week_starts
-        values = env.weekly()[gi, li, :] if len(gi) else np.zeros((0, len(weeks)), dtype=np.int64)
-        offset = env.dates[0].weekday()
-        # the phase of a week is the phase of its last migration day (or its last day)
-        last_day = [min(7 * (k + 1) - offset, len(env.dates)) - 1 for k in range(len(weeks))]
-        ph = env.phase[gi][:, last_day]
-        cols = {"week_commencing": np.tile(np.datetime_as_string(np.array(weeks, dtype="datetime64[D]")), len(gi))}
-    else:
-        days = np.flatnonzero(env.migration)
-        values = env.envelope[gi, li][:, days]
-        ph = env.phase[gi][:, days]
-        cols = {"date": np.tile(np.datetime_as_string(np.array(env.dates, dtype="datetime64[D]")[days]), len(gi))}
-    n = values.shape[1]
-    phase_names = np.array([PHASE_NAMES[Phase(k)] for k in range(len(Phase))], dtype=object)
-    return pd.DataFrame({
-        "supplier_group": np.repeat(np.array(env.groups, dtype=object)[gi], n),
-        "ldso": np.repeat(np.array(env.ldsos, dtype=object)[li], n),
-        **cols,
-        "phase": phase_names[ph.ravel()],
-        "category": np.repeat(cats, n),
-        "envelope": values.ravel(),
-    })
-
-
 def explain(env: Envelopes, parameters: Parameters, group: str, ldso: str, day: date) -> list[tuple[str, str]]:
     """The derivation of one envelope figure, step by step with the numbers (CSMT -> ACSMT -> ALMT -> pool ->
     weight -> scaling factor -> envelope), as (step, text) lines; the last line's figure is the envelope."""

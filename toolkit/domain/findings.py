@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
 
+from toolkit.domain.status import Status
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -102,12 +104,6 @@ def finding(rule: str, message: str, severity: Severity | None = None, **where) 
     if rule not in RULES:
         raise KeyError(f"{rule!r} is not in the rule catalogue")
     return Finding(rule=rule, severity=severity or RULES[rule].severity, message=message, **where)
-
-
-class Status(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    UNREADABLE = "unreadable"  # not a workbook we can judge: quarantined, with the reason as a finding
 
 
 def verdict(findings: list[Finding], readable: bool = True) -> Status:

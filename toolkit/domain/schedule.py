@@ -1,5 +1,6 @@
-"""The consolidated migration schedule, unused capacity and its allocation (METHOD 8; Choreography 3.2.2, 3.2.3;
-Foundations 5.2.6). Pure and deterministic: accepted plans in, arrays and explanations out.
+"""The consolidated migration schedule and its unused capacity (METHOD 8; Choreography 3.2.2, 3.2.3; Foundations
+5.2.6). Pure and deterministic: accepted plans in, arrays out. Allocating the unused capacity is
+``toolkit.domain.allocation``.
 
 Axes: g (groups in ``Industry.groups`` order), l (LDSOs in ``Industry.ldsos`` order), d (the dates of the plan
 window of a cycle, from the sprint's execution start to M15) and w (its weeks, Monday first).
@@ -12,8 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from toolkit.domain.envelopes import Category, Envelopes
-from toolkit.domain.parameters import AllocationRule
+from toolkit.domain.envelopes import Envelopes
 from toolkit.domain.sprints import Sprint
 
 
@@ -144,107 +144,6 @@ def unused_capacity(s: Schedule) -> np.ndarray:
     total = uc.sum(axis=0)
     scale = np.where(total > headroom, np.divide(headroom, total, out=np.zeros_like(total), where=total > 0), 1.0)
     return np.floor(uc * scale[None, :] + 1e-9).astype(np.int64)
-
-
-def eligible_groups(env: Envelopes, sprint: Sprint) -> list[str]:
-    """Groups active in the sprint (migrating on or before its execution end) with at least one envelope LDSO."""
-    out = []
-    for i, g in enumerate(env.groups):
-        if env.phases[i].migration_start <= sprint.execution_end and (env.category[i] == Category.ENVELOPE).any():
-            out.append(g)
-    return out
-
-
-@dataclass(frozen=True)
-class Grant:
-    group: str
-    ldso: str
-    day: date
-    requested: int
-    available: int  # unused capacity of the LDSO that day
-    requested_total: int  # all groups' requests for the LDSO that day
-    granted: int
-    why: str
-
-
-def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str],
-             rule: AllocationRule = AllocationRule.PRO_RATA) -> np.ndarray:
-    """Grants (G, L, D) for requests (G, L, D) against unused capacity (L, D) (METHOD 8). In full where all
-    requests fit; otherwise by ``rule``:
-
-    - ``pro_rata``: pro rata to the amounts requested, floored, the remainder handed out one by one by largest
-      remainder, ties by group id;
-    - ``equal_share``: every requesting group the same amount (max-min fair), a group asking for less than the
-      level getting what it asked and the rest shared among the others; the migrations left over after flooring
-      one each by group id.
-
-    Never more than requested, never more than available, whole migrations."""
-    requests = np.maximum(np.asarray(requests, dtype=np.int64), 0)
-    grants = np.zeros_like(requests)
-    order_ids = np.argsort(np.array(groups), kind="stable")
-    rank_of = np.empty(len(groups), dtype=np.int64)
-    rank_of[order_ids] = np.arange(len(groups))
-    share = _equal_share if rule == AllocationRule.EQUAL_SHARE else _pro_rata
-    totals = requests.sum(axis=0)
-    cap = np.maximum(np.asarray(uc, dtype=np.int64), 0)
-    fits = totals <= cap
-    grants[:, fits] = requests[:, fits]
-    for l_idx, k in zip(*np.nonzero(~fits & (cap > 0)), strict=True):
-        grants[:, l_idx, k] = share(requests[:, l_idx, k], int(cap[l_idx, k]), rank_of)
-    return grants
-
-
-def _pro_rata(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
-    exact = r * cap / int(r.sum())
-    base = np.floor(exact).astype(np.int64)
-    remainder = exact - base
-    # largest remainder first; ties by group id (ascending)
-    order = sorted(np.flatnonzero(r), key=lambda i: (-remainder[i], rank_of[i]))
-    base[order[:cap - int(base.sum())]] += 1
-    return np.minimum(base, r)
-
-
-def _equal_share(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
-    got = np.zeros_like(r)
-    open_ = [i for i in np.flatnonzero(r)]
-    left = cap
-    while open_ and left > 0:
-        level = left // len(open_)
-        small = [i for i in open_ if r[i] - got[i] <= level]
-        if small:  # these are satisfied in full; the rest share what remains
-            for i in small:
-                left -= int(r[i] - got[i])
-                got[i] = r[i]
-            open_ = [i for i in open_ if i not in small]
-            continue
-        for i in open_:
-            got[i] += level
-        left -= level * len(open_)
-        for i in sorted(open_, key=lambda i: rank_of[i])[:left]:  # fewer than one each: by group id
-            got[i] += 1
-        break
-    return got
-
-
-def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: Schedule,
-                   rule: AllocationRule = AllocationRule.PRO_RATA) -> list[Grant]:
-    out = []
-    for g_idx, l_idx, k in zip(*np.nonzero(requests), strict=True):
-        total = int(requests[:, l_idx, k].sum())
-        req, got, cap = int(requests[g_idx, l_idx, k]), int(grants[g_idx, l_idx, k]), int(uc[l_idx, k])
-        if cap == 0:
-            why = "no unused capacity in this LDSO on this day"
-        elif total <= cap:
-            why = "granted in full: all requests fit"
-        elif rule == AllocationRule.EQUAL_SHARE:
-            n = int((requests[:, l_idx, k] > 0).sum())
-            why = (f"requests of {total:,} from {n} groups exceed the {cap:,} available: shared equally (a group "
-                   "asking for less than an equal share gets what it asked), leftovers by group id")
-        else:
-            why = (f"requests of {total:,} exceed the {cap:,} available: pro rata share {req * cap / total:,.2f}, "
-                   "floored, remainder by largest remainder (ties by group id)")
-        out.append(Grant(s.groups[g_idx], s.ldsos[l_idx], s.days[k], req, cap, total, got, why))
-    return out
 
 
 def baseline(s: Schedule, grants: np.ndarray) -> Schedule:

@@ -7,9 +7,8 @@
   cells (week commencing for weekly grids).
 - ``FastFeedback`` has four columns: initiation date, LDSO MPID, initiations, activation offset.
 - A very hidden sheet ``_mcc`` holds key/value rows: template id, group, cycle, version, issue time, the digest
-  of the envelopes, the layout (every grid's range) and an HMAC-SHA256 signature over all of them. The key comes
-  from the MCC's environment (``MCC_SIGNING_KEY``) or ``config/signing.key`` and is never written into a file
-  that leaves the MCC.
+  of the envelopes, the layout (every grid's range) and an HMAC-SHA256 signature over all of them. The key is the
+  workspace's (``toolkit.store.keys``) and is never written into a file that leaves the MCC.
 """
 
 from __future__ import annotations
@@ -17,11 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import secrets
-from pathlib import Path
-
-from toolkit.errors import WorkspaceError
 
 SHEET_INSTRUCTIONS = "Instructions"
 SHEET_WEEKLY = "Weekly plan"
@@ -47,8 +41,6 @@ META_KEYS = ("format", "template_id", "group", "cycle", "version", "issued_at", 
 # UCA request workbooks sign one more key, their kind (plan templates have none, which reads as "plan")
 UCA_META_KEYS = (*META_KEYS, "kind")
 SIGNATURE_KEY = "signature"
-KEY_ENV = "MCC_SIGNING_KEY"
-KEY_FILE = "signing.key"
 
 
 def template_file_name(cycle: str, group: str, version: int) -> str:
@@ -79,21 +71,3 @@ def signature_valid(meta: dict[str, str], key: bytes) -> bool:
 def layout_text(ranges: dict[str, str]) -> str:
     """The layout recorded in the metadata: grid name -> sheet-qualified absolute range, as compact JSON."""
     return json.dumps(dict(sorted(ranges.items())), separators=(",", ":"))
-
-
-def signing_key(config_dir: Path) -> bytes:
-    """The MCC's signing key: ``MCC_SIGNING_KEY`` if set, else ``config/signing.key``, created with a random key
-    (readable by its owner only) the first time a template is issued."""
-    env = os.environ.get(KEY_ENV, "").strip()
-    if env:
-        return env.encode("utf-8")
-    path = config_dir / KEY_FILE
-    if not path.is_file():
-        config_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-    key = path.read_text(encoding="ascii").strip()
-    if len(key) < 16:
-        raise WorkspaceError(f"{path} holds a key shorter than 16 characters; delete it to have a new one made")
-    return key.encode("ascii")

@@ -224,10 +224,10 @@ def write_monitoring_workbook(path: Path, report, names: dict[str, str], paramet
     ws = wb.add_worksheet("Notices")
     ws.write_row(0, 0, ["Shortfalls notified (capacity ceded)"], f["title"])
     ws.write_row(1, 0, ["#", "Group", "LDSO", "Day", "Migrations ceded", "Reason", "Recorded"], f["head"])
-    for r, (sid, g, x, d, n, why, at) in enumerate(report.shortfalls, start=2):
-        ws.write_row(r, 0, [sid, g, x, d, n])
-        ws.write_string(r, 5, why)
-        ws.write_string(r, 6, at)
+    for r, n in enumerate(report.shortfalls, start=2):
+        ws.write_row(r, 0, [n.id, n.supplier_group, n.ldso, n.day.isoformat(), n.count])
+        ws.write_string(r, 5, n.reason)
+        ws.write_string(r, 6, n.recorded_at.isoformat(timespec="seconds"))
     top = len(report.shortfalls) + 4
     ws.write_row(top, 0, ["Lost migration days approved (XCMW)"], f["title"])
     ws.write_row(top + 1, 0, ["Group", "Days", "Reason", "Incident", "Approved"], f["head"])

@@ -21,7 +21,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from toolkit.inbox import safety
-from toolkit.inbox.pipeline import PROCESSING, Admitted, Inbox
+from toolkit.inbox.intake import PROCESSING, Admitted, Inbox
 from toolkit.inbox.workers import WorkerPool
 
 
@@ -125,91 +125,117 @@ def watch(inbox: Inbox, stability: Stability, polling: bool = False, poll_second
           scan_seconds: float = 30.0, stop: threading.Event | None = None,
           log: Callable[[str], None] = print, workers: int = 1) -> None:
     """Watch until ``stop`` is set (or KeyboardInterrupt)."""
-    stop = stop or threading.Event()
-    pending: set[Path] = set()
-    closed: set[Path] = set()
-    lock = threading.Lock()
-    inbox.ws.inbox.mkdir(parents=True, exist_ok=True)
+    _Watch(inbox, stability, polling, poll_seconds, log).run(stop or threading.Event(), scan_seconds, workers)
 
-    def start_observer():
-        observer = PollingObserver(timeout=poll_seconds) if polling else Observer()
-        observer.schedule(_Hints(pending, lock, closed), str(inbox.ws.inbox), recursive=True)
+
+class _Watch:
+    """The state of a running watch: the paths events named (``pending``), those seen closed, the observer and the
+    worker pool."""
+
+    def __init__(self, inbox: Inbox, stability: Stability, polling: bool, poll_seconds: float,
+                 log: Callable[[str], None]):
+        self.inbox, self.stability, self.polling, self.poll_seconds, self.log = (inbox, stability, polling,
+                                                                                 poll_seconds, log)
+        self.pending: set[Path] = set()
+        self.closed: set[Path] = set()
+        self.lock = threading.Lock()
+        self.pool: WorkerPool | None = None
+
+    def start_observer(self):
+        observer = PollingObserver(timeout=self.poll_seconds) if self.polling else Observer()
+        observer.schedule(_Hints(self.pending, self.lock, self.closed), str(self.inbox.ws.inbox), recursive=True)
         observer.daemon = True
         observer.start()
         return observer
 
-    observer = start_observer()
-    how = f"polling every {poll_seconds:g} s" if polling else "inotify"
-    inbox.recover()
-    pool = WorkerPool(inbox, workers) if workers > 1 else None
-    log(f"watching {inbox.ws.inbox} ({how}{f', {workers} workers' if pool else ''}); Ctrl+C to stop")
-    last_scan = 0.0
-    try:
-        while not stop.is_set():
-            if not observer.is_alive():
-                log("the folder watcher stopped; restarting it and rescanning the inbox")
-                observer = start_observer()
-                last_scan = 0.0
-            now = time.monotonic()
-            if now - last_scan >= scan_seconds:
-                try:
-                    inbox.recover()  # files a failed attempt left claimed
-                except Exception as exc:  # noqa: BLE001 - the watcher keeps watching; the file stays claimed
-                    log(f"could not finish a claimed file yet: {exc}")
-                with lock:
-                    pending.update(p for p, _ in inbox.candidates())
-                last_scan = now
-            with lock:
-                batch = sorted(pending, key=_landed)
-            for path in batch:
-                if PROCESSING in path.parts or safety.ignored_name(path.name) or not path.is_file():
-                    with lock:
-                        pending.discard(path)
-                        closed.discard(path)
+    def run(self, stop: threading.Event, scan_seconds: float, workers: int) -> None:
+        inbox = self.inbox
+        inbox.ws.inbox.mkdir(parents=True, exist_ok=True)
+        observer = self.start_observer()
+        how = f"polling every {self.poll_seconds:g} s" if self.polling else "inotify"
+        inbox.recover()
+        self.pool = WorkerPool(inbox, workers) if workers > 1 else None
+        self.log(f"watching {inbox.ws.inbox} ({how}{f', {workers} workers' if self.pool else ''}); Ctrl+C to stop")
+        last_scan = 0.0
+        try:
+            while not stop.is_set():
+                if not observer.is_alive():
+                    self.log("the folder watcher stopped; restarting it and rescanning the inbox")
+                    observer = self.start_observer()
+                    last_scan = 0.0
+                now = time.monotonic()
+                if now - last_scan >= scan_seconds:
+                    self.scan()
+                    last_scan = now
+                with self.lock:
+                    batch = sorted(self.pending, key=_landed)
+                for path in batch:
+                    self.consider(path)
+                if self.pool is not None and self.poll_pool():
                     continue
-                if path.parent != inbox.ws.inbox and path.parent.parent != inbox.ws.inbox:
-                    with lock:
-                        pending.discard(path)
-                    continue
-                with lock:
-                    was_closed = path in closed
-                if stability.ready(path, closed=was_closed):
-                    with lock:
-                        pending.discard(path)
-                        closed.discard(path)
-                    group = path.parent.name.upper() if path.parent != inbox.ws.inbox else None
-                    try:
-                        claimed = inbox.claim(path, group)
-                    except FileNotFoundError:
-                        continue  # claimed by another watcher or removed meanwhile
-                    try:
-                        if pool is None:
-                            inbox.process_claimed(claimed)
-                        else:
-                            admitted = inbox.admit(claimed)
-                            if isinstance(admitted, Admitted):
-                                pool.submit(admitted)
-                                pool.poll(0.0)  # an idle worker starts on it now, not after the whole batch
-                    except Exception as exc:  # noqa: BLE001 - e.g. the configuration was saved half-edited
-                        log(f"could not process {path.name} yet ({exc}); it stays claimed and is retried at the "
-                            "next scan")
-            if pool is not None:
-                pool.poll(0.02)
-                for admitted, exc in pool.errors:
-                    log(f"could not process {admitted.name} yet ({exc}); it stays claimed and is retried at the "
-                        "next scan")
-                pool.errors.clear()
-                if pool.busy:
-                    continue
-            stop.wait(0.05 if pending else 0.25)
-    except KeyboardInterrupt:
-        log("stopped")
-    finally:
-        if pool is not None:
-            pool.drain()
-            pool.close()
-        observer.stop()
-        observer.join(5)
+                stop.wait(0.05 if self.pending else 0.25)
+        except KeyboardInterrupt:
+            self.log("stopped")
+        finally:
+            if self.pool is not None:
+                self.pool.drain()
+                self.pool.close()
+            observer.stop()
+            observer.join(5)
+
+    def scan(self) -> None:
+        """Files a failed attempt left claimed, and every file in the inbox (events are hints only)."""
+        try:
+            self.inbox.recover()
+        except Exception as exc:  # noqa: BLE001 - the watcher keeps watching; the file stays claimed
+            self.log(f"could not finish a claimed file yet: {exc}")
+        with self.lock:
+            self.pending.update(p for p, _ in self.inbox.candidates())
+
+    def consider(self, path: Path) -> None:
+        """Forget a path that is not an inbox file; take one that is ready."""
+        root = self.inbox.ws.inbox
+        if PROCESSING in path.parts or safety.ignored_name(path.name) or not path.is_file():
+            with self.lock:
+                self.pending.discard(path)
+                self.closed.discard(path)
+            return
+        if path.parent != root and path.parent.parent != root:
+            with self.lock:
+                self.pending.discard(path)
+            return
+        with self.lock:
+            was_closed = path in self.closed
+        if self.stability.ready(path, closed=was_closed):
+            with self.lock:
+                self.pending.discard(path)
+                self.closed.discard(path)
+            self.take(path, path.parent.name.upper() if path.parent != root else None)
+
+    def take(self, path: Path, group: str | None) -> None:
+        try:
+            claimed = self.inbox.claim(path, group)
+        except FileNotFoundError:
+            return  # claimed by another watcher or removed meanwhile
+        try:
+            if self.pool is None:
+                self.inbox.process_claimed(claimed)
+            else:
+                admitted = self.inbox.admit(claimed)
+                if isinstance(admitted, Admitted):
+                    self.pool.submit(admitted)
+                    self.pool.poll(0.0)  # an idle worker starts on it now, not after the whole batch
+        except Exception as exc:  # noqa: BLE001 - e.g. the configuration was saved half-edited
+            self.log(f"could not process {path.name} yet ({exc}); it stays claimed and is retried at the next scan")
+
+    def poll_pool(self) -> bool:
+        """Collect what the workers finished; True while they are busy (the loop goes round again at once)."""
+        self.pool.poll(0.02)
+        for admitted, exc in self.pool.errors:
+            self.log(f"could not process {admitted.name} yet ({exc}); it stays claimed and is retried at the next "
+                     "scan")
+        self.pool.errors.clear()
+        return self.pool.busy
 
 
 def _landed(path: Path) -> float:

@@ -19,14 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from toolkit.domain.findings import Status, finding
+from toolkit.inbox.intake import Admitted, Inbox, Outcome
 from toolkit.inbox.isolate import limit_memory
-from toolkit.inbox.pipeline import Admitted, Inbox, Judged, Outcome
 
 
 def _serve(conn: Connection, inbox: Inbox, memory_bytes: int) -> None:
     limit_memory(memory_bytes)
-    inbox.judge.isolated = False  # this process is the boundary: read in it, no child per file
+    inbox.isolated = False  # this process is the boundary: read in it, no child per file
     inbox.on_outcome = None  # the parent reports outcomes
     while True:
         try:
@@ -60,7 +59,7 @@ class WorkerPool:
         self.workers: list[_Worker] = []
         self.errors: list[tuple[Admitted, BaseException]] = []  # files left claimed (retried later)
         self.ctx = multiprocessing.get_context("fork")
-        inbox.judge.warm()
+        inbox.warm()
         for _ in range(size):
             self.workers.append(self._start())
 
@@ -92,8 +91,7 @@ class WorkerPool:
         w.process.join(5)
         w.conn.close()
         self.workers[self.workers.index(w)] = self._start()
-        return self.inbox.finish(job, forced=Judged(Status.UNREADABLE, [finding("identity.template", reason)],
-                                                    reason=reason))
+        return self.inbox.finish(job, forced=reason)
 
     def poll(self, wait_seconds: float = 0.05) -> list[Outcome]:
         """Hand queued files to idle workers and collect what is finished (waiting up to ``wait_seconds``)."""

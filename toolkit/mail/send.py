@@ -18,13 +18,14 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.utils import getaddresses
 from pathlib import Path
 
 from toolkit.domain.parameters import Smtp, SmtpSecurity
 from toolkit.errors import ToolkitError
-from toolkit.inbox.ledger import Ledger
+from toolkit.store.ledger import Ledger, MailStatus
 
 
 class MailError(ToolkitError):
@@ -76,7 +77,7 @@ def _permanent(exc: Exception) -> bool:
 
 
 def send_all(ledger: Ledger, keys: list[str], root: Path, settings: Smtp, password: str | None,
-             clock: Callable[[], str],
+             clock: Callable[[], datetime],
              retry_uncertain: bool = False, sleep: Callable[[float], None] = time.sleep,
              progress: Callable[[str, str], None] | None = None,
              connector: Callable[[Smtp, str | None], smtplib.SMTP] = connect) -> SendReport:
@@ -88,9 +89,9 @@ def send_all(ledger: Ledger, keys: list[str], root: Path, settings: Smtp, passwo
             row = ledger.mail(key)
             if row is None:
                 raise ToolkitError(f"no composed message {key!r} in the ledger")
-            if row.status == "sent":
+            if row.status == MailStatus.SENT:
                 report.already.append(key)
-            elif row.status == "sending" and not retry_uncertain:
+            elif row.status == MailStatus.SENDING and not retry_uncertain:
                 report.uncertain.append(key)
             else:
                 # SMTP wants CRLF line ends; smtplib sends bytes as they are (an .eml saved elsewhere may have LF)

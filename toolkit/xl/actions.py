@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-from toolkit import services
+from toolkit.clock import stamp
+from toolkit.domain.status import Status
 from toolkit.errors import UsageError
-from toolkit.workspace import Workspace
+from toolkit.services.consolidate import consolidate_schedule
+from toolkit.services.context import Context
+from toolkit.services.inbox import make_inbox, process
+from toolkit.services.issue import issue_templates
+from toolkit.services.judge import validate_file
+from toolkit.services.status import submission_status
 
 
 @dataclass(frozen=True)
@@ -33,50 +38,44 @@ class Result:
     ok: bool = True
 
 
-def issue_template(ws: Workspace, req: Request, today: date, now: datetime) -> Result:
+def issue_template(ctx: Context, req: Request) -> Result:
     if not req.group.strip():
         raise UsageError("choose a supplier group (Supplier group cell) to issue its template")
-    config = services.load(ws)
-    sprint = services.resolve_cycle(config, req.cycle or None, today)
-    issued = services.issue_templates(ws, config, services.envelopes(config), sprint, now,
-                                      groups=[req.group.strip()], workers=1)
-    folder = services.templates_dir(ws, sprint.cycle)
-    rows = [[t.group, t.version, str(folder / t.file), t.issued_at, f"{sprint.submission_deadline:%a %d %b %Y}"]
-            for t in issued]
+    sprint = ctx.sprint(req.cycle or None)
+    issued = issue_templates(ctx, sprint, groups=[req.group.strip()], workers=1)
+    folder = ctx.workspace.templates_dir(sprint.cycle)
+    rows = [[t.group, t.version, str(folder / t.file), stamp(t.issued_at),
+             f"{sprint.submission_deadline:%a %d %b %Y}"] for t in issued]
     return Result("Templates", ["group", "version", "file", "issued at", "return by"], rows,
                   f"Issued {issued[0].file} for sprint {sprint.sprint} ({sprint.cycle})")
 
 
-def validate_workbook(ws: Workspace, req: Request, today: date, now: datetime) -> Result:
+def validate_workbook(ctx: Context, req: Request) -> Result:
     if not req.file.strip():
         raise UsageError("give the workbook to validate (Workbook cell): its full path")
     path = Path(req.file.strip().strip('"'))
-    judged = services.validate_file(ws, path, today, req.cycle or None)
+    judged = validate_file(ctx, path, req.cycle or None)
     rows = [[f.severity.value, f.rule, f.sheet or "", f.cell or "", f.ldso or "",
              f.date.isoformat() if f.date else "", f.value or "", f.message, f.hint or ""] for f in judged.findings]
     return Result("Findings", ["severity", "rule", "sheet", "cell", "LDSO", "date", "value", "message", "hint"], rows,
                   f"{judged.status.value.upper()}: {path.name}, {judged.errors} errors, {judged.warnings} warnings",
-                  ok=judged.status.value == "accepted")
+                  ok=judged.status == Status.ACCEPTED)
 
 
-def process_inbox(ws: Workspace, req: Request, today: date, now: datetime) -> Result:
-    from toolkit.inbox.watcher import Stability, run_once
-
-    inbox = services.make_inbox(ws, today, lambda: datetime.now(UTC), req.cycle or None)
-    outcomes, waiting = run_once(inbox, Stability(quiet_seconds=1.0, settle_seconds=3.0), max_wait=10.0)
+def process_inbox(ctx: Context, req: Request) -> Result:
+    outcomes, waiting = process(make_inbox(ctx, req.cycle or None), quiet=1.0, max_wait=10.0)
     rows = [[o.row_id, o.name, o.status, o.group or "", o.cycle or "", o.errors, o.warnings, o.reason or ""]
             for o in outcomes]
     rows += [["", p.name, "waiting", "", "", "", "", "still being written; left for the next run"] for p in waiting]
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "rejected", "quarantined", "duplicate")}
+    counts = {s: sum(o.status == s for o in outcomes) for s in (Status.ACCEPTED, Status.REJECTED, Status.QUARANTINED,
+                                                                Status.DUPLICATE)}
     return Result("Inbox", ["#", "file", "status", "group", "cycle", "errors", "warnings", "reason"], rows,
                   f"{len(outcomes)} files processed: " + ", ".join(f"{v} {k}" for k, v in counts.items() if v)
                   + (f"; {len(waiting)} waiting" if waiting else ""))
 
 
-def consolidate(ws: Workspace, req: Request, today: date, now: datetime) -> Result:
-    config = services.load(ws)
-    sprint = services.resolve_cycle(config, req.cycle or None, today)
-    result, path = services.consolidate_schedule(ws, config, sprint, now)
+def consolidate(ctx: Context, req: Request) -> Result:
+    result, path = consolidate_schedule(ctx, ctx.sprint(req.cycle or None))
     rows = [[b.scope, b.granularity, b.period.isoformat(), b.planned, round(b.limit), b.planned - round(b.limit),
              "; ".join(f"{g} {v:,}" for g, v in b.contributors)] for b in result.breaches]
     return Result("Breaches", ["scope", "day or week", "date", "planned", "limit", "excess", "groups contributing"],
@@ -84,12 +83,12 @@ def consolidate(ws: Workspace, req: Request, today: date, now: datetime) -> Resu
                   f"one, {len(result.breaches)} breaches ({path})", ok=not result.breaches)
 
 
-def refresh_status(ws: Workspace, req: Request, today: date, now: datetime) -> Result:
-    config = services.load(ws)
-    sprint = services.resolve_cycle(config, req.cycle or None, today)
-    status = services.submission_status(ws, config, sprint.cycle)
+def refresh_status(ctx: Context, req: Request) -> Result:
+    sprint = ctx.sprint(req.cycle or None)
+    status = submission_status(ctx, sprint.cycle)
     rows = [[s.group, s.name, s.submitted, s.accepted, s.rejected, s.quarantined, s.latest_version or "",
-             s.latest_status or "", s.latest_at or "", s.current_plan or "outstanding"] for s in status]
+             s.latest_status or "", stamp(s.latest_at) if s.latest_at else "", s.current_plan or "outstanding"]
+            for s in status]
     missing = sum(s.current_plan is None for s in status)
     return Result("Status", ["group", "name", "submitted", "accepted", "rejected", "quarantined", "latest version",
                              "latest status", "latest at", "current plan"], rows,
@@ -97,7 +96,7 @@ def refresh_status(ws: Workspace, req: Request, today: date, now: datetime) -> R
                   f"{len(status) - missing} of {len(status)} groups have a valid plan")
 
 
-ACTIONS: dict[str, Callable[[Workspace, Request, date, datetime], Result]] = {
+ACTIONS: dict[str, Callable[[Context, Request], Result]] = {
     "Issue the template of a group": issue_template,
     "Validate a workbook": validate_workbook,
     "Process the inbox now": process_inbox,

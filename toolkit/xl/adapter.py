@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import traceback
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.clock import Clock, stamp
 from toolkit.errors import ToolkitError
-from toolkit.workspace import Workspace, resolve_workspace
+from toolkit.services.context import Context
 from toolkit.xl.actions import ACTIONS, Request, Result
 
 CONTROL = "Control"
@@ -63,17 +64,26 @@ def write_result(book, result: Result) -> None:
 
 def run(book, workspace: str | Path | None = None, today: date | None = None, now: datetime | None = None) -> Result:
     """Run the action the control sheet asks for. Errors are shown on the control sheet, never raised into Excel
-    (a traceback is written only for an unexpected error)."""
+    (a traceback is written only for an unexpected error). The clock is made here, at the edge: stopped at ``now``
+    when given (tests), else the real one on ``today`` (or MCC_TODAY)."""
     control = book.sheets[CONTROL]
-    now = now or datetime.now(UTC)
     request, chosen = read_request(book)
-    control.range(LAST_RUN).value = as_cell(now.isoformat(timespec="seconds"))
     try:
+        clock = Clock.at(now, today) if now is not None else Clock.from_env(today)
+    except ToolkitError as exc:
+        clock, problem = Clock(), exc
+    else:
+        problem = None
+    control.range(LAST_RUN).value = as_cell(stamp(clock.now()))
+    try:
+        if problem is not None:
+            raise problem
         action = ACTIONS.get(request.action)
         if action is None:
             raise ToolkitError(f"choose an action in {ACTION}: " + "; ".join(ACTIONS))
-        ws: Workspace = resolve_workspace(Path(chosen) if chosen else (Path(workspace) if workspace else None))
-        result = action(ws, request, today or now.date(), now)
+        ctx = Context.open(Path(chosen) if chosen else (Path(workspace) if workspace else None))
+        ctx.clock = clock
+        result = action(ctx, request)
     except ToolkitError as exc:
         result = Result("", [], message=f"error: {exc}", ok=False)
     except Exception as exc:  # noqa: BLE001 - shown to the user in the sheet, with the traceback for a report

@@ -8,16 +8,18 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from toolkit.config import Config
 from toolkit.domain.disclosure import publication_masks
 from toolkit.domain.sprints import Sprint
 from toolkit.errors import UsageError
-from toolkit.workspace import Workspace
+from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
+from toolkit.services.consolidate import consolidation
+from toolkit.services.context import Context
+from toolkit.services.uca import current_schedule, snapshot
+from toolkit.store.versions import next_version, versioned
 
 STAGES = ("draft", "baseline")
 
@@ -53,38 +55,38 @@ def write_all(jobs: list[tuple], workers: int | None = None) -> list[Path]:
     return [_write(job) for job in jobs]
 
 
-def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, stamp: datetime,
-            workers: int | None = None) -> Publication:
-    from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
-    from toolkit.schedule_service import consolidation
-    from toolkit.services import envelopes
-    from toolkit.uca import current_schedule, read_snapshot
-
+def publish(ctx: Context, sprint: Sprint, stage: str, workers: int | None = None) -> Publication:
     if stage not in STAGES:
         raise UsageError(f"--stage must be one of {', '.join(STAGES)}, not {stage!r}")
     if stage == "baseline":
-        if read_snapshot(workspace, sprint.cycle) is None:
+        if snapshot(ctx.workspace, sprint.cycle) is None:
             raise UsageError(f"no unused capacity report for {sprint.cycle}: run mcc uca report and mcc uca allocate "
                              "before publishing the baseline")
-        s, alloc, result = current_schedule(workspace, config, sprint)
+        s, alloc, result = current_schedule(ctx, sprint)
         draft, grants = result.schedule, alloc.all_grants
     else:
-        result = consolidation(workspace, config, envelopes(config), sprint)
+        result = consolidation(ctx, sprint)
         s = draft = result.schedule
         grants = np.zeros_like(s.daily)
+    config = ctx.config
     minimum = config.parameters.capacity.disclosure_minimum
-    base = workspace.cycle_dir(sprint.cycle) / "publication"
+    base = ctx.workspace.publication_dir(sprint.cycle)
     base.mkdir(parents=True, exist_ok=True)
-    version = 1 + max((int(p.name.rsplit("_v", 1)[1]) for p in base.glob(f"{stage}_v*")
-                       if p.name.rsplit("_v", 1)[1].isdigit()), default=0)
-    folder = base / f"{stage}_v{version:02d}"
+    version = next_version(base, stage, "")
+    folder = base / versioned(stage, version, "")
     pub = Publication(stage, version, folder)
     title = f"{'Baseline' if stage == 'baseline' else 'Draft'} migration schedule, sprint {sprint.sprint} " \
             f"({sprint.cycle}), version {version}"
+    pub.files = write_all(_jobs(config, s, draft if stage == "baseline" else None, grants, result.plans, folder,
+                                title, minimum), workers)
+    return pub
 
+
+def _jobs(config, s, draft, grants: np.ndarray, plans, folder: Path, title: str, minimum: int) -> list[tuple]:
+    """The writers of the publication set and their arguments: industry, per LDSO, per group, per agent."""
     ldso_weekly, ldso_daily = s.ldso_weekly, s.ldso_daily  # (L, W), (L, D)
     jobs: list[tuple] = []  # (writer, arguments): written together at the end, in a pool
-    hidden = publication_masks(s, minimum, draft=draft if stage == "baseline" else None)
+    hidden = publication_masks(s, minimum, draft=draft)
     jobs.append((write_industry, (
         folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly, hidden["ldso_weekly"],
         ldso_daily, hidden["ldso_daily"], s.national_weekly, hidden["national_weekly"], s.national_daily,
@@ -105,7 +107,7 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
     # agents: every group's forecasts for the provider, summed per week
     names = {a.mpid: a.name for a in config.industry.agents}
     per_agent: dict[tuple[str, str], list[np.ndarray]] = {}
-    for plan in result.plans:
+    for plan in plans:
         for mpid, role, weekly in plan.agents:
             per_agent.setdefault((mpid, role), []).append(np.asarray(weekly)[:len(s.weeks)])
     for (mpid, role), series in sorted(per_agent.items()):
@@ -117,5 +119,4 @@ def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, st
             folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
             names.get(mpid, "(named by a supplier)"), role, s.weeks, stacked.sum(axis=0), (n > 0) & (n < minimum),
             minimum)))
-    pub.files = write_all(jobs, workers)
-    return pub
+    return jobs

@@ -12,18 +12,28 @@ reports everyone may see (the UCA report, the industry schedule).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from toolkit.config import Config
+from toolkit.clock import stamp
+from toolkit.domain.allocation import SHARING
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
+from toolkit.domain.status import JUDGED, Kind, Status
+from toolkit.domain.template import describe_phase_dates, template_content
 from toolkit.errors import UsageError
-from toolkit.inbox.ledger import Ledger
 from toolkit.mail.compose import compose, eml_bytes, environment, stable_message_id
-from toolkit.workspace import Workspace
+from toolkit.mail.send import SendReport, send_all
+from toolkit.services.context import Context
+from toolkit.services.issue import current_templates
+from toolkit.services.uca import current_allocation, grant_context, rounds, snapshot
+from toolkit.store.ledger import MailStatus
+from toolkit.store.registers import latest_issued
+from toolkit.store.versions import latest_version, versioned
 
 KIND = {Category.ENVELOPE: "capacity envelope", Category.DE_MINIMIS: "de minimis (no envelope)",
         Category.SMALL: "small portfolio (no daily limit)"}
@@ -39,7 +49,7 @@ class Outgoing:
     subject: str
     path: Path  # the .eml
     attachments: tuple[str, ...]
-    status: str = "composed"  # its send record: composed, sending, sent or failed
+    status: MailStatus = MailStatus.COMPOSED  # its send record
 
 
 @dataclass
@@ -54,12 +64,13 @@ class Distribution:
 class _Writer:
     """Compose, write and record the messages of one distribution."""
 
-    def __init__(self, workspace: Workspace, config: Config, sprint: Sprint, what: str, stamp: datetime):
-        self.ws, self.config, self.sprint, self.stamp = workspace, config, sprint, stamp
-        self.jinja = environment(workspace.templates)
-        self.ledger = Ledger(workspace.workbooks / "ledger.sqlite")
-        self.out = Distribution(sprint.cycle, what, workspace.outbox / sprint.cycle / "mail" / what)
-        params = config.parameters
+    def __init__(self, ctx: Context, sprint: Sprint, what: str):
+        self.ctx, self.ws, self.config, self.sprint = ctx, ctx.workspace, ctx.config, sprint
+        self.stamp = ctx.clock.now()
+        self.jinja = environment(self.ws.templates)
+        self.ledger = ctx.ledger
+        self.out = Distribution(sprint.cycle, what, self.ws.outbox / sprint.cycle / "mail" / what)
+        params = self.config.parameters
         self.common = {"mcc_name": params.contact.name, "mcc_email": params.contact.email,
                        "cycle_title": f"sprint {sprint.sprint} ({sprint.cycle})"}
 
@@ -79,7 +90,7 @@ class _Writer:
     def write(self, key: str, party: str, to: tuple[str, ...], subject: str, data: bytes, file: str,
               message_id: str, attachments) -> None:
         row = self.ledger.mail(key)
-        if row is not None and row.status in ("sent", "sending"):
+        if row is not None and row.status in (MailStatus.SENT, MailStatus.SENDING):
             # never rewrite what was (or may have been) sent: the .eml on disk is the record of it
             path = self.ws.root / row.eml_path
         else:
@@ -89,46 +100,37 @@ class _Writer:
             part.write_bytes(data)
             part.replace(path)
             row = self.ledger.compose_mail(key, self.sprint.cycle, self.out.what, party, ", ".join(to), subject,
-                                           str(path.relative_to(self.ws.root)), message_id,
-                                           self.stamp.isoformat(timespec="seconds"))
+                                           str(path.relative_to(self.ws.root)), message_id, self.stamp)
         self.out.messages.append(Outgoing(key, party, to, subject, path, tuple(a.name for a in attachments),
                                           row.status))
 
 
-def prepare(workspace: Workspace, config: Config, sprint: Sprint, what: str, today: date, stamp: datetime,
-            stage: str | None = None) -> Distribution:
+def prepare(ctx: Context, sprint: Sprint, what: str, stage: str | None = None) -> Distribution:
     """Compose the messages of ``what`` for the cycle into ``outbox/<cycle>/mail/<what>/``."""
     if what not in WHATS:
         raise UsageError(f"--what must be one of {', '.join(WHATS)}, not {what!r}")
-    w = _Writer(workspace, config, sprint, what, stamp)
+    w = _Writer(ctx, sprint, what)
+    today = ctx.clock.today()
     {"templates": _templates, "feedback": _feedback, "reminders": _reminders, "uca": _uca, "grants": _grants,
      "publication": lambda w, today: _publication(w, stage)}[what](w, today)
     return w.out
 
 
-def send(workspace: Workspace, config: Config, dist: Distribution, password: str | None, clock,
-         retry_uncertain: bool = False, progress=None, sleep=None):
+def send(ctx: Context, dist: Distribution, password: str | None, retry_uncertain: bool = False,
+         progress: Callable | None = None, sleep: Callable[[float], None] | None = None) -> SendReport:
     """Send the composed messages of ``dist`` (those not sent before)."""
-    import time
-
-    from toolkit.mail.send import send_all
-
-    return send_all(Ledger(workspace.workbooks / "ledger.sqlite"), [m.key for m in dist.messages], workspace.root,
-                    config.parameters.smtp, password, clock, retry_uncertain=retry_uncertain,
-                    sleep=sleep or time.sleep, progress=progress)
+    return send_all(ctx.ledger, [m.key for m in dist.messages], ctx.workspace.root, ctx.config.parameters.smtp,
+                    password, ctx.clock, retry_uncertain=retry_uncertain, sleep=sleep or time.sleep,
+                    progress=progress)
 
 
 # -- what each step sends -------------------------------------------------------------------------------------
 
 def _templates(w: _Writer, today: date) -> None:
-    from toolkit.domain.template import describe_phase_dates, template_content
-    from toolkit.services import envelopes
-    from toolkit.templates import current_templates, templates_dir
-
     issued = current_templates(w.ws, w.sprint.cycle)
     if not issued:
         raise UsageError(f"no templates issued for {w.sprint.cycle} yet: run mcc templates --cycle {w.sprint.cycle}")
-    env = envelopes(w.config)
+    env = w.ctx.envelopes()
     first = (w.sprint.execution_start - env.dates[0]).days
     last = (w.sprint.execution_end - env.dates[0]).days + 1
     for group, t in sorted(issued.items()):
@@ -153,12 +155,12 @@ def _templates(w: _Writer, today: date) -> None:
             "phases": describe_phase_dates(content), "ldsos": ldsos},
             f"[MCC] Migration plan template for sprint {w.sprint.sprint} ({w.sprint.cycle}), {group}: return by "
             f"{w.sprint.submission_deadline:%a %d %b %Y}", f"{group}_template_v{t.version:02d}.eml",
-            [templates_dir(w.ws, w.sprint.cycle) / t.file])
+            [w.ws.templates_dir(w.sprint.cycle) / t.file])
 
 
 def _feedback(w: _Writer, today: date) -> None:
     """The feedback the inbox composed for every file it judged in the cycle, one message per file."""
-    rows = [r for r in w.ledger.rows(w.sprint.cycle) if r.status in ("accepted", "rejected", "quarantined")]
+    rows = [r for r in w.ledger.rows(w.sprint.cycle) if r.status in JUDGED]
     for r in rows:
         g = w.config.industry.group_by_mpid.get(r.supplier_group or "")
         party = r.supplier_group or "unknown"
@@ -178,10 +180,8 @@ def _feedback(w: _Writer, today: date) -> None:
 
 def _reminders(w: _Writer, today: date) -> None:
     """Groups with no accepted plan for the cycle: one reminder a day at most, their template attached again."""
-    from toolkit.templates import current_templates, templates_dir
-
     issued = current_templates(w.ws, w.sprint.cycle)
-    rows = [r for r in w.ledger.rows(w.sprint.cycle) if r.kind == "plan" and r.status != "duplicate"]
+    rows = [r for r in w.ledger.rows(w.sprint.cycle) if r.kind == Kind.PLAN and r.status != Status.DUPLICATE]
     deadline = w.sprint.submission_deadline
     for g in w.config.industry.groups:
         if w.ledger.current_plan(w.sprint.cycle, g.mpid) is not None:
@@ -189,12 +189,12 @@ def _reminders(w: _Writer, today: date) -> None:
         mine = [r for r in rows if r.supplier_group == g.mpid]
         last = mine[-1] if mine else None
         t = issued.get(g.mpid)
-        attachments = [templates_dir(w.ws, w.sprint.cycle) / t.file] if t else []
+        attachments = [w.ws.templates_dir(w.sprint.cycle) / t.file] if t else []
         overdue = today > deadline
         w.add(f"{w.sprint.cycle}/reminders/{g.mpid}/{today.isoformat()}", g.mpid, g.contacts, "reminder", {
             "group_name": g.name, "deadline": f"{deadline:{DAY}}", "overdue": overdue,
             "days_left": max((deadline - today).days, 0), "file": t.file if t else "",
-            "last": {"name": last.original_name, "received_at": last.received_at, "status": last.status,
+            "last": {"name": last.original_name, "received_at": stamp(last.received_at), "status": last.status,
                      "errors": last.errors} if last else None},
             f"[MCC] {'Overdue' if overdue else 'Reminder'}: your migration plan for sprint {w.sprint.sprint} "
             f"({w.sprint.cycle}) {'was due' if overdue else 'is due by'} {deadline:%a %d %b %Y}",
@@ -202,20 +202,17 @@ def _reminders(w: _Writer, today: date) -> None:
 
 
 def _uca(w: _Writer, today: date) -> None:
-    from toolkit.services import envelopes, next_version
-    from toolkit.templates import latest_in
-    from toolkit.uca import SHARING, read_snapshot, requests_dir, rounds, uca_dir
-
     issued = rounds(w.ws, w.sprint.cycle)
     if not issued:
         raise UsageError(f"no unused capacity report for {w.sprint.cycle} yet: run mcc uca report")
     r = issued[-1]
-    folder = uca_dir(w.ws, w.sprint.cycle, r)
-    report = folder / f"uca_report_v{next_version(folder, 'uca_report') - 1:02d}.xlsx"
-    snap = read_snapshot(w.ws, w.sprint.cycle, r)
-    env = envelopes(w.config)
+    folder = w.ws.uca_dir(w.sprint.cycle, r)
+    report = folder / versioned("uca_report", latest_version(folder, "uca_report"))
+    snap = snapshot(w.ws, w.sprint.cycle, r)
+    env = w.ctx.envelopes()
     tag = "" if r == 1 else f"r{r:02d}/"
-    for group, t in sorted(latest_in(requests_dir(w.ws, w.sprint.cycle, r)).items()):
+    requests = w.ws.requests_dir(w.sprint.cycle, r)
+    for group, t in sorted(latest_issued(requests).items()):
         g = w.config.industry.group_by_mpid.get(group)
         if g is None:
             w.out.skipped.append((group, "no longer in config/suppliers.csv"))
@@ -226,36 +223,25 @@ def _uca(w: _Writer, today: date) -> None:
             "sharing": SHARING[w.config.parameters.capacity.uca_rule]},
             f"[MCC] Unused capacity you may request, sprint {w.sprint.sprint} ({w.sprint.cycle}), {group}: by "
             f"{w.sprint.uca_end:%a %d %b %Y}", f"{group}_uca{'' if r == 1 else f'{r:02d}'}_v{t.version:02d}.eml",
-            [report, requests_dir(w.ws, w.sprint.cycle, r) / t.file])
-
-
-def grant_context(config: Config, sprint: Sprint, group: str, grants) -> dict:
-    """What a grant notice says: the group's own grants only."""
-    mine = [g for g in grants if g.group == group]
-    return {"group_name": config.industry.group_by_mpid[group].name, "cycle": sprint.cycle, "grants": mine,
-            "requested": sum(g.requested for g in mine), "granted": sum(g.granted for g in mine),
-            "baseline_date": f"{sprint.baseline_publication:{DAY}}"}
+            [report, requests / t.file])
 
 
 def _grants(w: _Writer, today: date) -> None:
-    from toolkit.services import next_version
-    from toolkit.uca import current_allocation, rounds, uca_dir
-
     issued = rounds(w.ws, w.sprint.cycle)
-    version = next_version(uca_dir(w.ws, w.sprint.cycle, issued[-1]), "allocation") - 1 if issued else 0
+    version = latest_version(w.ws.uca_dir(w.sprint.cycle, issued[-1]), "allocation") if issued else 0
     if version < 1:
         raise UsageError(f"no allocation for {w.sprint.cycle} yet: run mcc uca allocate")
-    alloc, _ = current_allocation(w.ws, w.config, w.sprint)
+    alloc, _ = current_allocation(w.ctx, w.sprint)
     tag = "" if alloc.round == 1 else f"r{alloc.round:02d}_"
     for group in sorted({g.group for g in alloc.explained}):
         g = w.config.industry.group_by_mpid[group]
         w.add(f"{w.sprint.cycle}/grants/{group}/{tag}allocation_v{version:02d}", group, g.contacts, "grant",
-              grant_context(w.config, w.sprint, group, alloc.explained),
+              grant_context(w.ctx, w.sprint, group, alloc.explained),
               f"[MCC] Unused capacity granted ({w.sprint.cycle}, {group})", f"{group}_{tag}grant_v{version:02d}.eml")
 
 
 def _publication(w: _Writer, stage: str | None) -> None:
-    base = w.ws.cycle_dir(w.sprint.cycle) / "publication"
+    base = w.ws.publication_dir(w.sprint.cycle)
     found = sorted((p for p in base.glob("*_v*") if p.is_dir() and p.name.split("_v")[0] in ("draft", "baseline")
                     and (stage is None or p.name.startswith(stage + "_v"))),
                    key=lambda p: (p.name.startswith("baseline"), int(p.name.rsplit("_v", 1)[1])))

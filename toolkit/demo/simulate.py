@@ -1,8 +1,10 @@
-"""Simulated supplier returns for the demo: the issued templates filled in code, most with a careful plan, some
-with the mistakes suppliers really make, dropped into the inbox the way an email client saves attachments."""
+"""Simulated supplier returns, UCA requests and outturn for the demo: the issued templates filled in code, most
+with a careful plan, some with the mistakes suppliers really make, dropped into the inbox the way an email client
+saves attachments; outturn as the central systems would report it, with the deviations an MCC sees."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +13,16 @@ import numpy as np
 
 from toolkit.config import Config
 from toolkit.domain.envelopes import Category
+from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.sprints import Sprint
+from toolkit.domain.template import template_content
 from toolkit.excel.filler import fill_plan
-from toolkit.inbox.pipeline import Judge
-from toolkit.templates import current_templates, templates_dir
-from toolkit.workspace import Workspace
+from toolkit.services.context import Context
+from toolkit.services.issue import current_templates
+from toolkit.services.uca import UcaReport, snapshot
+from toolkit.store.registers import latest_issued
+from toolkit.store.workspace import Workspace
 
 MISTAKES = ("over the envelope", "text in a plan cell", "total short of the portfolio", "no daily plan",
             "a CSV instead of the workbook", "sent twice")
@@ -29,20 +35,21 @@ class SimulatedReturn:
     path: Path
 
 
-def simulate_returns(workspace: Workspace, config: Config, sprint: Sprint, judge: Judge, share: float = 0.6,
+def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
                      seed: int = 20251001) -> list[SimulatedReturn]:
     """Returns from about ``share`` of the groups, one in four of them with a typical mistake; written to
     ``inbox/`` as ``<group> plan <cycle>.xlsx``."""
+    workspace, config, env = ctx.workspace, ctx.config, ctx.envelopes()
     rng = np.random.default_rng(seed)
     issued = current_templates(workspace, sprint.cycle)
-    folder = templates_dir(workspace, sprint.cycle)
+    folder = workspace.templates_dir(sprint.cycle)
     work = workspace.workbooks / sprint.cycle / "simulated"
     work.mkdir(parents=True, exist_ok=True)
     out: list[SimulatedReturn] = []
     for g in config.industry.groups:
         if g.mpid not in issued or rng.random() > share:
             continue
-        content = judge.content(g.mpid, sprint)
+        content = template_content(config.industry, config.calendar, config.parameters, env, g.mpid, sprint)
         plan = sample_plan(content, config.parameters)
         weekly, daily = plan.weekly.copy(), None if plan.daily is None else plan.daily.copy()
         kind = "valid" if rng.random() < 0.75 else MISTAKES[int(rng.integers(len(MISTAKES)))]
@@ -88,16 +95,14 @@ def _drop(workspace: Workspace, path: Path, name: str) -> Path:
     return target
 
 
-def simulate_uca_requests(workspace: Workspace, config: Config, env, sprint: Sprint, report) -> list[Path]:
+def simulate_uca_requests(ctx: Context, sprint: Sprint, report: UcaReport) -> list[Path]:
     """Half the eligible groups ask for extra capacity on some days: a share of the unused capacity, never more
     than 2% of their portfolio in the LDSO a day (a group asks for what it could use); one asks for more than is
     available (and is told so)."""
-    from toolkit.templates import latest_in
-    from toolkit.uca import read_snapshot, requests_dir
-
+    workspace, config, env = ctx.workspace, ctx.config, ctx.envelopes()
     rng = np.random.default_rng(7)
-    snap = read_snapshot(workspace, sprint.cycle)
-    issued = latest_in(requests_dir(workspace, sprint.cycle))
+    snap = snapshot(workspace, sprint.cycle)
+    issued = latest_issued(workspace.requests_dir(sprint.cycle))
     out = []
     askers = [g for g in report.eligible if rng.random() < 0.5] or report.eligible[:1]
     for n, group in enumerate(askers):
@@ -111,7 +116,7 @@ def simulate_uca_requests(workspace: Workspace, config: Config, env, sprint: Spr
             d, c = np.argwhere(form.unused > 0)[0]
             asked[d, c] = form.unused[d, c] + 50  # a mistake: more than is unused
         path = workspace.workbooks / sprint.cycle / "simulated" / f"{group} UCA request.xlsx"
-        fill_plan(requests_dir(workspace, sprint.cycle) / issued[group].file, path, uca=asked)
+        fill_plan(workspace.requests_dir(sprint.cycle) / issued[group].file, path, uca=asked)
         out.append(_drop(workspace, path, path.name))
     return out
 
@@ -122,10 +127,6 @@ def simulate_outturn(config: Config, schedule, days: list, as_of, path: Path, se
     (secondary MPANs included) for the cohorts effective by ``as_of``. With the deviations an MCC sees: one group
     15% over in an LDSO, one 7% under, one migrating on a day it did not plan, short activation offsets outside
     fast feedback, and a spike of secondary MPANs. Returns what was planted, by kind."""
-    import csv
-
-    from toolkit.domain.monitoring import OUTTURN_COLUMNS
-
     rng = np.random.default_rng(seed)
     industry, calendar = config.industry, config.calendar
     n = len(days)

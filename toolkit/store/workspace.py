@@ -13,7 +13,8 @@ from pathlib import Path
 from toolkit.errors import WorkspaceError
 
 FOLDERS = ("config", "inbox", "outbox", "workbooks", "templates")
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+LEDGER = "ledger.sqlite"  # in workbooks/
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,38 @@ class Workspace:
     def templates(self) -> Path:
         return self.root / "templates"
 
+    @property
+    def ledger(self) -> Path:
+        return self.workbooks / LEDGER
+
     def cycle_dir(self, cycle: str) -> Path:
         return self.workbooks / cycle
+
+    def templates_dir(self, cycle: str) -> Path:
+        """The cycle's issued plan templates and their register."""
+        return self.cycle_dir(cycle) / "templates"
+
+    def uca_dir(self, cycle: str, round: int = 1) -> Path:
+        """A UCA round's report, snapshot and allocation: round 1 in ``uca/``, ad hoc rounds in ``uca/round_NN/``."""
+        base = self.cycle_dir(cycle) / "uca"
+        return base if round == 1 else base / f"round_{round:02d}"
+
+    def requests_dir(self, cycle: str, round: int = 1) -> Path:
+        """A UCA round's request forms and their register."""
+        return self.uca_dir(cycle, round) / "requests"
+
+    def schedule_dir(self, cycle: str) -> Path:
+        return self.cycle_dir(cycle) / "schedule"
+
+    def publication_dir(self, cycle: str) -> Path:
+        return self.cycle_dir(cycle) / "publication"
+
+    def monitoring_dir(self, cycle: str) -> Path:
+        return self.cycle_dir(cycle) / "monitoring"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.workbooks / "quarantine"
 
     def ensure_folders(self) -> None:
         for name in FOLDERS:

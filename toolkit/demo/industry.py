@@ -25,9 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
+from toolkit.config.loader import AGENT_COLUMNS, CONTACT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.sprints import first_wednesdays
+from toolkit.errors import WorkspaceError
+from toolkit.mail.compose import export_defaults
+from toolkit.store.workspace import FOLDERS, Workspace
 
 # DNO areas by their MPIDs, approximate metering point counts (public figures rounded); tiers 1-5 all present
 DNOS = (
@@ -347,8 +351,6 @@ def _with_contacts(ldso: tuple[str, str, int]) -> tuple[str, str, int, str, str]
 
 def config_files(demo: DemoIndustry) -> dict[str, str]:
     """File name -> text of every configuration file of the demo industry."""
-    from toolkit.config.loader import AGENT_COLUMNS, CONTACT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
-
     return {
         "parameters.toml": demo.parameters_toml,
         "calendar.toml": demo.calendar_toml,
@@ -367,3 +369,22 @@ def write_config(demo: DemoIndustry, config_dir: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
     return written
+
+
+def init_workspace(target: Path, spec: DemoSpec | None = None, force: bool = False) -> Workspace:
+    """Create a workspace holding the demo configuration and editable copies of the email texts."""
+    ws = Workspace(target.expanduser().resolve())
+    existing = [p.name for p in ws.config.glob("*")] if ws.config.is_dir() else []
+    if existing and not force:
+        raise WorkspaceError(f"{ws.config} already holds {', '.join(sorted(existing))}; "
+                             "use --force to overwrite it with the demo configuration")
+    for name in FOLDERS:
+        (ws.root / name).mkdir(parents=True, exist_ok=True)
+    write_config(generate(spec or DemoSpec()), ws.config)
+    export_defaults(ws.templates / "email")
+    return ws
+
+
+def generate_industry(out_dir: Path, spec: DemoSpec) -> list[Path]:
+    """Write a generated industry's configuration files into ``out_dir``."""
+    return write_config(generate(spec), out_dir)

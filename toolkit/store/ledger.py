@@ -8,6 +8,9 @@ message key, moving ``composed -> sending -> sent | failed``: a message is sent 
 reported during execution, one row per cohort (supplier MPID, LDSO, initiation and effective date), the latest
 accepted outturn file's figures for it, with the submission that brought them; table ``shortfalls`` the
 shortfalls groups notified, whose capacity is ceded to ad hoc unused capacity allocation.
+
+Times are stored as ISO 8601 text to the second (``toolkit.clock.stamp``) and read back as ``datetime``; statuses
+and kinds are the enums of ``toolkit.domain.status``, never bare strings.
 """
 
 from __future__ import annotations
@@ -17,16 +20,36 @@ import sqlite3
 import threading
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
-SCHEMA = """
+from toolkit.clock import stamp
+from toolkit.domain.monitoring import Cohort
+from toolkit.domain.status import PENDING, Kind, Status
+
+
+class MailStatus(StrEnum):
+    """The send record of one composed email."""
+
+    COMPOSED = "composed"
+    SENDING = "sending"  # handed to the server; a crash here leaves it uncertain
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _values(members) -> str:
+    return ", ".join(f"'{m.value}'" for m in members)
+
+
+RECORDED = [s for s in Status if s is not Status.UNREADABLE]  # a verdict, recorded as quarantined
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     sha256 TEXT NOT NULL,
     original_name TEXT NOT NULL,
     received_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('received', 'validating', 'accepted', 'rejected', 'quarantined',
-                                           'duplicate')),
+    status TEXT NOT NULL CHECK (status IN ({_values(RECORDED)})),
     supplier_group TEXT,
     cycle TEXT,
     version INTEGER,
@@ -40,7 +63,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     email_path TEXT NOT NULL DEFAULT '',
     finished_at TEXT,
     claim TEXT NOT NULL DEFAULT '',
-    kind TEXT NOT NULL DEFAULT 'plan'
+    kind TEXT NOT NULL DEFAULT '{Kind.PLAN.value}'
 );
 CREATE TABLE IF NOT EXISTS mail (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -52,7 +75,7 @@ CREATE TABLE IF NOT EXISTS mail (
     subject TEXT NOT NULL,
     eml_path TEXT NOT NULL,
     message_id TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('composed', 'sending', 'sent', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ({_values(MailStatus)})),
     attempts INTEGER NOT NULL DEFAULT 0,
     composed_at TEXT NOT NULL,
     sent_at TEXT,
@@ -81,7 +104,21 @@ CREATE TABLE IF NOT EXISTS shortfalls (
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
 """
-FINAL = ("accepted", "rejected", "quarantined", "duplicate")
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _text(value: object) -> object:
+    """A value as the ledger stores it: times as ISO text, enums as their value."""
+    if isinstance(value, datetime):
+        return stamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
 
 
 @dataclass(frozen=True)
@@ -89,8 +126,8 @@ class Row:
     id: int
     sha256: str
     original_name: str
-    received_at: str
-    status: str
+    received_at: datetime
+    status: Status
     supplier_group: str | None
     cycle: str | None
     version: int | None
@@ -102,9 +139,15 @@ class Row:
     duplicate_of: int | None
     feedback_path: str
     email_path: str
-    finished_at: str | None
+    finished_at: datetime | None
     claim: str  # the name the file had in inbox/.processing/ while it was worked on
-    kind: str  # "plan" or "uca-request"
+    kind: Kind
+
+    @classmethod
+    def of(cls, r: tuple) -> Row:
+        r = list(r)
+        r[3], r[4], r[16], r[18] = _time(r[3]), Status(r[4]), _time(r[16]), Kind(r[18])
+        return cls(*r)
 
 
 _CONNECTIONS: dict[tuple[int, str], tuple[sqlite3.Connection, threading.RLock, int]] = {}
@@ -147,11 +190,30 @@ class MailRow:
     subject: str
     eml_path: str
     message_id: str
-    status: str
+    status: MailStatus
     attempts: int
-    composed_at: str
-    sent_at: str | None
+    composed_at: datetime
+    sent_at: datetime | None
     error: str
+
+    @classmethod
+    def of(cls, r: tuple) -> MailRow:
+        r = list(r)
+        r[9], r[11], r[12] = MailStatus(r[9]), _time(r[11]), _time(r[12])
+        return cls(*r)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A shortfall a group notified: ``count`` fewer migrations in ``ldso`` on ``day``, capacity it cedes."""
+
+    id: int
+    supplier_group: str
+    ldso: str
+    day: date
+    count: int
+    reason: str
+    recorded_at: datetime
 
 
 class Ledger:
@@ -183,18 +245,18 @@ class Ledger:
                 if "claim" not in columns:  # ledgers made before the claim was recorded
                     db.execute("ALTER TABLE submissions ADD COLUMN claim TEXT NOT NULL DEFAULT ''")
                 if "kind" not in columns:  # ledgers made before UCA requests came through the inbox
-                    db.execute("ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan'")
+                    db.execute(f"ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT '{Kind.PLAN.value}'")
             found = _CONNECTIONS[key] = (db, threading.RLock(), os.stat(self.path).st_ino)
         return _Session(found[0], found[1])
 
     def _one(self, sql: str, args: tuple) -> Row | None:
         with closing(self._connect()) as db:
             r = db.execute(f"SELECT * FROM submissions {sql}", args).fetchone()
-        return Row(*r) if r else None
+        return Row.of(r) if r else None
 
     def _all(self, sql: str = "", args: tuple = ()) -> list[Row]:
         with closing(self._connect()) as db:
-            return [Row(*r) for r in db.execute(f"SELECT * FROM submissions {sql}", args).fetchall()]
+            return [Row.of(r) for r in db.execute(f"SELECT * FROM submissions {sql}", args).fetchall()]
 
     def by_sha(self, sha: str) -> list[Row]:
         return self._all("WHERE sha256 = ? ORDER BY id", (sha,))
@@ -205,10 +267,11 @@ class Ledger:
             raise KeyError(row_id)
         return row
 
-    def receive(self, sha: str, name: str, at: str, claim: str = "") -> int:
+    def receive(self, sha: str, name: str, at: datetime, claim: str = "") -> int:
         with closing(self._connect()) as db, db:
             return int(db.execute("INSERT INTO submissions (sha256, original_name, received_at, status, claim) "
-                                  "VALUES (?, ?, ?, 'received', ?)", (sha, name, at, claim)).lastrowid)
+                                  "VALUES (?, ?, ?, ?, ?)", (sha, name, stamp(at), Status.RECEIVED.value,
+                                                             claim)).lastrowid)
 
     def by_claim(self, claim: str) -> Row | None:
         return self._one("WHERE claim = ? ORDER BY id DESC LIMIT 1", (claim,))
@@ -218,56 +281,61 @@ class Ledger:
             return
         cols = ", ".join(f"{k} = ?" for k in values)
         with closing(self._connect()) as db, db:
-            db.execute(f"UPDATE submissions SET {cols} WHERE id = ?", (*values.values(), row_id))
+            db.execute(f"UPDATE submissions SET {cols} WHERE id = ?", (*map(_text, values.values()), row_id))
 
     def unfinished(self) -> list[Row]:
-        return self._all("WHERE status IN ('received', 'validating') ORDER BY id")
+        return self._all(f"WHERE status IN ({', '.join('?' * len(PENDING))}) ORDER BY id",
+                         tuple(s.value for s in PENDING))
 
     def rows(self, cycle: str | None = None) -> list[Row]:
         if cycle is None:
             return self._all("ORDER BY id")
         return self._all("WHERE cycle = ? ORDER BY id", (cycle,))
 
-    def current_plan(self, cycle: str, group: str, kind: str = "plan") -> Row | None:
+    def current_plan(self, cycle: str, group: str, kind: Kind = Kind.PLAN) -> Row | None:
         """The group's latest accepted submission of ``kind`` for the cycle: its current plan (or request)."""
-        return self._one("WHERE cycle = ? AND supplier_group = ? AND status = 'accepted' AND kind = ? "
-                         "ORDER BY id DESC LIMIT 1", (cycle, group, kind))
+        return self._one("WHERE cycle = ? AND supplier_group = ? AND status = ? AND kind = ? "
+                         "ORDER BY id DESC LIMIT 1", (cycle, group, Status.ACCEPTED.value, Kind(kind).value))
 
     # -- the send record of emails -----------------------------------------------------------------------------
 
     def mail(self, key: str) -> MailRow | None:
         with closing(self._connect()) as db:
             r = db.execute("SELECT * FROM mail WHERE key = ?", (key,)).fetchone()
-        return MailRow(*r) if r else None
+        return MailRow.of(r) if r else None
 
     def mail_rows(self, cycle: str | None = None) -> list[MailRow]:
         where, args = ("WHERE cycle = ?", (cycle,)) if cycle else ("", ())
         with closing(self._connect()) as db:
-            return [MailRow(*r) for r in db.execute(f"SELECT * FROM mail {where} ORDER BY id", args).fetchall()]
+            return [MailRow.of(r) for r in db.execute(f"SELECT * FROM mail {where} ORDER BY id", args).fetchall()]
 
     def compose_mail(self, key: str, cycle: str, what: str, party: str, recipients: str, subject: str,
-                     eml_path: str, message_id: str, at: str) -> MailRow:
+                     eml_path: str, message_id: str, at: datetime) -> MailRow:
         """Record a composed message; a message already sent (or being sent) keeps its record untouched."""
         with closing(self._connect()) as db, db:
             db.execute("INSERT INTO mail (key, cycle, what, party, recipients, subject, eml_path, message_id, status, "
-                       "composed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'composed', ?) ON CONFLICT(key) DO UPDATE SET "
+                       "composed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
                        "recipients = excluded.recipients, subject = excluded.subject, eml_path = excluded.eml_path, "
                        "message_id = excluded.message_id, composed_at = excluded.composed_at "
-                       "WHERE mail.status IN ('composed', 'failed')",
-                       (key, cycle, what, party, recipients, subject, eml_path, message_id, at))
+                       "WHERE mail.status IN (?, ?)",
+                       (key, cycle, what, party, recipients, subject, eml_path, message_id, MailStatus.COMPOSED.value,
+                        stamp(at), MailStatus.COMPOSED.value, MailStatus.FAILED.value))
         return self.mail(key)
 
     def begin_send(self, key: str) -> None:
         with closing(self._connect()) as db, db:
-            db.execute("UPDATE mail SET status = 'sending', attempts = attempts + 1 WHERE key = ?", (key,))
+            db.execute("UPDATE mail SET status = ?, attempts = attempts + 1 WHERE key = ?",
+                       (MailStatus.SENDING.value, key))
 
-    def sent(self, key: str, at: str) -> None:
+    def sent(self, key: str, at: datetime) -> None:
         with closing(self._connect()) as db, db:
-            db.execute("UPDATE mail SET status = 'sent', sent_at = ?, error = '' WHERE key = ?", (at, key))
+            db.execute("UPDATE mail SET status = ?, sent_at = ?, error = '' WHERE key = ?",
+                       (MailStatus.SENT.value, stamp(at), key))
 
     def send_failed(self, key: str, error: str) -> None:
         with closing(self._connect()) as db, db:
-            db.execute("UPDATE mail SET status = 'failed', error = ? WHERE key = ?", (error[:500], key))
+            db.execute("UPDATE mail SET status = ?, error = ? WHERE key = ?", (MailStatus.FAILED.value, error[:500],
+                                                                              key))
 
     def send_failed_recipients(self, key: str, error: str) -> None:
         """A sent message some of whose recipients the server refused: it stays sent, with the refusals noted."""
@@ -287,20 +355,24 @@ class Ledger:
                 [(c.supplier, c.ldso, c.initiated.isoformat(), c.effective.isoformat(), c.initiations, c.completions,
                   submission_id) for c in cohorts])
 
-    def outturn(self) -> list[tuple]:
-        """(supplier, ldso, initiation date, effective date, initiations, completions) of every cohort."""
+    def outturn(self) -> list[Cohort]:
+        """Every cohort of outturn stored, in initiation date order."""
         with closing(self._connect()) as db:
-            return db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions "
+            rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions "
                               "FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, effective_date").fetchall()
+        return [Cohort(s, x, date.fromisoformat(i), date.fromisoformat(e), n, c) for s, x, i, e, n, c in rows]
 
-    def add_shortfall(self, cycle: str, group: str, ldso: str, day: str, count: int, reason: str, at: str) -> int:
+    def add_shortfall(self, cycle: str, group: str, ldso: str, day: date, count: int, reason: str,
+                      at: datetime) -> int:
         with closing(self._connect()) as db, db:
             return int(db.execute("INSERT INTO shortfalls (cycle, supplier_group, ldso, day, count, reason, "
                                   "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                  (cycle, group, ldso, day, count, reason, at)).lastrowid)
+                                  (cycle, group, ldso, day.isoformat(), count, reason, stamp(at))).lastrowid)
 
-    def shortfalls(self, cycle: str) -> list[tuple]:
-        """(id, group, ldso, day, count, reason, recorded at) of the cycle's notified shortfalls."""
+    def shortfalls(self, cycle: str) -> list[Shortfall]:
+        """The cycle's notified shortfalls, in the order they were recorded."""
         with closing(self._connect()) as db:
-            return db.execute("SELECT id, supplier_group, ldso, day, count, reason, recorded_at FROM shortfalls "
+            rows = db.execute("SELECT id, supplier_group, ldso, day, count, reason, recorded_at FROM shortfalls "
                               "WHERE cycle = ? ORDER BY id", (cycle,)).fetchall()
+        return [Shortfall(i, g, x, date.fromisoformat(d), n, why, datetime.fromisoformat(at))
+                for i, g, x, d, n, why, at in rows]

@@ -1,0 +1,115 @@
+"""Sprint execution: ``mcc monitor ingest``, ``report``, ``shortfall`` and ``lost-days``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from toolkit.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    TodayOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    context,
+    day_option,
+    err_console,
+)
+from toolkit.domain.status import Status
+from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
+
+monitor_app = typer.Typer(help="Sprint execution: outturn against the plan, shortfalls, lost migration days.",
+                          no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+COLOURS = {Status.ACCEPTED: "green", Status.REJECTED: "red"}
+
+
+@monitor_app.command("ingest")
+def monitor_ingest(
+    file: Annotated[Path, typer.Argument(help="Outturn CSV or xlsx: supplier_mpid,ldso_mpid,initiation_date,"
+                                         "effective_date,initiations,completions.")],
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Check an outturn file and store it (through the inbox: archived, recorded, answered in outbox/outturn/)."""
+    outcome = ingest(context(workspace, today), file.expanduser())
+    console.print(f"#{outcome.row_id} [{COLOURS.get(outcome.status, 'yellow')}]{outcome.status}[/] {outcome.name}",
+                  highlight=False)
+    if outcome.outputs:
+        for line in outcome.outputs[0].read_text(encoding="utf-8").splitlines()[1:]:
+            (console if outcome.status == Status.ACCEPTED else err_console).print(line, highlight=False, markup=False)
+    raise typer.Exit(EXIT_OK if outcome.status in (Status.ACCEPTED, Status.DUPLICATE) else
+                     EXIT_INVALID if outcome.status == Status.REJECTED else EXIT_USAGE)
+
+
+@monitor_app.command("report")
+def monitor_report(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD: the last day to monitor (default: "
+                                              "today).")] = None,
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the one executing.")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """The daily monitoring workbook: heat map by level, trends, level-3 escalations, offsets, CMWCP progress."""
+    ctx = context(workspace, today)
+    day = day_option(as_of, "--as-of") or ctx.clock.today()
+    sprint = ctx.executing(cycle, day)
+    with console.status("comparing the outturn with the plan"):
+        report = monitoring_report(ctx, sprint, day)
+    mon = report.monitoring
+    console.print(f"Sprint {sprint.sprint} ({sprint.cycle}), {mon.days[0]} to {mon.days[-1]}: "
+                  f"{int(report.national_actual.sum()):,} migrated against {int(report.national_plan.sum()):,} "
+                  f"planned; {len(mon.escalations)} level-3 escalations, {len(report.offsets)} activation offsets "
+                  f"outside MAO, {len(report.spikes)} secondary MPAN spikes")
+    for e in mon.escalations[:10]:
+        err_console.print(f"[red]level 3[/] {e.group} {e.ldso} {e.scope} {e.day}: {e.actual:,} against {e.plan:,} "
+                          f"planned ({e.direction}{', unplanned day' if e.unplanned else ''})", highlight=False)
+    console.print(f"Wrote {report.path}")
+
+
+@monitor_app.command("shortfall")
+def monitor_shortfall(
+    group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],
+    ldso: Annotated[str, typer.Argument(help="LDSO MPID.")],
+    count: Annotated[int, typer.Option(help="Migrations fewer than planned, each day.")],
+    reason: Annotated[str, typer.Option(help="What the group told the MCC.")],
+    day: Annotated[str, typer.Option("--day", help="YYYY-MM-DD, the (first) day.")],
+    to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD: every migration day up to this one.")] = None,
+    cycle: Annotated[str | None, typer.Option(help="Sprint; default: the one executing on --day.")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Record a shortfall a group notified: the capacity it cedes goes to the next ad hoc UCA round."""
+    ctx = context(workspace, today)
+    first = day_option(day, "--day")
+    last = day_option(to, "--to") or first
+    sprint = ctx.executing(cycle, first)
+    days = list(ctx.config.calendar.migration_days(first, last)) if last > first else [first]
+    ids = notify_shortfall(ctx, sprint, group, ldso, days, count, reason)
+    console.print(f"Recorded {len(ids)} day{'s' if len(ids) != 1 else ''}: {group.upper()} cedes {count:,} a day in "
+                  f"{ldso.upper()} ({days[0]} to {days[-1]}). Hand it out with mcc uca report --adhoc.")
+
+
+@monitor_app.command("lost-days")
+def monitor_lost_days(
+    group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],
+    days: Annotated[int, typer.Argument(help="Migration days lost.")],
+    reason: Annotated[str, typer.Option(help="The circumstance beyond the group's control (F6.6).")],
+    incident: Annotated[str, typer.Option(help="The related incident reference.")],
+    approved: Annotated[str | None, typer.Option(help="YYYY-MM-DD the MCC approved it (default: today); before "
+                                                 "M14.")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Record an approved Lost Migration Day claim: it extends the group's core window (XCMW) in
+    config/lost_days.csv, from the next envelopes and templates on."""
+    ctx = context(workspace, today)
+    before, after = record_lost_days(ctx, group, days, reason, incident, day_option(approved, "--approved")
+                                     or ctx.clock.today())
+    console.print(f"Recorded {days} lost migration day{'s' if days != 1 else ''} for {group.upper()} in "
+                  f"config/lost_days.csv: its core window now ends {after} (was {before}). Issue its next "
+                  "templates to show it.")

@@ -1,0 +1,137 @@
+"""Planning: ``mcc calendar``, ``sprints``, ``envelopes``, ``explain`` and ``templates``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from toolkit.cli.common import CycleOpt, TodayOpt, WorkspaceOpt, app, console, context, err_console, warn
+from toolkit.domain import envelopes as env_domain
+from toolkit.services import exports
+from toolkit.services.issue import issue_templates
+
+
+@app.command()
+def calendar(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per date from M11 to M15.")] = None,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Write the key events as an iCalendar file.")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Export the migration calendar (CSV of days, iCalendar of key events)."""
+    if csv is None and ics is None:
+        raise typer.BadParameter("give --csv FILE and/or --ics FILE")
+    ctx = context(workspace, today)
+    warn(ctx)
+    if csv is not None:
+        rows = exports.export_calendar_csv(ctx, csv)
+        console.print(f"Wrote {rows} days to {csv}")
+    if ics is not None:
+        count = exports.export_calendar_ics(ctx, ics)
+        console.print(f"Wrote {count} events to {ics}")
+
+
+@app.command()
+def sprints(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per sprint.")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Show the sprint cycles and their phase dates, or write them as CSV."""
+    ctx = context(workspace, today)
+    warn(ctx)
+    if csv is not None:
+        rows = exports.export_sprints_csv(ctx, csv)
+        console.print(f"Wrote {rows} sprints to {csv}")
+        return
+    table = Table(title="Sprint cycles")
+    for col in ("sprint", "plan start", "envelopes", "deadline", "draft/UCA", "UCA end", "baseline",
+                "execution", "retro"):
+        table.add_column(col)
+    for s in ctx.config.calendar.sprints:
+        table.add_row(s.cycle, f"{s.plan_start}", f"{s.envelope_issue}", f"{s.submission_deadline}",
+                      f"{s.draft_publication}", f"{s.uca_end}", f"{s.baseline_publication}",
+                      f"{s.execution_start} to {s.execution_end}", f"{s.retro_start} to {s.retro_end}")
+    console.print(table)
+
+
+@app.command()
+def envelopes(
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one row per group, LDSO and migration date.")] = None,
+    weekly: Annotated[bool, typer.Option("--weekly", help="Weekly envelopes (weeks start Monday).")] = False,
+    cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3) for the workbook folder; default: the "
+                                              "sprint being planned today.")] = None,
+    workbook: Annotated[bool, typer.Option(help="Write workbooks/<cycle>/envelopes.xlsx.")] = True,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Calculate the capacity envelopes, warn where capacity is insufficient, optionally write them as CSV."""
+    ctx = context(workspace, today)
+    config = ctx.config
+    warn(ctx)
+    with console.status("calculating envelopes"):
+        env = ctx.envelopes()
+    shortfalls = env_domain.sufficiency(env, config.parameters)
+    for s in shortfalls:
+        err_console.print(f"[yellow]warning[/]: group {s.group} in LDSO {s.ldso}: envelopes to the end of the core "
+                          f"window give {s.capacity_to_core_end:,} of the {s.required:,} MPANs needed for "
+                          f"{config.parameters.submission.cmwcp:.0%} of {s.portfolio:,} "
+                          f"({s.attainable:.1%} attainable): flex CSMT or change the share basis")
+    if csv is not None:
+        rows = exports.export_envelopes_csv(ctx, csv, weekly=weekly)
+        console.print(f"Wrote {rows:,} rows to {csv}")
+    if workbook:
+        path = exports.write_envelope_workbook(ctx, ctx.sprint(cycle))
+        console.print(f"Wrote the MCC envelope workbook {path}")
+    pairs = int((env.category == env_domain.Category.ENVELOPE).sum())
+    console.print(f"{len(env.groups)} groups, {len(env.ldsos)} LDSOs, {pairs} pairs with envelopes, "
+                  f"{len(shortfalls)} with insufficient capacity")
+
+
+@app.command()
+def explain(
+    group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],
+    ldso: Annotated[str, typer.Argument(help="LDSO MPID.")],
+    day: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD.")],
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Show how one envelope figure is derived, step by step with the numbers."""
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise typer.BadParameter(f"{day!r} is not a date (write it as YYYY-MM-DD)") from None
+    ctx = context(workspace, today)
+    for step, text in exports.explain_envelope(ctx, group.upper(), ldso.upper(), when):
+        console.print(f"[bold]{step:>8}[/]  {text}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def templates(
+    cycle: CycleOpt = None,
+    group: Annotated[list[str] | None, typer.Option("--group", "-g", help="Only this supplier group (repeat for "
+                                                    "more); default: every group.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes writing workbooks (default: up to 4).")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Issue the supplier submission templates: one workbook per group in workbooks/<cycle>/templates/."""
+    ctx = context(workspace, today)
+    warn(ctx)
+    sprint = ctx.sprint(cycle)
+    ctx.envelopes()
+    count = len(group) if group else len(ctx.config.industry.groups)
+    with Progress(TextColumn("issuing templates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("templates", total=count)
+        issued = issue_templates(ctx, sprint, groups=group, workers=workers, progress=lambda _t: bar.advance(task))
+    folder = ctx.workspace.templates_dir(sprint.cycle)
+    for t in issued if len(issued) <= 10 else []:
+        console.print(f"{t.group}: {folder / t.file} (version {t.version})")
+    console.print(f"Issued {len(issued)} template{'s' if len(issued) != 1 else ''} for sprint {sprint.sprint} "
+                  f"({sprint.cycle}) to {folder}; return by {sprint.submission_deadline:%a %d %b %Y}")

@@ -1,0 +1,125 @@
+"""The main job on the demo workspace (``mcc demo``): the whole cycle, from the calendar to the monitoring of
+execution, with simulated suppliers. It calls the same services as the commands, in the order the MCC runs them;
+it grows as the toolkit grows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.clock import Clock
+from toolkit.demo.simulate import simulate_outturn, simulate_returns, simulate_uca_requests
+from toolkit.domain.sprints import Sprint
+from toolkit.domain.status import Status
+from toolkit.services import exports
+from toolkit.services.consolidate import consolidate_schedule
+from toolkit.services.context import Context
+from toolkit.services.control import write_control_workbook
+from toolkit.services.distribute import WHATS, prepare
+from toolkit.services.inbox import Inbox, Outcome, make_inbox, process
+from toolkit.services.issue import issue_templates
+from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall
+from toolkit.services.publish import publish
+from toolkit.services.uca import current_schedule, uca_allocate, uca_report
+
+
+@dataclass
+class DemoResult:
+    outputs: list[tuple[str, Path]]
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def run_demo(ctx: Context) -> DemoResult:
+    ctx.workspace.ensure_folders()
+    outputs = _exports(ctx)
+    sprint = ctx.sprint()
+    outputs.append(("MCC envelope workbook", exports.write_envelope_workbook(ctx, sprint)))
+    issued = issue_templates(ctx, sprint)
+    outputs.append((f"{len(issued)} supplier templates", ctx.workspace.templates_dir(sprint.cycle)))
+    inbox = make_inbox(ctx, sprint.cycle)
+    outcomes = _returns(ctx, sprint, inbox, outputs)
+    outcomes += _schedule(ctx, sprint, inbox, outputs)
+    # every message of the cycle composed for Outlook (nothing is sent: that needs mcc distribute --send), and the
+    # control workbook for MCC staff working in Excel
+    composed = {what: len(prepare(ctx, sprint, what).messages) for what in WHATS}
+    outputs.append(("emails composed, not sent: " + ", ".join(f"{n} {w}" for w, n in composed.items()),
+                    ctx.workspace.outbox / sprint.cycle / "mail"))
+    control = write_control_workbook(ctx, ctx.workspace.workbooks)
+    outputs.append(("Excel control workbook (xlwings)", control.workbook))
+    # execution, fast-forwarded to the sprint's tenth day: simulated outturn through the inbox, a group notifying
+    # a shortfall, an ad hoc UCA round for the capacity it cedes, and the daily monitoring report
+    outputs += _execution(ctx, sprint)
+    return DemoResult(outputs=outputs, outcomes=outcomes)
+
+
+def _exports(ctx: Context) -> list[tuple[str, Path]]:
+    out = ctx.workspace.workbooks
+    exports.export_calendar_csv(ctx, out / "calendar.csv")
+    exports.export_calendar_ics(ctx, out / "migration_calendar.ics")
+    exports.export_sprints_csv(ctx, out / "sprints.csv")
+    exports.export_envelopes_csv(ctx, out / "envelopes_daily.csv")
+    exports.export_envelopes_csv(ctx, out / "envelopes_weekly.csv", weekly=True)
+    return [("migration calendar", out / "calendar.csv"), ("key events for Outlook", out / "migration_calendar.ics"),
+            ("sprint cycles", out / "sprints.csv"), ("daily envelopes", out / "envelopes_daily.csv"),
+            ("weekly envelopes", out / "envelopes_weekly.csv")]
+
+
+def _returns(ctx: Context, sprint: Sprint, inbox: Inbox, outputs: list) -> list[Outcome]:
+    """Suppliers return their templates (simulated), and the inbox judges and answers every file."""
+    returned = simulate_returns(ctx, sprint)
+    outcomes, _ = process(inbox, quiet=0, max_wait=0)  # the demo's own files are complete when dropped
+    counts = {k: sum(o.status == k for o in outcomes) for k in (Status.ACCEPTED, Status.REJECTED,
+                                                                Status.QUARANTINED, Status.DUPLICATE)}
+    outputs.append((f"{len(returned)} simulated supplier returns judged: "
+                    + ", ".join(f"{v} {k}" for k, v in counts.items()), ctx.workspace.outbox / sprint.cycle))
+    outputs.append(("submission ledger (SQLite)", ctx.workspace.ledger))
+    return outcomes
+
+
+def _schedule(ctx: Context, sprint: Sprint, inbox: Inbox, outputs: list) -> list[Outcome]:
+    """The MCC consolidates, reports unused capacity, eligible groups request some, it is allocated, and the draft
+    and baseline schedules are published."""
+    _, draft = consolidate_schedule(ctx, sprint)
+    outputs.append(("draft schedule (MCC)", draft))
+    report = uca_report(ctx, sprint)
+    outputs.append((f"unused capacity report and {len(report.requests)} request workbooks", report.report))
+    requested = simulate_uca_requests(ctx, sprint, report)
+    outcomes, _ = process(inbox, quiet=0, max_wait=0)
+    alloc, book, base, _ = uca_allocate(ctx, sprint)
+    outputs.append((f"{len(requested)} UCA requests judged; {int(alloc.grants.sum()):,} of "
+                    f"{int(alloc.requests.sum()):,} migrations granted", book))
+    outputs.append(("baseline schedule (MCC)", base))
+    for stage in ("draft", "baseline"):
+        pub = publish(ctx, sprint, stage)
+        outputs.append((f"{stage} publication: {len(pub.files)} aggregated workbooks", pub.folder))
+    return outcomes
+
+
+def _execution(ctx: Context, sprint: Sprint) -> list[tuple[str, Path]]:
+    as_of = sprint.execution_start + timedelta(days=9)
+    when = datetime.combine(as_of, time(18, 0), tzinfo=UTC)
+    ctx = Context(ctx.workspace, Clock.at(when), ctx.config)  # the fast-forwarded day
+    s, _, _ = current_schedule(ctx, sprint)
+    days = s.days[:(as_of - s.days[0]).days + 1]
+    path = ctx.workspace.workbooks / sprint.cycle / "simulated" / f"outturn_{as_of.isoformat()}.csv"
+    planted = simulate_outturn(ctx.config, s, days, as_of, path)
+    outcome = ingest(ctx, path)
+    out = [(f"outturn of {len(days)} days ({outcome.status}; planted: " + "; ".join(f"{k} {v}" for k, v in
+                                                                                 planted.items()) + ")",
+            ctx.workspace.outbox / "outturn")]
+    tomorrow = next((k for k, d in enumerate(s.days) if d > as_of and s.daily[:, :, k].any()), None)
+    if tomorrow is not None:
+        i, j = (int(x) for x in np.argwhere(s.daily[:, :, tomorrow] == s.daily[:, :, tomorrow].max())[0])
+        ceded = int(s.daily[i, j, tomorrow]) // 4
+        notify_shortfall(ctx, sprint, s.groups[i], s.ldsos[j], [s.days[tomorrow]], ceded,
+                         "a fault at its data service provider (simulated)")
+        adhoc = uca_report(ctx, sprint, adhoc=True)
+        out.append((f"{s.groups[i]} ceded {ceded:,} in {s.ldsos[j]} on {s.days[tomorrow]}: ad hoc UCA round "
+                    f"{adhoc.round}, {len(adhoc.requests)} request workbooks", adhoc.report))
+    report = monitoring_report(ctx, sprint, as_of)
+    out.append((f"monitoring as of {as_of}: {len(report.monitoring.escalations)} level-3 escalations, "
+                f"{len(report.offsets)} offsets outside MAO, {len(report.spikes)} secondary spikes", report.path))
+    return out

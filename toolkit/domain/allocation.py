@@ -1,0 +1,238 @@
+"""Unused capacity allocation (METHOD 8; Choreography 3.2.2; Foundations 6.2, 6.4). Pure and deterministic: the
+schedule, the snapshots the request forms were issued with, the accepted requests and the notified shortfalls in;
+grants, their explanations and the baseline out.
+
+Allocation runs in rounds. Round 1 is the UCA phase of sprint planning; during execution, capacity that groups
+cede by notifying a shortfall is handed out in ad hoc rounds 2, 3, ..., each with its own snapshot. ``replay``
+runs every round in order: round r allocates its accepted requests on the schedule left by the rounds before it,
+minus the shortfalls notified before round r was issued, so no capacity is handed out twice, and the same ledger
+always gives the same grants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from toolkit.domain.disclosure import publication_masks
+from toolkit.domain.envelopes import Category, Envelopes
+from toolkit.domain.parameters import AllocationRule
+from toolkit.domain.rules import RequestForm, disclosure_counts
+from toolkit.domain.schedule import Schedule, baseline, breaches, unused_capacity
+from toolkit.domain.sprints import Sprint
+
+SHARING = {AllocationRule.PRO_RATA: "pro rata to the amounts the groups asking requested",
+           AllocationRule.EQUAL_SHARE: "shared equally between the groups asking (up to what each requested)"}
+
+
+def eligible_groups(env: Envelopes, sprint: Sprint) -> list[str]:
+    """Groups active in the sprint (migrating on or before its execution end) with at least one envelope LDSO."""
+    out = []
+    for i, g in enumerate(env.groups):
+        if env.phases[i].migration_start <= sprint.execution_end and (env.category[i] == Category.ENVELOPE).any():
+            out.append(g)
+    return out
+
+
+@dataclass(frozen=True)
+class Grant:
+    group: str
+    ldso: str
+    day: date
+    requested: int
+    available: int  # unused capacity of the LDSO that day
+    requested_total: int  # all groups' requests for the LDSO that day
+    granted: int
+    why: str
+
+
+def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str],
+             rule: AllocationRule = AllocationRule.PRO_RATA) -> np.ndarray:
+    """Grants (G, L, D) for requests (G, L, D) against unused capacity (L, D) (METHOD 8). In full where all
+    requests fit; otherwise by ``rule``:
+
+    - ``pro_rata``: pro rata to the amounts requested, floored, the remainder handed out one by one by largest
+      remainder, ties by group id;
+    - ``equal_share``: every requesting group the same amount (max-min fair), a group asking for less than the
+      level getting what it asked and the rest shared among the others; the migrations left over after flooring
+      one each by group id.
+
+    Never more than requested, never more than available, whole migrations."""
+    requests = np.maximum(np.asarray(requests, dtype=np.int64), 0)
+    grants = np.zeros_like(requests)
+    order_ids = np.argsort(np.array(groups), kind="stable")
+    rank_of = np.empty(len(groups), dtype=np.int64)
+    rank_of[order_ids] = np.arange(len(groups))
+    share = _equal_share if rule == AllocationRule.EQUAL_SHARE else _pro_rata
+    totals = requests.sum(axis=0)
+    cap = np.maximum(np.asarray(uc, dtype=np.int64), 0)
+    fits = totals <= cap
+    grants[:, fits] = requests[:, fits]
+    for l_idx, k in zip(*np.nonzero(~fits & (cap > 0)), strict=True):
+        grants[:, l_idx, k] = share(requests[:, l_idx, k], int(cap[l_idx, k]), rank_of)
+    return grants
+
+
+def _pro_rata(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
+    exact = r * cap / int(r.sum())
+    base = np.floor(exact).astype(np.int64)
+    remainder = exact - base
+    # largest remainder first; ties by group id (ascending)
+    order = sorted(np.flatnonzero(r), key=lambda i: (-remainder[i], rank_of[i]))
+    base[order[:cap - int(base.sum())]] += 1
+    return np.minimum(base, r)
+
+
+def _equal_share(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
+    got = np.zeros_like(r)
+    open_ = [i for i in np.flatnonzero(r)]
+    left = cap
+    while open_ and left > 0:
+        level = left // len(open_)
+        small = [i for i in open_ if r[i] - got[i] <= level]
+        if small:  # these are satisfied in full; the rest share what remains
+            for i in small:
+                left -= int(r[i] - got[i])
+                got[i] = r[i]
+            open_ = [i for i in open_ if i not in small]
+            continue
+        for i in open_:
+            got[i] += level
+        left -= level * len(open_)
+        for i in sorted(open_, key=lambda i: rank_of[i])[:left]:  # fewer than one each: by group id
+            got[i] += 1
+        break
+    return got
+
+
+def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: Schedule,
+                   rule: AllocationRule = AllocationRule.PRO_RATA) -> list[Grant]:
+    out = []
+    for g_idx, l_idx, k in zip(*np.nonzero(requests), strict=True):
+        total = int(requests[:, l_idx, k].sum())
+        req, got, cap = int(requests[g_idx, l_idx, k]), int(grants[g_idx, l_idx, k]), int(uc[l_idx, k])
+        if cap == 0:
+            why = "no unused capacity in this LDSO on this day"
+        elif total <= cap:
+            why = "granted in full: all requests fit"
+        elif rule == AllocationRule.EQUAL_SHARE:
+            n = int((requests[:, l_idx, k] > 0).sum())
+            why = (f"requests of {total:,} from {n} groups exceed the {cap:,} available: shared equally (a group "
+                   "asking for less than an equal share gets what it asked), leftovers by group id")
+        else:
+            why = (f"requests of {total:,} exceed the {cap:,} available: pro rata share {req * cap / total:,.2f}, "
+                   "floored, remainder by largest remainder (ties by group id)")
+        out.append(Grant(s.groups[g_idx], s.ldsos[l_idx], s.days[k], req, cap, total, got, why))
+    return out
+
+
+# -- the snapshot a round's request forms are issued with and judged against -----------------------------------
+
+@dataclass(frozen=True)
+class Snapshot:
+    ldsos: list[str]
+    days: list[date]
+    unused: np.ndarray  # (L, D)
+    groups: np.ndarray  # (L, D) groups the figure is built from
+    disclosed: np.ndarray  # (L, D)
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.unused.astype(np.int64).tobytes() + "|".join(self.ldsos).encode()).hexdigest()
+
+    def form(self, env: Envelopes, group: str) -> RequestForm:
+        """The request form of a group: its envelope LDSOs only."""
+        i = env.groups.index(group)
+        cols = [j for j, x in enumerate(self.ldsos) if env.category[i, env.ldsos.index(x)] == Category.ENVELOPE]
+        return RequestForm(group, [self.ldsos[j] for j in cols], self.days, self.unused[cols].T.copy(),
+                           self.disclosed[cols].T.copy())
+
+
+def snapshot_of(s: Schedule, minimum: int, first_day: date | None = None) -> Snapshot:
+    """Unused capacity is the limit minus the LDSO's plans, so it is shown only where the draft publication shows
+    the plans (the same masks: primary and complementary suppression). An ad hoc round covers the days from
+    ``first_day`` on (the capacity of earlier days is gone)."""
+    uc = unused_capacity(s)
+    if first_day is not None:
+        uc[:, [k for k, d in enumerate(s.days) if d < first_day]] = 0
+    counts = disclosure_counts(s.daily)
+    disclosed = ~publication_masks(s, minimum)["ldso_daily"]
+    return Snapshot(list(s.ldsos), list(s.days), uc, counts, disclosed)
+
+
+# -- rounds --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Allocation:
+    """One round's allocation; ``all_grants`` and ``baseline`` take in every round up to and including it, and the
+    notified shortfalls (``ceded``) applied so far."""
+
+    requests: np.ndarray
+    grants: np.ndarray
+    available: np.ndarray
+    explained: list[Grant]
+    baseline: Schedule
+    breaches: list
+    round: int = 1
+    all_grants: np.ndarray | None = None
+    ceded: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.all_grants is None:
+            self.all_grants = self.grants
+        if self.ceded is None:
+            self.ceded = np.zeros_like(self.grants)
+
+
+def allocate_cycle(s: Schedule, requests: np.ndarray, snap: Snapshot,
+                   rule: AllocationRule = AllocationRule.PRO_RATA) -> Allocation:
+    """Grants within the smaller of the published snapshot and the unused capacity now (plans accepted since the
+    report may have used some), then the baseline with every limit checked again."""
+    available = np.minimum(snap.unused, unused_capacity(s))
+    grants = allocate(requests, available, s.groups, rule)
+    base = baseline(s, grants)
+    return Allocation(requests, grants, available, explain_grants(requests, grants, available, s, rule), base,
+                      breaches(base))
+
+
+def cede(s: Schedule, ceded: np.ndarray) -> Schedule:
+    """The schedule with notified shortfalls taken off (never below nothing)."""
+    return baseline(s, -np.minimum(ceded, s.daily))
+
+
+@dataclass(frozen=True)
+class Round:
+    """What a round allocates: its snapshot, its accepted requests (G, L, D) and the shortfalls (G, L, D) notified
+    before it was issued (not used by round 1, which hands out what the plans left)."""
+
+    number: int
+    snapshot: Snapshot
+    requests: np.ndarray
+    ceded_before: np.ndarray
+
+
+def replay(s: Schedule, rounds: list[Round], rule: AllocationRule = AllocationRule.PRO_RATA) -> Allocation:
+    """Every round in order, from the consolidated schedule ``s``: the latest round's allocation, with every
+    round's grants and the shortfalls applied."""
+    total = np.zeros_like(s.daily)
+    applied = np.zeros_like(s.daily)
+    alloc = None
+    for r in rounds:
+        if r.number > 1:  # shortfalls notified before this round was issued make room in it
+            new = np.maximum(r.ceded_before - applied, 0)
+            s = cede(s, new)
+            applied = applied + new
+        alloc = allocate_cycle(s, r.requests, r.snapshot, rule)
+        total = total + alloc.grants
+        s = alloc.baseline
+    alloc.round, alloc.all_grants, alloc.ceded = rounds[-1].number, total, applied
+    return alloc
+
+
+def standing(s: Schedule, ceded: np.ndarray, alloc: Allocation | None = None) -> Schedule:
+    """The schedule as it stands: ``s`` (the latest baseline, or the consolidated plans when no round was
+    allocated) with the shortfalls notified since (``ceded`` all of them, less those ``alloc`` applied)."""
+    already = alloc.ceded if alloc is not None else np.zeros_like(s.daily)
+    return cede(s, np.maximum(ceded - already, 0))

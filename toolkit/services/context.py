@@ -1,0 +1,96 @@
+"""What every step of the cycle works with: the workspace, its configuration (loaded once, when first needed), the
+clock made at the edge and the signing key; and the questions every step asks of them (which sprint, which
+envelopes)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from toolkit.clock import Clock
+from toolkit.config import Config, load_config
+from toolkit.domain import envelopes as env_domain
+from toolkit.domain.sprints import Sprint, executing_sprint, planning_sprint, sprint_by_cycle
+from toolkit.errors import UsageError
+from toolkit.store.keys import signing_key
+from toolkit.store.ledger import Ledger
+from toolkit.store.workspace import Workspace, resolve_workspace
+
+
+class Context:
+    def __init__(self, workspace: Workspace, clock: Clock | None = None, config: Config | None = None):
+        self.workspace = workspace
+        self.clock = clock if clock is not None else Clock.from_env()
+        self._config = config
+        self._key: bytes | None = None
+        self._env: env_domain.Envelopes | None = None
+
+    @classmethod
+    def open(cls, workspace: Path | None = None, today: date | None = None) -> Context:
+        """The context of a command: the workspace asked for (or found), the clock of ``--today`` or MCC_TODAY."""
+        return cls(resolve_workspace(workspace), Clock.from_env(today))
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load(self.workspace)
+        return self._config
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = signing_key(self.workspace.config)
+        return self._key
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.workspace.ledger)
+
+    def envelopes(self) -> env_domain.Envelopes:
+        if self._env is None:
+            self._env = envelopes(self.config)
+        return self._env
+
+    def sprint(self, cycle: str | None = None) -> Sprint:
+        """The sprint named by ``cycle``, else the one being planned today."""
+        return resolve_cycle(self.config, cycle, self.clock.today())
+
+    def executing(self, cycle: str | None, day: date) -> Sprint:
+        """The sprint named by ``cycle``, else the one executing on ``day``."""
+        sprints = self.config.calendar.sprints
+        if cycle:
+            found = sprint_by_cycle(sprints, cycle)
+            if found is None:
+                raise UsageError(f"no sprint {cycle!r} in config/calendar.toml")
+            return found
+        found = executing_sprint(sprints, day)
+        if found is None:
+            raise UsageError(f"no sprint is executing on {day} (give --cycle)")
+        return found
+
+    @property
+    def group_names(self) -> dict[str, str]:
+        return {g.mpid: g.name for g in self.config.industry.groups}
+
+
+def load(workspace: Workspace) -> Config:
+    return load_config(workspace.root)
+
+
+def envelopes(config: Config) -> env_domain.Envelopes:
+    return env_domain.calculate(config.industry, config.calendar, config.parameters)
+
+
+def resolve_cycle(config: Config, cycle: str | None, today: date) -> Sprint:
+    """The sprint named by ``cycle`` ("S3" or "3"), else the one being planned on ``today``."""
+    sprints = config.calendar.sprints
+    if cycle:
+        found = sprint_by_cycle(sprints, cycle)
+        if found is None:
+            names = ", ".join(s.cycle for s in sprints)
+            raise UsageError(f"no sprint {cycle!r} in config/calendar.toml (the sprints are {names})")
+        return found
+    found = planning_sprint(sprints, today)
+    if found is None:
+        raise UsageError("config/calendar.toml lists no sprint")
+    return found

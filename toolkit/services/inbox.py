@@ -1,0 +1,46 @@
+"""The watched inbox of a workspace, assembled: returned workbooks go to the workbook judge, ``inbox/outturn/`` to
+the outturn judge; the commands and macros process it once or watch it (``toolkit.inbox.watcher``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from toolkit.inbox.intake import Inbox, Outcome
+from toolkit.inbox.watcher import Stability, run_once, watch
+from toolkit.services.context import Context
+from toolkit.services.judge import make_judge
+from toolkit.services.outturn import OUTTURN_FOLDER, LiveConfig, OutturnJudge
+
+OnOutcome = Callable[[Outcome], None]
+
+
+def make_inbox(ctx: Context, cycle: str | None = None, on_outcome: OnOutcome | None = None) -> Inbox:
+    """The inbox collecting plans for the cycle being planned today (or ``cycle``)."""
+    ctx.workspace.ensure_folders()
+    live = LiveConfig(ctx.workspace, ctx.config)
+    judges = {None: make_judge(ctx, cycle, live), OUTTURN_FOLDER: OutturnJudge(ctx.workspace, live)}
+    return Inbox(ctx.workspace, judges, ctx.clock, on_outcome)
+
+
+def stability(quiet: float) -> Stability:
+    """A file is read once unchanged for ``quiet`` seconds (a broken one at most three times that later)."""
+    return Stability(quiet_seconds=quiet, settle_seconds=max(3 * quiet, 1.0))
+
+
+def process(inbox: Inbox, quiet: float = 2.0, max_wait: float = 30.0,
+            workers: int = 1) -> tuple[list[Outcome], list[Path]]:
+    """What is in the inbox now, waiting up to ``max_wait`` seconds for files still being written: the outcomes
+    and the files left waiting."""
+    return run_once(inbox, stability(quiet), max_wait=max_wait, workers=workers)
+
+
+def process_inbox(ctx: Context, cycle: str | None = None, quiet: float = 2.0, max_wait: float = 30.0,
+                  workers: int = 1, on_outcome: OnOutcome | None = None) -> tuple[list[Outcome], list[Path]]:
+    return process(make_inbox(ctx, cycle, on_outcome), quiet, max_wait, workers)
+
+
+def watch_inbox(ctx: Context, cycle: str | None = None, quiet: float = 2.0, polling: bool = False, workers: int = 1,
+                on_outcome: OnOutcome | None = None, log: Callable[[str], None] = print) -> None:
+    """Watch until interrupted."""
+    watch(make_inbox(ctx, cycle, on_outcome), stability(quiet), polling=polling, log=log, workers=workers)

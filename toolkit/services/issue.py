@@ -1,0 +1,101 @@
+"""Issue supplier templates: one workbook per group and cycle, versioned, recorded in the cycle's register.
+
+Files go to ``workbooks/<cycle>/templates/`` named ``MCC-plan_<cycle>_<group>_v<NN>.xlsx``. Re-issuing a group's
+template for the same cycle writes the next version; earlier versions stay on disk and in the register
+(``register.csv``), and the inbox treats every version but the latest as superseded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+
+from toolkit.config import Config
+from toolkit.domain.envelopes import Envelopes
+from toolkit.domain.sprints import Sprint
+from toolkit.domain.template import template_content
+from toolkit.errors import UsageError
+from toolkit.excel import contract as C
+from toolkit.excel.template_writer import TemplateMeta, write_template
+from toolkit.services.context import Context
+from toolkit.store.registers import IssuedTemplate, append_register, latest_issued, read_register
+from toolkit.store.workspace import Workspace
+
+
+def current_templates(workspace: Workspace, cycle: str) -> dict[str, IssuedTemplate]:
+    """The latest issued template of every group for the cycle."""
+    return latest_issued(workspace.templates_dir(cycle))
+
+
+def issued_templates(workspace: Workspace, cycle: str) -> list[IssuedTemplate]:
+    """Every template issued for the cycle, oldest first."""
+    return read_register(workspace.templates_dir(cycle))
+
+
+# State of a pool of writers: set before the pool forks, read in the children.
+_JOB: dict = {}
+
+
+def _write_one(group: str, version: int) -> IssuedTemplate:
+    config: Config = _JOB["config"]
+    env: Envelopes = _JOB["env"]
+    sprint: Sprint = _JOB["sprint"]
+    folder, issued_at, key = _JOB["folder"], _JOB["issued_at"], _JOB["key"]
+    content = template_content(config.industry, config.calendar, config.parameters, env, group, sprint)
+    name = C.template_file_name(sprint.cycle, group, version)
+    tid = C.template_id(sprint.cycle, group, version)
+    part = folder / (name + ".part")
+    meta = write_template(part, content, config.parameters, TemplateMeta(tid, version, issued_at.isoformat(
+        timespec="seconds")), key)
+    digest = hashlib.sha256(part.read_bytes()).hexdigest()
+    part.replace(folder / name)
+    return IssuedTemplate(tid, group, sprint.cycle, version, issued_at, meta["envelope_digest"], name, digest)
+
+
+def _next_versions(workspace: Workspace, cycle: str, groups: list[str]) -> list[tuple[str, int]]:
+    """The version each group's next template takes: one more than any registered, or on disk unregistered."""
+    latest = {g: t.version for g, t in current_templates(workspace, cycle).items()}
+    for path in workspace.templates_dir(cycle).glob(f"MCC-plan_{cycle}_*_v*.xlsx"):  # issued, never registered
+        parts = path.stem.split("_")
+        if len(parts) == 4 and parts[3][1:].isdigit():
+            latest[parts[2]] = max(latest.get(parts[2], 0), int(parts[3][1:]))
+    return [(g, latest.get(g, 0) + 1) for g in groups]
+
+
+def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
+                    progress: Callable[[IssuedTemplate], None] | None = None) -> list[IssuedTemplate]:
+    """Write the templates of ``groups`` (default: every group) for the sprint and record them."""
+    config = ctx.config
+    known = [g.mpid for g in config.industry.groups]
+    wanted = known if not groups else [g.upper() for g in groups]
+    unknown = [g for g in wanted if g not in known]
+    if unknown:
+        raise UsageError(f"no supplier group {', '.join(unknown)} in config/suppliers.csv")
+    folder = ctx.workspace.templates_dir(sprint.cycle)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = _next_versions(ctx.workspace, sprint.cycle, wanted)
+    issued_at: datetime = ctx.clock.now().replace(microsecond=0)
+    _JOB.update(config=config, env=ctx.envelopes(), sprint=sprint, folder=folder, key=ctx.key, issued_at=issued_at)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    issued: list[IssuedTemplate] = []
+    try:
+        if workers > 1 and len(jobs) >= 8 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for t in pool.map(_write_one, *zip(*jobs, strict=True), chunksize=2):
+                    issued.append(t)
+                    if progress:
+                        progress(t)
+        else:
+            for g, v in jobs:
+                issued.append(_write_one(g, v))
+                if progress:
+                    progress(issued[-1])
+    finally:
+        _JOB.clear()
+        if issued:
+            append_register(folder, issued)
+    return issued

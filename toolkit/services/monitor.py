@@ -1,0 +1,171 @@
+"""Sprint execution monitoring (issue 8): outturn in, levels and escalations out; shortfall notices that cede
+capacity to ad hoc UCA rounds; approved Lost Migration Day claims that extend core windows.
+
+Outturn files come through ``mcc monitor ingest FILE`` or the ``inbox/outturn/`` folder; both go through the inbox
+and its outturn judge (``toolkit.services.outturn``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.clock import stamp
+from toolkit.config import load_config
+from toolkit.domain import monitoring as M
+from toolkit.domain.envelopes import Category
+from toolkit.domain.sprints import Sprint
+from toolkit.errors import UsageError
+from toolkit.excel.monitoring_workbook import write_monitoring_workbook
+from toolkit.inbox.intake import Outcome, copy_into_inbox
+from toolkit.services.context import Context, envelopes
+from toolkit.services.inbox import make_inbox
+from toolkit.services.outturn import OUTTURN_FOLDER
+from toolkit.services.uca import current_schedule
+from toolkit.store.ledger import Shortfall
+from toolkit.store.versions import next_version, versioned
+
+
+def ingest(ctx: Context, source: Path) -> Outcome:
+    """Put an outturn file through the inbox (the same path as a file dropped into ``inbox/outturn/``): returns
+    the inbox's outcome. The source file is copied, never moved."""
+    if not source.is_file():
+        raise UsageError(f"no file {source}")
+    inbox = make_inbox(ctx)
+    folder = OUTTURN_FOLDER.lower()
+    (ctx.workspace.inbox / folder).mkdir(parents=True, exist_ok=True)
+    dropped = copy_into_inbox(ctx.workspace, source, f"{folder}/{source.name}")
+    outcomes = inbox.run_once(ready=lambda p: p == dropped)
+    return next(o for o in outcomes if o.name == source.name)
+
+
+def stored_cohorts(ctx: Context) -> list[M.Cohort]:
+    return ctx.ledger.outturn()
+
+
+# -- notices: shortfalls and lost days ------------------------------------------------------------------------
+
+def notify_shortfall(ctx: Context, sprint: Sprint, group: str, ldso: str, days: list[date], count: int,
+                     reason: str) -> list[int]:
+    """Record that ``group`` will migrate ``count`` fewer in ``ldso`` on each of ``days`` (F6.2, F6.4): that much of
+    its plan is ceded, for an ad hoc UCA round to hand out. Never more than it still has planned."""
+    config = ctx.config
+    group, ldso = group.upper(), ldso.upper()
+    if group not in config.industry.group_by_mpid:
+        raise UsageError(f"no supplier group {group!r} in config/suppliers.csv")
+    if ldso not in config.industry.ldso_by_mpid:
+        raise UsageError(f"no LDSO {ldso!r} in config/ldsos.csv")
+    if count <= 0:
+        raise UsageError("--count must be a positive number of migrations")
+    if not reason.strip():
+        raise UsageError("give the reason the group gave (--reason)")
+    s, _, _ = current_schedule(ctx, sprint)
+    i, j = s.groups.index(group), s.ldsos.index(ldso)
+    for day in days:
+        if day not in s.days:
+            raise UsageError(f"{day} is not a day of sprint {sprint.cycle}'s execution ({sprint.execution_start} to "
+                             f"{sprint.execution_end})")
+        planned = int(s.daily[i, j, s.days.index(day)])
+        if count > planned:
+            raise UsageError(f"{group} has {planned:,} planned in {ldso} on {day} (after earlier notices): it cannot "
+                             f"cede {count:,}")
+    ledger, at = ctx.ledger, ctx.clock.now()
+    return [ledger.add_shortfall(sprint.cycle, group, ldso, d, count, reason.strip(), at) for d in days]
+
+
+LOST_DAYS_HEADER = "supplier_group,days,reason,incident,approved_on\n"
+
+
+def record_lost_days(ctx: Context, group: str, days: int, reason: str, incident: str,
+                     approved_on: date) -> tuple[date | None, date | None]:
+    """Record an approved Lost Migration Day claim in ``config/lost_days.csv`` (F6.6): it extends the group's
+    core window from the next calculation on (envelopes, templates). Only before M14, only for groups with
+    envelopes (not de minimis or small portfolios only). Returns the core window end before and after."""
+    config = ctx.config
+    group = group.upper()
+    if group not in config.industry.group_by_mpid:
+        raise UsageError(f"no supplier group {group!r} in config/suppliers.csv")
+    if days <= 0:
+        raise UsageError("the number of lost migration days must be positive")
+    if not reason.strip() or not incident.strip():
+        raise UsageError("give the reason and the incident reference of the claim (F6.6.1)")
+    if approved_on >= config.calendar.m14:
+        raise UsageError(f"lost migration days can be approved until M14 ({config.calendar.m14}); after it the days "
+                         "are made up with unused capacity")
+    env = envelopes(config)
+    i = env.groups.index(group)
+    if not (env.category[i] == Category.ENVELOPE).any():
+        raise UsageError(f"{group} has no LDSO with an envelope (only de minimis or small portfolios): the Lost "
+                         "Migration Days process does not apply to it (F6.6)")
+    before = env.phases[i].core_end
+    path = ctx.workspace.config / "lost_days.csv"
+    old = path.read_text(encoding="utf-8") if path.is_file() else None
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([group, days, reason.strip(), incident.strip(),
+                                                   approved_on.isoformat()])
+    text = (old if old is not None else LOST_DAYS_HEADER)
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + buf.getvalue(), encoding="utf-8")
+    try:
+        after_config = load_config(ctx.workspace.root)
+    except Exception:
+        if old is None:  # leave the configuration as it was
+            path.unlink()
+        else:
+            path.write_text(old, encoding="utf-8")
+        raise
+    return before, envelopes(after_config).phases[i].core_end
+
+
+# -- the report -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    sprint: Sprint
+    as_of: date
+    monitoring: M.Monitoring
+    national_plan: np.ndarray  # (D,)
+    national_actual: np.ndarray
+    csmt: np.ndarray
+    offsets: list[M.OffsetFinding]
+    spikes: list[M.Spike]
+    progress: list[M.Progress]
+    shortfalls: list[Shortfall]
+    lost_days: list
+    path: Path | None = None
+
+
+def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = True) -> Report:
+    """Actual against the current schedule (plans, grants, notified shortfalls) for the sprint's days up to
+    ``as_of``; writes ``workbooks/<cycle>/monitoring/monitoring_<as_of>_vNN.xlsx``."""
+    config = ctx.config
+    if as_of < sprint.execution_start:
+        raise UsageError(f"sprint {sprint.cycle} executes from {sprint.execution_start}; nothing to monitor on {as_of}")
+    s, _, _ = current_schedule(ctx, sprint)
+    upto = min(as_of, sprint.execution_end, s.days[-1])
+    n = (upto - s.days[0]).days + 1
+    days = s.days[:n]
+    cohorts = stored_cohorts(ctx)
+    act = M.actuals(cohorts, config.industry, s.groups, s.ldsos, days)
+    plan = s.daily[:, :, :n]
+    mon = M.monitor(plan, act, s.groups, s.ldsos, days, config.parameters.tolerance)
+    env = ctx.envelopes()
+    window = [c for c in cohorts if days[0] <= c.initiated <= days[-1]]
+    share = config.parameters.monitoring.secondary_spike
+    report = Report(
+        sprint, upto, mon, plan.sum(axis=(0, 1)), act.migrated.sum(axis=(0, 1)), s.national_limit[:n],
+        M.check_offsets(window, config.industry, config.calendar, env, config.parameters),
+        M.secondary_spikes([c for c in cohorts if days[0] <= c.effective <= days[-1]], config.industry, share),
+        M.progress(cohorts, config.industry, env, config.calendar, config.parameters, upto),
+        ctx.ledger.shortfalls(sprint.cycle), list(config.lost_day_claims))
+    if write:
+        folder = ctx.workspace.monitoring_dir(sprint.cycle)
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"monitoring_{upto.isoformat()}"
+        report.path = write_monitoring_workbook(folder / versioned(stem, next_version(folder, stem)), report,
+                                                ctx.group_names, config.parameters, stamp(ctx.clock.now()))
+    return report
