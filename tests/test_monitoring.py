@@ -159,14 +159,14 @@ def test_outturn_dropped_in_the_inbox_folder_is_stored_and_updated_by_a_later_fi
     inbox = make_inbox(_clock(r.ws, date(2026, 12, 2)))
     (outcome,) = run_once(inbox, Stability(quiet_seconds=0, settle_seconds=0), max_wait=0)[0]
     assert outcome.status == "accepted"
-    assert [c for c in stored_cohorts(context(r.ws)) if c.supplier == supplier] == [
+    assert [c for c in stored_cohorts(r.ws) if c.supplier == supplier] == [
         Cohort(supplier, ldso, date(2026, 12, 2), date(2026, 12, 9), 40, None)]
     later = _write_csv(tmp_path / "day6.csv", [[supplier, ldso, "2026-12-02", "2026-12-09", 40, 43]])
     shutil.copyfile(later, folder / later.name)
     inbox = make_inbox(_clock(r.ws, date(2026, 12, 9)))
     (outcome,) = run_once(inbox, Stability(quiet_seconds=0, settle_seconds=0), max_wait=0)[0]
     assert outcome.status == "accepted"
-    assert [c.completions for c in stored_cohorts(context(r.ws)) if c.supplier == supplier] == [43]
+    assert [c.completions for c in stored_cohorts(r.ws) if c.supplier == supplier] == [43]
     # an initiation dated after the day the file arrives cannot have happened
     future = _write_csv(tmp_path / "future.csv", [[supplier, ldso, "2026-12-20", "2026-12-31", 5, ""]])
     shutil.copyfile(future, folder / future.name)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from toolkit.cli.common import EXIT_INVALID, CycleOpt, TodayOpt, WorkspaceOpt, app, console, context, err_console
-from toolkit.services.distribute import Distribution, SendReport, prepare, send
+
+if TYPE_CHECKING:
+    from toolkit.services.distribute import Distribution, SendReport
 
 
 def _table(dist: Distribution, title: str) -> Table:
@@ -54,6 +56,8 @@ def distribute(
 ) -> None:
     """Write one .eml per recipient into outbox/<cycle>/mail/<what>/ (openable in Outlook); --send sends them,
     each at most once."""
+    from toolkit.services.distribute import prepare, send
+
     ctx = context(workspace, today)
     sprint = ctx.sprint(cycle)
     with console.status(f"composing the {what} messages"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -24,9 +24,9 @@ from toolkit.cli.common import (
 )
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
-from toolkit.services.inbox import Outcome, process_inbox, watch_inbox
-from toolkit.services.judge import validate_file
-from toolkit.services.status import submission_status
+
+if TYPE_CHECKING:
+    from toolkit.services.inbox import Outcome
 
 COLLECTING = "The planning cycle being collected (default: the sprint being planned today)."
 COLOURS = {Status.ACCEPTED: "green", Status.REJECTED: "red", Status.DUPLICATE: "dim"}
@@ -41,6 +41,8 @@ def validate(
     today: TodayOpt = None,
 ) -> None:
     """Judge one returned workbook without touching the inbox: exit 0 accepted, 1 rejected, 2 unreadable."""
+    from toolkit.services.judge import validate_file
+
     judged = validate_file(context(workspace, today), file, cycle)
     if as_json:
         console.print_json(json.dumps(judged.as_json(file.name)))
@@ -78,6 +80,8 @@ def watch(
     today: TodayOpt = None,
 ) -> None:
     """Watch inbox/: judge every returned workbook, answer in outbox/, record it in the ledger."""
+    from toolkit.services.inbox import process_inbox, watch_inbox
+
     ctx = context(workspace, today)
     workers = workers or min(os.cpu_count() or 1, 4)
     if once:
@@ -94,6 +98,8 @@ def watch(
 @app.command()
 def status(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     """Per group: submitted, accepted, rejected, latest version; and the groups without a valid plan."""
+    from toolkit.services.status import submission_status
+
     ctx = context(workspace, today)
     sprint = ctx.sprint(cycle)
     rows = submission_status(ctx, sprint.cycle)

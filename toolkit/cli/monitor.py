@@ -20,7 +20,6 @@ from toolkit.cli.common import (
     err_console,
 )
 from toolkit.domain.status import Status
-from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
 
 monitor_app = typer.Typer(help="Sprint execution: outturn against the plan, shortfalls, lost migration days.",
                           no_args_is_help=True)
@@ -36,6 +35,8 @@ def monitor_ingest(
     today: TodayOpt = None,
 ) -> None:
     """Check an outturn file and store it (through the inbox: archived, recorded, answered in outbox/outturn/)."""
+    from toolkit.services.monitor import ingest
+
     outcome = ingest(context(workspace, today), file.expanduser())
     console.print(f"#{outcome.row_id} [{COLOURS.get(outcome.status, 'yellow')}]{outcome.status}[/] {outcome.name}",
                   highlight=False)
@@ -55,6 +56,8 @@ def monitor_report(
     today: TodayOpt = None,
 ) -> None:
     """The daily monitoring workbook: heat map by level, trends, level-3 escalations, offsets, CMWCP progress."""
+    from toolkit.services.monitor import monitoring_report
+
     ctx = context(workspace, today)
     day = day_option(as_of, "--as-of") or ctx.clock.today()
     sprint = ctx.executing(cycle, day)
@@ -84,6 +87,8 @@ def monitor_shortfall(
     today: TodayOpt = None,
 ) -> None:
     """Record a shortfall a group notified: the capacity it cedes goes to the next ad hoc UCA round."""
+    from toolkit.services.monitor import notify_shortfall
+
     ctx = context(workspace, today)
     first = day_option(day, "--day")
     last = day_option(to, "--to") or first
@@ -107,6 +112,8 @@ def monitor_lost_days(
 ) -> None:
     """Record an approved Lost Migration Day claim: it extends the group's core window (XCMW) in
     config/lost_days.csv, from the next envelopes and templates on."""
+    from toolkit.services.monitor import record_lost_days
+
     ctx = context(workspace, today)
     before, after = record_lost_days(ctx, group, days, reason, incident, day_option(approved, "--approved")
                                      or ctx.clock.today())

@@ -12,8 +12,6 @@ from rich.table import Table
 
 from toolkit.cli.common import CycleOpt, TodayOpt, WorkspaceOpt, app, console, context, err_console, warn
 from toolkit.domain import envelopes as env_domain
-from toolkit.services import exports
-from toolkit.services.issue import issue_templates
 
 
 @app.command()
@@ -24,6 +22,8 @@ def calendar(
     today: TodayOpt = None,
 ) -> None:
     """Export the migration calendar (CSV of days, iCalendar of key events)."""
+    from toolkit.services import exports
+
     if csv is None and ics is None:
         raise typer.BadParameter("give --csv FILE and/or --ics FILE")
     ctx = context(workspace, today)
@@ -43,6 +43,8 @@ def sprints(
     today: TodayOpt = None,
 ) -> None:
     """Show the sprint cycles and their phase dates, or write them as CSV."""
+    from toolkit.services import exports
+
     ctx = context(workspace, today)
     warn(ctx)
     if csv is not None:
@@ -71,6 +73,8 @@ def envelopes(
     today: TodayOpt = None,
 ) -> None:
     """Calculate the capacity envelopes, warn where capacity is insufficient, optionally write them as CSV."""
+    from toolkit.services import exports
+
     ctx = context(workspace, today)
     config = ctx.config
     warn(ctx)
@@ -102,6 +106,8 @@ def explain(
     today: TodayOpt = None,
 ) -> None:
     """Show how one envelope figure is derived, step by step with the numbers."""
+    from toolkit.services import exports
+
     try:
         when = date.fromisoformat(day)
     except ValueError:
@@ -121,6 +127,8 @@ def templates(
     today: TodayOpt = None,
 ) -> None:
     """Issue the supplier submission templates: one workbook per group in workbooks/<cycle>/templates/."""
+    from toolkit.services.issue import issue_templates
+
     ctx = context(workspace, today)
     warn(ctx)
     sprint = ctx.sprint(cycle)

@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 
 from toolkit.cli.common import CycleOpt, TodayOpt, WorkspaceOpt, app, console, context, err_console
-from toolkit.services.consolidate import consolidate_schedule
-from toolkit.services.publish import publish as publish_set
-from toolkit.services.uca import uca_allocate, uca_report
 
 uca_app = typer.Typer(help="Unused capacity allocation: the report and request workbooks, then the allocation.",
                       no_args_is_help=True)
@@ -19,6 +16,8 @@ app.add_typer(uca_app, name="uca")
 @app.command()
 def consolidate(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     """Consolidate the accepted plans into the draft schedule workbook, with breaches and missing plans."""
+    from toolkit.services.consolidate import consolidate_schedule
+
     ctx = context(workspace, today)
     sprint = ctx.sprint(cycle)
     with console.status("consolidating the accepted plans"):
@@ -45,6 +44,8 @@ def report(
     today: TodayOpt = None,
 ) -> None:
     """The Unused Capacity report (aggregated) and a UCA request workbook for every eligible group."""
+    from toolkit.services.uca import uca_report
+
     ctx = context(workspace, today)
     sprint = ctx.executing(cycle, ctx.clock.today()) if adhoc else ctx.sprint(cycle)
     with console.status("computing unused capacity"):
@@ -58,6 +59,8 @@ def report(
 @uca_app.command("allocate")
 def allocate(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     """Allocate the accepted UCA requests (METHOD 8), write the allocation and the baseline schedule."""
+    from toolkit.services.uca import uca_allocate
+
     ctx = context(workspace, today)
     alloc, book, base, notices = uca_allocate(ctx, ctx.sprint(cycle))
     console.print(f"{int(alloc.requests.sum()):,} migrations requested by {len({g.group for g in alloc.explained})} "
@@ -73,6 +76,8 @@ def publish(
     today: TodayOpt = None,
 ) -> None:
     """Publish the schedule in aggregated form: industry, per LDSO, per group (own figures) and per agent."""
+    from toolkit.services.publish import publish as publish_set
+
     ctx = context(workspace, today)
     sprint = ctx.sprint(cycle)
     with console.status(f"writing the {stage} publication"):

@@ -11,9 +11,7 @@ from rich.table import Table
 
 from toolkit import __version__
 from toolkit.cli.common import TodayOpt, WorkspaceOpt, app, console, context, warn
-from toolkit.demo.industry import DEMO_GROUPS, DEMO_LDSOS, DEMO_SEED, DemoSpec, generate_industry, init_workspace
-from toolkit.demo.run import run_demo
-from toolkit.services.control import write_control_workbook
+from toolkit.demo.industry import DEMO_GROUPS, DEMO_LDSOS, DEMO_SEED, DemoSpec
 
 
 @app.command()
@@ -22,6 +20,8 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing config/.")] = False,
 ) -> None:
     """Create a new workspace holding the demo configuration."""
+    from toolkit.demo.workspace import init_workspace
+
     ws = init_workspace(directory, force=force)
     console.print(f"Created workspace {ws.root} with the demo configuration in {ws.config}")
 
@@ -34,6 +34,8 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = DEMO_SEED,
 ) -> None:
     """Generate a realistic demo industry of any size (the demo config/ is the default one)."""
+    from toolkit.demo.workspace import generate_industry
+
     paths = generate_industry(out, DemoSpec(groups=groups, ldsos=ldsos, seed=seed))
     console.print(f"Wrote {len(paths)} files to {out}: {', '.join(p.name for p in paths)}")
 
@@ -66,6 +68,8 @@ def control_workbook(
 ) -> None:
     """Write the Excel control workbook (mcc_control.xlsm, macro-enabled) and the mcc_control.py its Run button
     calls through xlwings."""
+    from toolkit.services.control import write_control_workbook
+
     files = write_control_workbook(context(workspace, today), out, interpreter)
     console.print(f"Wrote {files.workbook} and {files.module} (xlwings {files.xlwings_version}). Open the workbook "
                   "in Excel, choose an action and press Run; docs/excel.md explains the set-up on Windows.")
@@ -74,6 +78,8 @@ def control_workbook(
 @app.command()
 def demo(workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     """Run the whole cycle on the demo workspace and list what it wrote."""
+    from toolkit.demo.run import run_demo
+
     ctx = context(workspace, today)
     with console.status("running the demo: calendar, envelopes, templates, simulated returns, inbox"):
         result = run_demo(ctx)

@@ -27,8 +27,9 @@ from toolkit.services.context import Context, envelopes
 from toolkit.services.inbox import make_inbox
 from toolkit.services.outturn import OUTTURN_FOLDER
 from toolkit.services.uca import current_schedule
-from toolkit.store.ledger import Shortfall
+from toolkit.store.ledger import Ledger, Shortfall
 from toolkit.store.versions import next_version, versioned
+from toolkit.store.workspace import Workspace
 
 
 def ingest(ctx: Context, source: Path) -> Outcome:
@@ -44,8 +45,9 @@ def ingest(ctx: Context, source: Path) -> Outcome:
     return next(o for o in outcomes if o.name == source.name)
 
 
-def stored_cohorts(ctx: Context) -> list[M.Cohort]:
-    return ctx.ledger.outturn()
+def stored_cohorts(workspace: Workspace) -> list[M.Cohort]:
+    """Every cohort of outturn the ledger holds."""
+    return Ledger(workspace.ledger).outturn()
 
 
 # -- notices: shortfalls and lost days ------------------------------------------------------------------------
@@ -149,7 +151,7 @@ def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = T
     upto = min(as_of, sprint.execution_end, s.days[-1])
     n = (upto - s.days[0]).days + 1
     days = s.days[:n]
-    cohorts = stored_cohorts(ctx)
+    cohorts = stored_cohorts(ctx.workspace)
     act = M.actuals(cohorts, config.industry, s.groups, s.ldsos, days)
     plan = s.daily[:, :, :n]
     mon = M.monitor(plan, act, s.groups, s.ldsos, days, config.parameters.tolerance)

@@ -1,0 +1,29 @@
+"""New workspaces and industries made by the demo generator: ``mcc init`` and ``mcc generate-industry``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.demo.industry import DemoSpec, generate, write_config
+from toolkit.errors import WorkspaceError
+from toolkit.mail.compose import export_defaults
+from toolkit.store.workspace import FOLDERS, Workspace
+
+
+def init_workspace(target: Path, spec: DemoSpec | None = None, force: bool = False) -> Workspace:
+    """Create a workspace holding the demo configuration and editable copies of the email texts."""
+    ws = Workspace(target.expanduser().resolve())
+    existing = [p.name for p in ws.config.glob("*")] if ws.config.is_dir() else []
+    if existing and not force:
+        raise WorkspaceError(f"{ws.config} already holds {', '.join(sorted(existing))}; "
+                             "use --force to overwrite it with the demo configuration")
+    for name in FOLDERS:
+        (ws.root / name).mkdir(parents=True, exist_ok=True)
+    write_config(generate(spec or DemoSpec()), ws.config)
+    export_defaults(ws.templates / "email")
+    return ws
+
+
+def generate_industry(out_dir: Path, spec: DemoSpec) -> list[Path]:
+    """Write a generated industry's configuration files into ``out_dir``."""
+    return write_config(generate(spec), out_dir)
