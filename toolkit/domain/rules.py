@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from toolkit.domain.envelopes import Category
-from toolkit.domain.findings import Finding, finding
+from toolkit.domain.findings import Finding, RuleId, finding
 from toolkit.domain.industry import AGENT_ROLES
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.submission import Grid, Submission
@@ -53,42 +53,42 @@ def check_identity(sub: Submission, facts: Identity) -> list[Finding]:
     meta = sub.meta
     out: list[Finding] = []
     if not meta.get("template_id"):
-        return [finding("identity.template", f"{sub.file} is not a plan template issued by the MCC (it has no "
+        return [finding(RuleId.IDENTITY_TEMPLATE, f"{sub.file} is not a plan template issued by the MCC (it has no "
                         "template metadata). Fill in the template the MCC sent you and return that.",
                         hint="use the template attached to the MCC's email")]
     tid = meta["template_id"]
     if not facts.signature_ok:
-        out.append(finding("identity.template", f"the template's metadata was altered or its signature does not "
+        out.append(finding(RuleId.IDENTITY_TEMPLATE, f"the template's metadata was altered or its signature does not "
                            f"match (template {tid}); the MCC cannot tell which envelopes it was issued with.",
                            sheet="_mcc", hint="return the template as issued; do not copy its sheets into "
                                               "another workbook"))
     group, cycle = meta.get("group", ""), meta.get("cycle", "")
     if not facts.known_group:
-        out.append(finding("identity.template", f"group {group or '(none)'} of template {tid} is not a supplier "
+        out.append(finding(RuleId.IDENTITY_TEMPLATE, f"group {group or '(none)'} of template {tid} is not a supplier "
                            "group the MCC knows.", sheet="_mcc"))
     if not facts.known_cycle:
-        out.append(finding("identity.template", f"planning cycle {cycle or '(none)'} of template {tid} is not a "
+        out.append(finding(RuleId.IDENTITY_TEMPLATE, f"planning cycle {cycle or '(none)'} of template {tid} is not a "
                            "sprint of the migration calendar.", sheet="_mcc"))
     if facts.claimed_group and group and facts.claimed_group != group:
-        out.append(finding("identity.template", f"this file was delivered as group {facts.claimed_group}'s, but "
+        out.append(finding(RuleId.IDENTITY_TEMPLATE, f"this file was delivered as group {facts.claimed_group}'s, but "
                            f"it is group {group}'s template {tid}.",
                            hint=f"send your own template, issued to group {facts.claimed_group}"))
     if facts.planning_cycle and cycle and facts.known_cycle and cycle != facts.planning_cycle:
-        out.append(finding("identity.template", f"template {tid} is for planning cycle {cycle}; the MCC is "
+        out.append(finding(RuleId.IDENTITY_TEMPLATE, f"template {tid} is for planning cycle {cycle}; the MCC is "
                            f"collecting plans for {facts.planning_cycle}.",
                            hint=f"use the template issued for {facts.planning_cycle}"))
     if facts.known_group and facts.known_cycle:
         version = int(meta.get("version", "0") or 0) if str(meta.get("version", "")).isdigit() else 0
         if not facts.registered:
-            out.append(finding("identity.template", f"template {tid} is not in the MCC's register of issued "
+            out.append(finding(RuleId.IDENTITY_TEMPLATE, f"template {tid} is not in the MCC's register of issued "
                                f"templates for {cycle}.", sheet="_mcc"))
         elif facts.current_version is not None and version < facts.current_version:
-            out.append(finding("identity.template", f"template {tid} (version {version}) was superseded by "
+            out.append(finding(RuleId.IDENTITY_TEMPLATE, f"template {tid} (version {version}) was superseded by "
                                f"version {facts.current_version}; plans are only accepted on the latest version.",
                                hint=f"copy your figures into version {facts.current_version} and return that"))
         if facts.current_digest and meta.get("envelope_digest") and facts.signature_ok \
                 and meta["envelope_digest"] != facts.current_digest:
-            out.append(finding("identity.template", f"the envelopes of template {tid} have changed since it was "
+            out.append(finding(RuleId.IDENTITY_TEMPLATE, f"the envelopes of template {tid} have changed since it was "
                                "issued; the MCC will send (or has sent) a new version.",
                                hint="plan on the latest version of the template"))
     return out
@@ -109,7 +109,7 @@ def check_structure(sub: Submission, content: TemplateContent) -> tuple[list[Fin
         sheet = SHEETS[name]
         grid = sub.grids.get(name)
         if name in sub.names and sub.names[name] is None:
-            out.append(finding("structure.layout", f"the input area {name} no longer exists: a sheet, row or "
+            out.append(finding(RuleId.STRUCTURE_LAYOUT, f"the input area {name} no longer exists: a sheet, row or "
                                "column it used was deleted.", sheet=sheet))
             ok[name] = False
             continue
@@ -118,14 +118,15 @@ def check_structure(sub: Submission, content: TemplateContent) -> tuple[list[Fin
                 ok[name] = False  # issued without a daily plan (daily.required reports it)
                 continue
             missing = sheet not in sub.sheet_names
-            out.append(finding("structure.layout", f"sheet '{sheet}' is missing (renamed or deleted)." if missing
+            out.append(finding(RuleId.STRUCTURE_LAYOUT, f"sheet '{sheet}' is missing (renamed or deleted)." if missing
                                else f"the input area {name} on sheet '{sheet}' is missing.", sheet=sheet,
                                hint="return the template with its sheets as issued"))
             ok[name] = False
             continue
         recorded = layout.get(name)
         if recorded and recorded != grid.area.qualified:
-            out.append(finding("structure.layout", f"the input area {name} moved from {recorded.split('!')[-1]} to "
+            out.append(finding(RuleId.STRUCTURE_LAYOUT,
+                               f"the input area {name} moved from {recorded.split('!')[-1]} to "
                                f"{grid.area.qualified.split('!')[-1]}: rows or columns were inserted or deleted.",
                                sheet=grid.area.sheet, cell=grid.area.ref,
                                hint="do not insert or delete rows or columns; copy your figures into a fresh "
@@ -137,18 +138,19 @@ def check_structure(sub: Submission, content: TemplateContent) -> tuple[list[Fin
             expected_dates = content.weeks if name == PLAN_WEEKLY else content.days
             for c, (got, want) in enumerate(zip(grid.keys, content.ldso_mpids, strict=False)):
                 if got != want:
-                    out.append(finding("structure.layout", f"the LDSO header reads {got or '(blank)'!r}; the template "
+                    out.append(finding(RuleId.STRUCTURE_LAYOUT,
+                                       f"the LDSO header reads {got or '(blank)'!r}; the template "
                                        f"had {want}.", sheet=grid.area.sheet, cell=grid.key_cell(c), ldso=want))
                     ok[name] = False
             if len(grid.keys) != len(content.ldso_mpids) or len(grid.values) != len(expected_dates):
-                out.append(finding("structure.layout", f"the input area {name} is {len(grid.values)} x "
+                out.append(finding(RuleId.STRUCTURE_LAYOUT, f"the input area {name} is {len(grid.values)} x "
                                    f"{len(grid.keys)}; the template had {len(expected_dates)} x "
                                    f"{len(content.ldso_mpids)}.", sheet=grid.area.sheet, cell=grid.area.ref))
                 ok[name] = False
                 continue
             for r, (got, want) in enumerate(zip(grid.dates, expected_dates, strict=True)):
                 if _as_date(got) != want:
-                    out.append(finding("structure.layout", f"the date reads {got!s}; the template had "
+                    out.append(finding(RuleId.STRUCTURE_LAYOUT, f"the date reads {got!s}; the template had "
                                        f"{want:{DAY}}.", sheet=grid.area.sheet, cell=grid.date_cell(r), date=want))
                     ok[name] = False
     return out, ok
@@ -180,14 +182,14 @@ def read_numbers(grid: Grid, kind: str) -> tuple[np.ndarray, list[Finding]]:
     for r, row in enumerate(grid.values):
         for c, v in enumerate(row):
             if (r, c) in grid.formulas_without_value:
-                out.append(finding("value.integer", f"{kind} cell {grid.cell(r, c)} holds a formula with no saved "
+                out.append(finding(RuleId.VALUE_INTEGER, f"{kind} cell {grid.cell(r, c)} holds a formula with no saved "
                                    "value.", sheet=grid.area.sheet, cell=grid.cell(r, c),
                                    hint="type the number itself, or save the file in Excel so the value is kept"))
                 continue
             n = _whole(v)
             if n is None:
                 shown = v if not isinstance(v, float) else f"{v:g}"
-                out.append(finding("value.integer", f"{kind} cell {grid.cell(r, c)} holds {shown!r}; plan cells "
+                out.append(finding(RuleId.VALUE_INTEGER, f"{kind} cell {grid.cell(r, c)} holds {shown!r}; plan cells "
                                    "take whole numbers of 0 or more.", sheet=grid.area.sheet, cell=grid.cell(r, c),
                                    value=str(v), hint="type a whole number, or leave the cell blank for none"))
             else:
@@ -217,7 +219,7 @@ def validate(sub: Submission, facts: Identity, content: TemplateContent | None, 
     if daily is not None:
         findings += _daily_rules(content, parameters, sub.grids[PLAN_DAILY], daily, exemptions)
     if content.daily_required and not daily_present and content.days:
-        findings.append(finding("daily.required", f"no daily plan: {content.daily_reason}, so a daily plan for "
+        findings.append(finding(RuleId.DAILY_REQUIRED, f"no daily plan: {content.daily_reason}, so a daily plan for "
                                 f"{content.days[0]:{DAY}} to {content.days[-1]:{DAY}} is required.",
                                 sheet=SHEETS[PLAN_DAILY], hint="fill in the daily plan sheet"))
     if weekly is not None and daily is not None and daily_present:
@@ -242,7 +244,8 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
             if not v:
                 continue
             if content.week_open_days[r] == 0:
-                out.append(finding("calendar.non-migration-day", f"{v:,} planned in LDSO {col.mpid} in the week of "
+                out.append(finding(RuleId.CALENDAR_NON_MIGRATION_DAY,
+                                   f"{v:,} planned in LDSO {col.mpid} in the week of "
                                    f"{week:{DAY}}, which has no migration day open to you"
                                    + (f" ({content.week_notes[r]})" if content.week_notes[r] else "") + ".",
                                    sheet=sheet, cell=grid.cell(r, c), ldso=col.mpid, date=week, value=str(v),
@@ -250,12 +253,13 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
                 continue
             limit = int(content.weekly_limit[r, c])
             if col.category == Category.ENVELOPE and v > limit:
-                out.append(finding("envelope.weekly", f"{v:,} planned in LDSO {col.mpid} in the week of {week:{DAY}}; "
+                out.append(finding(RuleId.ENVELOPE_WEEKLY,
+                                   f"{v:,} planned in LDSO {col.mpid} in the week of {week:{DAY}}; "
                                    f"the weekly envelope is {limit:,}.", sheet=sheet, cell=grid.cell(r, c),
                                    ldso=col.mpid, date=week, value=str(v),
                                    hint=f"reduce {grid.cell(r, c)} to {limit:,} or less"))
             elif col.category == Category.DE_MINIMIS and v > limit:
-                out.append(finding("de-minimis.daily-cap", f"{v:,} planned in LDSO {col.mpid} in the week of "
+                out.append(finding(RuleId.DE_MINIMIS_DAILY_CAP, f"{v:,} planned in LDSO {col.mpid} in the week of "
                                    f"{week:{DAY}} is more than {content.week_open_days[r]} migration days at the de "
                                    f"minimis cap of {col.daily_cap:,} a day ({limit:,}).", sheet=sheet,
                                    cell=grid.cell(r, c), ldso=col.mpid, date=week, value=str(v),
@@ -263,7 +267,8 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
         total = int(weekly[:, c].sum())
         if total != col.portfolio:
             gap = col.portfolio - total
-            out.append(finding("completeness.portfolio", f"{total:,} planned in LDSO {col.mpid} up to M15, but the "
+            out.append(finding(RuleId.COMPLETENESS_PORTFOLIO,
+                               f"{total:,} planned in LDSO {col.mpid} up to M15, but the "
                                f"portfolio to migrate there is {col.portfolio:,} ({abs(gap):,} "
                                f"{'short' if gap > 0 else 'too many'}).", sheet=sheet, cell=grid.key_cell(c),
                                ldso=col.mpid, value=str(total),
@@ -271,7 +276,8 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
         if content.ramp_checked(col):
             ramp = int(weekly[content.week_ramp_up_days > 0, c].sum())
             if not col.ramp_up_min <= ramp <= col.ramp_up_max:
-                out.append(finding("ramp-up.range", f"{ramp:,} planned in LDSO {col.mpid} in the weeks of your first "
+                out.append(finding(RuleId.RAMP_UP_RANGE,
+                                   f"{ramp:,} planned in LDSO {col.mpid} in the weeks of your first "
                                    f"{parameters.windows.sruw} migration days ({content.migration_start:{DAY}} to "
                                    f"{content.ramp_up_check_end:{DAY}}); the ramp-up range is {col.ramp_up_min:,} to "
                                    f"{col.ramp_up_max:,}.", sheet=sheet, cell=grid.key_cell(c), ldso=col.mpid,
@@ -279,7 +285,7 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
         if content.core_checked(col):
             core = int(weekly[content.week_before_core_end(), c].sum())
             if round(core / col.portfolio, 9) < s.cmwcp:
-                out.append(finding("core-window.completion", f"{core:,} of {col.portfolio:,} MPANs "
+                out.append(finding(RuleId.CORE_WINDOW_COMPLETION, f"{core:,} of {col.portfolio:,} MPANs "
                                    f"({core / col.portfolio:.1%}) planned in LDSO {col.mpid} by the end of your core "
                                    f"window on {content.core_end:{DAY}}; the target is {s.cmwcp:.0%}.", sheet=sheet,
                                    cell=grid.key_cell(c), ldso=col.mpid, value=str(core)))
@@ -297,18 +303,19 @@ def _daily_rules(content: TemplateContent, parameters: Parameters, grid: Grid, d
                 continue
             if not content.day_open[r]:
                 why = content.day_notes[r] or ("weekend" if day.weekday() >= 5 else "not a migration day")
-                out.append(finding("calendar.non-migration-day", f"{v:,} planned in LDSO {col.mpid} on {day:{DAY}}, "
+                out.append(finding(RuleId.CALENDAR_NON_MIGRATION_DAY,
+                                   f"{v:,} planned in LDSO {col.mpid} on {day:{DAY}}, "
                                    f"which is not a migration day for you ({why}).", sheet=sheet,
                                    cell=grid.cell(r, c), ldso=col.mpid, date=day, value=str(v),
                                    hint="move these migrations to a migration day"))
                 continue
             limit = int(content.daily_limit[r, c])
             if col.category == Category.ENVELOPE and v > limit:
-                out.append(finding("envelope.daily", f"{v:,} planned in LDSO {col.mpid} on {day:{DAY}}; the daily "
+                out.append(finding(RuleId.ENVELOPE_DAILY, f"{v:,} planned in LDSO {col.mpid} on {day:{DAY}}; the daily "
                                    f"envelope is {limit:,}.", sheet=sheet, cell=grid.cell(r, c), ldso=col.mpid,
                                    date=day, value=str(v), hint=f"reduce {grid.cell(r, c)} to {limit:,} or less"))
             elif col.category == Category.DE_MINIMIS and v > limit and (col.mpid, day) not in exemptions:
-                out.append(finding("de-minimis.daily-cap", f"{v:,} planned in LDSO {col.mpid} on {day:{DAY}}; "
+                out.append(finding(RuleId.DE_MINIMIS_DAILY_CAP, f"{v:,} planned in LDSO {col.mpid} on {day:{DAY}}; "
                                    f"de minimis portfolios may migrate at most {limit:,} a day "
                                    f"({parameters.submission.dsp:.0%} of the LDSO threshold {col.threshold:,}).",
                                    sheet=sheet, cell=grid.cell(r, c),
@@ -335,7 +342,8 @@ def _matches_weekly(content: TemplateContent, wgrid: Grid, weekly: np.ndarray, d
             in_days = int(daily[days, c].sum())
             w = int(weekly[r, c])
             if (whole and in_days != w) or (not whole and in_days > w):
-                out.append(finding("daily.matches-weekly", f"the daily plan of LDSO {col.mpid} adds up to {in_days:,} "
+                out.append(finding(RuleId.DAILY_MATCHES_WEEKLY,
+                                   f"the daily plan of LDSO {col.mpid} adds up to {in_days:,} "
                                    f"in the week of {week:{DAY}}, the weekly plan says {w:,}"
                                    + ("" if whole else " (the sprint ends inside this week)") + ".",
                                    sheet=wgrid.area.sheet, cell=wgrid.cell(r, c), ldso=col.mpid, date=week,
@@ -369,7 +377,8 @@ def _de_minimis_spread(content: TemplateContent, parameters: Parameters, grid: G
         used += int(np.minimum(open_outside, weekly[:, c])[~skip_ramp].sum())
         needed = min(parameters.submission.ddpru, rest)
         if used < needed:
-            out.append(finding("de-minimis.spread", f"the {rest:,} MPANs of LDSO {col.mpid} after ramp-up are planned "
+            out.append(finding(RuleId.DE_MINIMIS_SPREAD,
+                               f"the {rest:,} MPANs of LDSO {col.mpid} after ramp-up are planned "
                                f"on at most {used} migration days; spread them over at least {needed}.",
                                sheet=grid.area.sheet, cell=grid.key_cell(c), ldso=col.mpid, value=str(used)))
     return out
@@ -387,30 +396,33 @@ def _fast_feedback(content: TemplateContent, parameters: Parameters, grid: Grid)
         where = {"sheet": grid.area.sheet, "cell": grid.cell(r, 0)}
         d = _as_date(day)
         if d is None:
-            out.append(finding("fast-feedback.limits", f"row {grid.area.top + r + 1}: {day!s} is not an initiation "
+            out.append(finding(RuleId.FAST_FEEDBACK_LIMITS,
+                               f"row {grid.area.top + r + 1}: {day!s} is not an initiation "
                                "date.", **where))
         elif not content.fast_feedback_start <= d <= content.fast_feedback_end:
-            out.append(finding("fast-feedback.limits", f"fast-feedback initiations on {d:{DAY}} fall outside your "
+            out.append(finding(RuleId.FAST_FEEDBACK_LIMITS, f"fast-feedback initiations on {d:{DAY}} fall outside your "
                                f"window {content.fast_feedback_start:{DAY}} to {content.fast_feedback_end:{DAY}}.",
                                date=d, **where))
         elif d not in open_days:
-            out.append(finding("fast-feedback.limits", f"{d:{DAY}} is not a migration day for you.", date=d, **where))
+            out.append(finding(RuleId.FAST_FEEDBACK_LIMITS,
+                               f"{d:{DAY}} is not a migration day for you.", date=d, **where))
         if str(ldso or "").strip().upper() not in content.ldso_mpids:
-            out.append(finding("fast-feedback.limits", f"{ldso!s} is not one of your LDSOs.", sheet=grid.area.sheet,
+            out.append(finding(RuleId.FAST_FEEDBACK_LIMITS,
+                               f"{ldso!s} is not one of your LDSOs.", sheet=grid.area.sheet,
                                cell=grid.cell(r, 1)))
         n = _whole(count)
         if n is None or n == 0:
-            out.append(finding("fast-feedback.limits", f"{count!s} is not a number of initiations.",
+            out.append(finding(RuleId.FAST_FEEDBACK_LIMITS, f"{count!s} is not a number of initiations.",
                                sheet=grid.area.sheet, cell=grid.cell(r, 2)))
         else:
             total += n
         k = _whole(offset)
         if k is None or not act.mao_min <= k <= act.mao_max:
-            out.append(finding("fast-feedback.limits", f"activation offset {offset!s}: fast feedback allows "
+            out.append(finding(RuleId.FAST_FEEDBACK_LIMITS, f"activation offset {offset!s}: fast feedback allows "
                                f"{act.mao_min} to {act.mao_max} working days.", sheet=grid.area.sheet,
                                cell=grid.cell(r, 3)))
     if total > ff.initiations:
-        out.append(finding("fast-feedback.limits", f"{total:,} fast-feedback initiations in total; at most "
+        out.append(finding(RuleId.FAST_FEEDBACK_LIMITS, f"{total:,} fast-feedback initiations in total; at most "
                            f"{ff.initiations:,} are allowed.", sheet=grid.area.sheet, value=str(total)))
     return out
 
@@ -418,30 +430,31 @@ def _fast_feedback(content: TemplateContent, parameters: Parameters, grid: Grid)
 def _agents(content: TemplateContent, grid: Grid, weekly: np.ndarray) -> list[Finding]:
     out: list[Finding] = []
     forecast, bad = read_numbers(grid, "agent forecast")
-    out += [finding("agents.forecast", f.message, sheet=f.sheet, cell=f.cell, value=f.value, hint=f.hint)
+    out += [finding(RuleId.AGENTS_FORECAST, f.message, sheet=f.sheet, cell=f.cell, value=f.value, hint=f.hint)
             for f in bad]
     named = [(c, k, (grid.roles[c] if c < len(grid.roles) else "").upper()) for c, k in enumerate(grid.keys) if k]
     if not named:
-        return out + [finding("agents.forecast", "no service providers are listed: name your data service and "
+        return out + [finding(RuleId.AGENTS_FORECAST, "no service providers are listed: name your data service and "
                               "metering service providers and forecast their weekly volumes.",
                               sheet=grid.area.sheet)]
     for c, key, role in named:
         if role not in AGENT_ROLES:
-            out.append(finding("agents.forecast", f"provider {key} has role {role or '(blank)'!r}; the roles are "
+            out.append(finding(RuleId.AGENTS_FORECAST, f"provider {key} has role {role or '(blank)'!r}; the roles are "
                                f"{', '.join(AGENT_ROLES)}.", sheet=grid.area.sheet,
                                cell=_above(grid, c)))
     totals = weekly.sum(axis=1)
     for role, title in AGENT_ROLES.items():
         cols = [c for c, _, r in named if r == role]
         if not cols:
-            out.append(finding("agents.forecast", f"no {title.lower()} ({role}) provider is listed.",
+            out.append(finding(RuleId.AGENTS_FORECAST, f"no {title.lower()} ({role}) provider is listed.",
                                sheet=grid.area.sheet))
             continue
         sums = forecast[:, cols].sum(axis=1)
         wrong = [r for r in range(len(totals)) if r < len(sums) and sums[r] != totals[r]]
         if wrong:
             r = wrong[0]
-            out.append(finding("agents.forecast", f"{title} ({role}) forecasts do not add up to the week's plan in "
+            out.append(finding(RuleId.AGENTS_FORECAST,
+                               f"{title} ({role}) forecasts do not add up to the week's plan in "
                                f"{len(wrong)} week{'s' if len(wrong) > 1 else ''}, first the week of "
                                f"{content.weeks[r]:{DAY}}: {int(sums[r]):,} forecast, {int(totals[r]):,} planned.",
                                sheet=grid.area.sheet, cell=grid.cell(r, cols[0]), date=content.weeks[r]))
@@ -484,15 +497,15 @@ def validate_request(sub: Submission, facts: Identity, form: RequestForm | None)
     except ValueError:
         pass
     if grid is None:
-        findings.append(finding("structure.layout", "the UCA request area is missing (its sheet was renamed or "
+        findings.append(finding(RuleId.STRUCTURE_LAYOUT, "the UCA request area is missing (its sheet was renamed or "
                                 "deleted).", sheet="UCA request"))
         return Judgement(findings)
     if layout.get(UCA_REQUEST) and layout[UCA_REQUEST] != grid.area.qualified:
-        findings.append(finding("structure.layout", "the UCA request area moved: rows or columns were inserted or "
+        findings.append(finding(RuleId.STRUCTURE_LAYOUT, "the UCA request area moved: rows or columns were inserted or "
                                 "deleted.", sheet=grid.area.sheet, cell=grid.area.ref))
         return Judgement(findings)
     if grid.keys != form.ldsos or [_as_date(d) for d in grid.dates] != form.days:
-        findings.append(finding("structure.layout", "the LDSO headers or dates of the UCA request are not as "
+        findings.append(finding(RuleId.STRUCTURE_LAYOUT, "the LDSO headers or dates of the UCA request are not as "
                                 "issued.", sheet=grid.area.sheet, cell=grid.area.ref))
         return Judgement(findings)
     requests, bad = read_numbers(grid, "UCA request")
@@ -505,11 +518,13 @@ def validate_request(sub: Submission, facts: Identity, form: RequestForm | None)
             cap = int(form.unused[r, c])
             where = {"sheet": grid.area.sheet, "cell": grid.cell(r, c), "ldso": ldso, "date": day, "value": str(v)}
             if cap <= 0:
-                findings.append(finding("uca.eligible", f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, which has no "
+                findings.append(finding(RuleId.UCA_ELIGIBLE,
+                                        f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, which has no "
                                         "unused capacity to allocate.", **where))
             elif v > cap:
                 shown = f"the {cap:,} unused" if form.disclosed[r, c] else "the unused capacity (not disclosed)"
-                findings.append(finding("uca.available", f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, more than "
+                findings.append(finding(RuleId.UCA_AVAILABLE,
+                                        f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, more than "
                                         f"{shown}.", hint="request at most the unused capacity", **where))
     return Judgement(findings, weekly=None, daily=requests)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from toolkit.config import Config
 from toolkit.domain import rules
 from toolkit.domain.envelopes import Envelopes, calculate
-from toolkit.domain.findings import Finding, Severity, Status, finding, verdict
+from toolkit.domain.findings import Finding, RuleId, Severity, Status, finding, verdict
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.submission import Submission
 from toolkit.domain.template import TemplateContent, template_content
@@ -172,13 +172,13 @@ class Judge:
         self.refresh()
         inspection = safety.inspect(path, self.limits)
         if inspection.reason:
-            return Judged(Status.UNREADABLE, [finding("identity.template", inspection.reason)],
+            return Judged(Status.UNREADABLE, [finding(RuleId.IDENTITY_TEMPLATE, inspection.reason)],
                           reason=inspection.reason)
         read = read_isolated(path, name) if self.isolated else read_guarded(path, name)
         if isinstance(read, ReadFailure):
-            return Judged(Status.UNREADABLE, [finding(read.rule if read.rule in ("identity.template",
-                                                                                  "structure.layout")
-                                                      else "identity.template", read.reason,
+            return Judged(Status.UNREADABLE, [finding(read.rule if read.rule in (RuleId.IDENTITY_TEMPLATE,
+                                                                                  RuleId.STRUCTURE_LAYOUT)
+                                                      else RuleId.IDENTITY_TEMPLATE, read.reason,
                                                       sheet=read.sheet, cell=read.cell)], reason=read.reason)
         sub = read
         meta = sub.meta
@@ -201,9 +201,9 @@ class Judge:
                                    self.exemptions(group) if group else frozenset())
         findings = list(judgement.findings)
         if inspection.macro_enabled:
-            findings.insert(0, finding("identity.template", "the workbook was saved macro-enabled (.xlsm); its macros "
-                                       "were ignored and never run, only the values were read.", Severity.WARNING,
-                                       hint="save as .xlsx next time"))
+            findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
+                                       "macros were ignored and never run, only the values were read.",
+                                       Severity.WARNING, hint="save as .xlsx next time"))
         return Judged(verdict(findings), findings, sub, content, group=group,
                       cycle=sprint.cycle if sprint else cycle, version=version,
                       macro_enabled=inspection.macro_enabled)
@@ -235,8 +235,8 @@ class Judge:
         form = snap.form(self.env, group) if snap is not None and known_group else None
         findings = list(rules.validate_request(sub, facts, form).findings)
         if macro:
-            findings.insert(0, finding("identity.template", "the workbook was saved macro-enabled (.xlsm); its macros "
-                                       "were ignored and never run.", Severity.WARNING))
+            findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
+                                       "macros were ignored and never run.", Severity.WARNING))
         return Judged(verdict(findings), findings, sub, None, group=group, cycle=sprint.cycle if sprint else cycle,
                       version=version, macro_enabled=macro, kind=C.KIND_UCA)
 
@@ -352,7 +352,7 @@ class Inbox:
                 raise  # the MCC's configuration is broken: the file stays claimed and is retried once it is fixed
             except Exception as exc:  # noqa: BLE001 - a fault of ours must not leave the file stuck or lost
                 reason = f"the toolkit failed while judging this file ({type(exc).__name__}: {exc}); the MCC will look"
-                judged = Judged(Status.UNREADABLE, [finding("identity.template", reason)], reason=reason)
+                judged = Judged(Status.UNREADABLE, [finding(RuleId.IDENTITY_TEMPLATE, reason)], reason=reason)
         sha = a.sha
         group = judged.group or claimed_group
         archive = self._archive(data, sha, name, judged)

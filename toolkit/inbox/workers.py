@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from toolkit.domain.findings import Status, finding
+from toolkit.domain.findings import RuleId, Status, finding
 from toolkit.inbox.isolate import limit_memory
 from toolkit.inbox.pipeline import Admitted, Inbox, Judged, Outcome
 
@@ -92,8 +92,8 @@ class WorkerPool:
         w.process.join(5)
         w.conn.close()
         self.workers[self.workers.index(w)] = self._start()
-        return self.inbox.finish(job, forced=Judged(Status.UNREADABLE, [finding("identity.template", reason)],
-                                                    reason=reason))
+        return self.inbox.finish(job, forced=Judged(Status.UNREADABLE,
+                                                    [finding(RuleId.IDENTITY_TEMPLATE, reason)], reason=reason))
 
     def poll(self, wait_seconds: float = 0.05) -> list[Outcome]:
         """Hand queued files to idle workers and collect what is finished (waiting up to ``wait_seconds``)."""
