@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -16,7 +16,9 @@ import tests.test_rules as rule_tests
 from tests.test_rules import Case
 from toolkit.domain.envelopes import Category
 from toolkit.domain.findings import RULES, Finding, RuleId, finding
+from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.rules import (
+    OUTTURN,
     PLAN,
     REGISTRIES,
     REQUEST,
@@ -26,6 +28,7 @@ from toolkit.domain.rules import (
     Registry,
     RequestForm,
     UndeclaredRule,
+    check_outturn,
     family,
     validate_request,
 )
@@ -127,6 +130,22 @@ def test_request_families_emit_what_they_declare(emitted):
         "no request area": [("structure.layout", "")],
         "text, no capacity, too much": [("value.integer", "C6"), ("uca.eligible", "D6"), ("uca.available", "C7")]}
     _assert_tight(REQUEST, emitted)
+
+
+def test_outturn_families_emit_what_they_declare(setup, emitted):
+    config = setup[1]
+    supplier, ldso = next(iter(config.industry.group_of_supplier)), next(iter(config.industry.ldso_by_mpid))
+    day = config.calendar.m11
+    row = [supplier, ldso, day.isoformat(), (day + timedelta(days=7)).isoformat(), 10, ""]
+    table = [list(OUTTURN_COLUMNS), row, ["ZZZZ", *row[1:]], [*row[:2], "02/12/2026", *row[3:]], [*row[:4], -3, ""],
+             row]
+    _, found = check_outturn(table, config.industry, config.calendar, None, max_rows=100)
+    assert [(f.rule, f.row, f.column) for f in found] == [
+        ("outturn.party", 3, "supplier_mpid"), ("outturn.date", 4, "initiation_date"),
+        ("outturn.count", 5, "initiations"), ("outturn.duplicate", 6, "initiation_date")]
+    _, empty = check_outturn([], config.industry, config.calendar, None, max_rows=100)
+    assert [(f.rule, type(f).__name__) for f in empty] == [("outturn.file", "Finding")]
+    _assert_tight(OUTTURN, emitted)
 
 
 # -- an undeclared id ----------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Findings: what the validation of a returned plan says, one small value per problem (METHOD 7).
+"""Findings: what the validation of a returned plan, UCA request or outturn file says, one small value per problem
+(METHOD 7, 8, 9).
 
 Every rule id is defined once here, in ``RULES``, with its title, what it checks, its source and its default
 severity; the feedback workbook's legend, the JSON of ``mcc validate`` and docs/inbox.md come from this
@@ -18,7 +19,7 @@ class Severity(StrEnum):
 
 
 class RuleId(StrEnum):
-    """Every rule id, once (METHOD 7 for plans, METHOD 8 for UCA requests); never reused."""
+    """Every rule id, once (METHOD 7 for plans, METHOD 8 for UCA requests, METHOD 9 for outturn); never reused."""
 
     IDENTITY_TEMPLATE = "identity.template"
     STRUCTURE_LAYOUT = "structure.layout"
@@ -37,6 +38,11 @@ class RuleId(StrEnum):
     UCA_ELIGIBLE = "uca.eligible"
     UCA_AVAILABLE = "uca.available"
     AGENTS_FORECAST = "agents.forecast"
+    OUTTURN_FILE = "outturn.file"
+    OUTTURN_PARTY = "outturn.party"
+    OUTTURN_DATE = "outturn.date"
+    OUTTURN_COUNT = "outturn.count"
+    OUTTURN_DUPLICATE = "outturn.duplicate"
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,21 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.AGENTS_FORECAST, "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),
+    Rule(RuleId.OUTTURN_FILE, "Outturn table as specified",
+         "The file has a header row naming the columns supplier_mpid, ldso_mpid, initiation_date, effective_date and "
+         "initiations (completions may be left out), and no more rows than the toolkit reads.", "F6.1; METHOD 9"),
+    Rule(RuleId.OUTTURN_PARTY, "Known supplier and LDSO",
+         "Each row's supplier MPID and LDSO are in the configuration.", "F6.1; METHOD 9"),
+    Rule(RuleId.OUTTURN_DATE, "Initiation and effective dates",
+         "Dates are dates (YYYY-MM-DD); initiations fall between M11 and M15 and not after the day of the report; "
+         "effective dates fall within the migration calendar and not before their initiation.",
+         "C4; F6.1; METHOD 9"),
+    Rule(RuleId.OUTTURN_COUNT, "Whole counts",
+         "Initiations and completions are whole numbers of 0 or more; completions may be blank until they are in.",
+         "F5.5; F6.1; METHOD 9"),
+    Rule(RuleId.OUTTURN_DUPLICATE, "Each cohort once",
+         "A cohort (supplier MPID, LDSO, initiation date and effective date) is given once in a file.",
+         "F6.1; METHOD 9"),
 )}
 
 
@@ -119,11 +140,30 @@ class Finding:
         return out
 
 
+@dataclass(frozen=True)
+class RowFinding(Finding):
+    """A finding in a table (an outturn file), located by row (1 = the header) and column name. The location is
+    added by subclass, so ``Finding`` and its ``as_dict`` keep their fields (frictionless's row errors)."""
+
+    row: int = 0
+    column: str = ""
+
+
 def finding(rule: RuleId, message: str, severity: Severity | None = None, **where) -> Finding:
     """A finding of a catalogued rule, with the rule's default severity unless told otherwise."""
+    return _catalogued(Finding, rule, message, severity, where)
+
+
+def row_finding(rule: RuleId, row: int, column: str, message: str, severity: Severity | None = None,
+                **where) -> RowFinding:
+    """A finding of a catalogued rule about one row and column of a table."""
+    return _catalogued(RowFinding, rule, message, severity, {"row": row, "column": column, **where})
+
+
+def _catalogued(kind: type[Finding], rule: RuleId, message: str, severity: Severity | None, where: dict):
     if rule not in RULES:
         raise KeyError(f"{rule!r} is not in the rule catalogue")
-    return Finding(rule=RuleId(rule), severity=severity or RULES[rule].severity, message=message, **where)
+    return kind(rule=RuleId(rule), severity=severity or RULES[rule].severity, message=message, **where)
 
 
 class Status(StrEnum):
