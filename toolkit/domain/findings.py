@@ -2,12 +2,14 @@
 (METHOD 7, 8, 9).
 
 Every rule id is defined once here, in ``RULES``, with its title, what it checks, its source and its default
-severity; the feedback workbook's legend, the JSON of ``mcc validate`` and docs/inbox.md come from this
-catalogue. A verdict is derived from the findings, never set.
+severity; the feedback workbook's legend, the JSON of ``mcc validate`` and the rule tables of docs/inbox.md and
+docs/monitoring.md (``render_rule_table``) come from this catalogue. A verdict is derived from the findings, never
+set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
@@ -117,6 +119,21 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "A cohort (supplier MPID, LDSO, initiation date and effective date) is given once in a file.",
          "F6.1; METHOD 9"),
 )}
+
+# the rules of a returned plan or UCA request (docs/inbox.md), and those of an outturn file (docs/monitoring.md)
+SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith("outturn."))
+OUTTURN_RULES = tuple(r for r in RuleId if r.startswith("outturn."))
+
+
+def render_rule_table(rules: Iterable[RuleId]) -> str:
+    """The catalogue entries of ``rules`` as a markdown table, in the order given: the docs hold exactly this
+    (``tests/test_rule_docs.py``)."""
+    lines = ["| rule | severity | title | what it checks | source |", "|---|---|---|---|---|"]
+    for rule in rules:
+        r = RULES[rule]
+        cells = (r.id, r.severity, r.title, r.checks, r.source)
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
