@@ -165,5 +165,5 @@ def test_a_family_emitting_an_undeclared_id_is_caught_on_the_rule_workbooks(setu
 
 
 def test_a_declaration_outside_the_catalogue_is_refused():
-    with pytest.raises(UndeclaredRule):
+    with pytest.raises(UndeclaredRule, match="declares envelope.monthly, which the rule catalogue does not have"):
         family("rogue", emits=("envelope.monthly",))

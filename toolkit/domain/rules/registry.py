@@ -9,15 +9,16 @@ findings, declared with the ids of the catalogue it may emit::
 A ``Registry`` holds families in the order it is given them: that order is the order of the findings, so of the
 feedback workbook and of ``mcc validate --json``, and it is written once, where the registry is made.
 
-A family that emits an id it did not declare is a fault of the code, and the family raises ``UndeclaredRule`` on
-the spot, in the inbox as in the tests. Raising, rather than leaving it to a test that asserts over the broken
-workbooks: the check is one set lookup per finding; the error names the family and the id where the mistake is
-made; and every test that reaches the family trips it, including tests of rules not written yet, where an
-assertion in one test only sees the workbooks that test is given. ``UndeclaredRule`` is deliberately not a
-``toolkit.errors.ToolkitError`` (the domain imports nothing outside itself either): the inbox reads a
-``ToolkitError`` as broken configuration and leaves the file claimed until the MCC fixes it, whereas any other
-exception is a fault of ours, which the inbox answers by quarantining the file with the reason, so the supplier
-hears and the MCC looks.
+A family that emits an id it did not declare is a fault of the code: the family raises ``UndeclaredRule`` on the
+spot, in the inbox as in the tests (and ``family`` raises it at import for a declared id outside the catalogue).
+Why raise rather than leave it to a test asserting over the broken workbooks: the check costs one set lookup per
+finding; the error names the family and the id where the mistake is made; and any test that reaches the family
+trips it, the rule tests of a rule added later included, whereas an assertion sees only the workbooks its own test
+is given (``tests/test_rule_registry.py`` does assert over the rule tests' workbooks too, to show that each family
+emits all it declares). Why not a ``toolkit.errors.ToolkitError`` (besides the domain importing nothing outside
+itself): the inbox reads a ``ToolkitError`` as broken configuration and leaves the file claimed until the MCC
+fixes it, so a fault of the code would hold the file, unanswered, until a release; any other exception the inbox
+answers by quarantining the file with the reason, so the supplier is answered and the MCC looks.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from toolkit.domain.findings import RULES, Finding, RuleId
 class UndeclaredRule(Exception):
     """A family emitted a rule id it did not declare, or declared one the catalogue does not have."""
 
-    def __init__(self, family: str, rules: Iterable[str]):
+    def __init__(self, family: str, rules: Iterable[str], declared: bool = False):
         self.family, self.rules = family, tuple(rules)
-        super().__init__(f"rule family {family!r} emitted {', '.join(self.rules)}, which it does not declare")
+        shown = ", ".join(self.rules)
+        super().__init__(f"rule family {family!r} " + (f"declares {shown}, which the rule catalogue does not have"
+                                                       if declared else f"emitted {shown}, which it does not declare"))
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def family(title: str, emits: Iterable[RuleId], when: Callable[[Any], bool] | No
     declared = frozenset(emits)
     unknown = sorted(str(r) for r in declared if not isinstance(r, RuleId) or r not in RULES)
     if unknown:
-        raise UndeclaredRule(title, unknown)
+        raise UndeclaredRule(title, unknown, declared=True)
 
     def declare(check: Callable[[Any], list[Finding]]) -> Family:
         return Family(title, declared, check, when)
