@@ -116,7 +116,8 @@ def test_catalogue_ids_are_the_methods(setup):
         "identity.template", "structure.layout", "value.integer", "calendar.non-migration-day",
         "completeness.portfolio", "envelope.daily", "envelope.weekly", "ramp-up.range", "core-window.completion",
         "de-minimis.daily-cap", "de-minimis.spread", "daily.required", "daily.matches-weekly",
-        "fast-feedback.limits", "agents.forecast", "uca.eligible", "uca.available"}
+        "fast-feedback.limits", "agents.forecast", "uca.eligible", "uca.available",
+        "outturn.file", "outturn.party", "outturn.date", "outturn.count", "outturn.duplicate"}
 
 
 # -- identity and structure -----------------------------------------------------------------------------------

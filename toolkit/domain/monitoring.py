@@ -1,5 +1,6 @@
 """Sprint execution monitoring (issue 8; Foundations 6.1-6.6, 7; Parameters EMT/SMT, MAO, FF, XCMW; METHOD 9).
-Pure: outturn rows, the calendar and the plan in; levels, escalations and findings out.
+Pure: cohorts, the calendar and the plan in; levels, escalations and findings out. The checks of an outturn file
+are rules of the catalogue (``toolkit.domain.rules.outturn``).
 
 Outturn is reported in cohorts: the migrations a supplier MPID initiated (IF-031) in an LDSO on one day with one
 appointment effective date, and the completions (IF-036) that came back for them, secondary MPANs included (F5.5:
@@ -41,101 +42,6 @@ class Cohort:
     effective: date  # MMAD, the appointment effective date
     initiations: int
     completions: int | None  # IF-036 received for them (secondary MPANs included); None: not reported yet
-
-
-@dataclass(frozen=True)
-class OutturnProblem:
-    """One thing wrong in an outturn file, located by row (1 = the header) and column."""
-
-    row: int
-    column: str
-    message: str
-
-
-def check_cohorts(rows: list[dict[str, object]], industry: Industry, calendar: MigrationCalendar,
-                  as_of: date | None = None) -> tuple[list[Cohort], list[OutturnProblem]]:
-    """Validate parsed rows (``{column: value}``, each with ``_row``): unknown MPIDs, dates that are not dates or
-    fall outside M11-M15 (or after ``as_of``), effective dates before initiation, counts that are not whole numbers
-    or are negative, and the same cohort twice. A file with any problem is refused whole."""
-    problems: list[OutturnProblem] = []
-    cohorts: list[Cohort] = []
-    seen: dict[tuple, int] = {}
-    for raw in rows:
-        line = int(raw["_row"])
-        bad = len(problems)
-        supplier = str(raw.get("supplier_mpid") or "").strip().upper()
-        ldso = str(raw.get("ldso_mpid") or "").strip().upper()
-        if supplier not in industry.group_of_supplier:
-            problems.append(OutturnProblem(line, "supplier_mpid", f"{supplier or '(blank)'} is not a supplier MPID in "
-                                           "config/suppliers.csv"))
-        if ldso not in industry.ldso_by_mpid:
-            problems.append(OutturnProblem(line, "ldso_mpid", f"{ldso or '(blank)'} is not an LDSO in "
-                                           "config/ldsos.csv"))
-        days = {}
-        for column in ("initiation_date", "effective_date"):
-            day = _as_date(raw.get(column))
-            if day is None:
-                problems.append(OutturnProblem(line, column, f"{raw.get(column)!r} is not a date (YYYY-MM-DD)"))
-            elif column == "initiation_date" and not calendar.m11 <= day <= calendar.m15:
-                # migrations start in the window; their appointments may fall a few working days after M15
-                problems.append(OutturnProblem(line, column, f"{day} is outside the migration window (M11 "
-                                               f"{calendar.m11} to M15 {calendar.m15})"))
-            elif not calendar.m11 <= day <= calendar.last:
-                problems.append(OutturnProblem(line, column, f"{day} is before M11 ({calendar.m11})"
-                                               if day < calendar.m11 else f"{day} is after the migration calendar "
-                                               f"ends ({calendar.last})"))
-            elif column == "initiation_date" and as_of is not None and day > as_of:
-                problems.append(OutturnProblem(line, column, f"{day} is after the date of the report ({as_of})"))
-            else:
-                days[column] = day
-        if len(days) == 2 and days["effective_date"] < days["initiation_date"]:
-            problems.append(OutturnProblem(line, "effective_date", f"{days['effective_date']} is before the "
-                                           f"initiation date {days['initiation_date']}"))
-        counts = {}
-        for column in ("initiations", "completions"):
-            value = raw.get(column)
-            if column == "completions" and (value is None or str(value).strip() == ""):
-                counts[column] = None
-                continue
-            number = _as_count(value)
-            if number is None:
-                problems.append(OutturnProblem(line, column, f"{value!r} is not a whole number"))
-            elif number < 0:
-                problems.append(OutturnProblem(line, column, f"{number} is negative"))
-            else:
-                counts[column] = number
-        if len(problems) > bad:
-            continue
-        key = (supplier, ldso, days["initiation_date"], days["effective_date"])
-        if key in seen:
-            problems.append(OutturnProblem(line, "initiation_date", f"{supplier} {ldso} initiated on {key[2]} "
-                                           f"effective {key[3]} is given twice (also row {seen[key]})"))
-            continue
-        seen[key] = line
-        cohorts.append(Cohort(supplier, ldso, key[2], key[3], counts["initiations"], counts["completions"]))
-    return cohorts, problems
-
-
-def _as_date(value) -> date | None:
-    if isinstance(value, date):
-        return value if type(value) is date else value.date()
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
-
-
-def _as_count(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = str(value).strip().replace(",", "")
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return None
 
 
 # -- actual against plan ------------------------------------------------------------------------------------

@@ -167,25 +167,10 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
     d0 = env.dates[0]
     first_day = max(sprint.execution_start, calendar.m11)
     last_day = calendar.m15
-    sub = parameters.submission
 
     ramp_check_end = calendar.nth_migration_day(ph.migration_start, parameters.windows.sruw)
-    k0 = (ph.migration_start - d0).days
-    k1 = ((ramp_check_end or ph.migration_start) - d0).days
-    columns = []
-    for mpid in industry.ldsos_of_group(group_mpid):
-        j = env.ldsos.index(mpid)
-        cat = Category(env.category[gi, j])
-        islp = int(env.islp[gi, j])
-        lt = int(env.ulmt[j])
-        ramp_min, ramp_max = math.ceil(round(sub.rurp_min * islp, 6)), math.floor(round(sub.rurp_max * islp, 6))
-        if cat == Category.ENVELOPE and sub.ramp_up_min_within_envelope:
-            ramp_min = min(ramp_min, int(env.envelope[gi, j, k0:k1 + 1].sum()))
-        after_ramp = islp - ramp_min
-        columns.append(LdsoColumn(
-            mpid=mpid, name=industry.ldso_by_mpid[mpid].name, portfolio=islp, category=cat, threshold=lt,
-            daily_cap=math.floor(round(sub.dsp * lt, 6)) if cat == Category.DE_MINIMIS else None,
-            ramp_up_min=ramp_min, ramp_up_max=ramp_max, spread_days=max(1, min(sub.ddpru, after_ramp))))
+    ramp_check = slice((ph.migration_start - d0).days, ((ramp_check_end or ph.migration_start) - d0).days + 1)
+    columns = _ldso_columns(industry, parameters, env, group_mpid, ramp_check)
     cols = [env.ldsos.index(c.mpid) for c in columns]
 
     # every date of the window, with whether it is open to the group
@@ -247,6 +232,29 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
         agents=industry.agents_of_group(group_mpid), events=sorted(events), window_days=all_days,
         window_open=open_, window_limit=limit)
+
+
+def _ldso_columns(industry: Industry, parameters: Parameters, env: Envelopes, group_mpid: str,
+                  ramp_check: slice) -> list[LdsoColumn]:
+    """The group's LDSOs as plan columns with the figures of their rules; ``ramp_check``: the days of the envelope
+    axis in the ramp-up check period (their envelopes cap the ramp-up minimum where the parameter says so)."""
+    sub = parameters.submission
+    gi = env.groups.index(group_mpid)
+    columns = []
+    for mpid in industry.ldsos_of_group(group_mpid):
+        j = env.ldsos.index(mpid)
+        cat = Category(env.category[gi, j])
+        islp = int(env.islp[gi, j])
+        lt = int(env.ulmt[j])
+        ramp_min, ramp_max = math.ceil(round(sub.rurp_min * islp, 6)), math.floor(round(sub.rurp_max * islp, 6))
+        if cat == Category.ENVELOPE and sub.ramp_up_min_within_envelope:
+            ramp_min = min(ramp_min, int(env.envelope[gi, j, ramp_check].sum()))
+        after_ramp = islp - ramp_min
+        columns.append(LdsoColumn(
+            mpid=mpid, name=industry.ldso_by_mpid[mpid].name, portfolio=islp, category=cat, threshold=lt,
+            daily_cap=math.floor(round(sub.dsp * lt, 6)) if cat == Category.DE_MINIMIS else None,
+            ramp_up_min=ramp_min, ramp_up_max=ramp_max, spread_days=max(1, min(sub.ddpru, after_ramp))))
+    return columns
 
 
 def _day_notes(calendar: MigrationCalendar, days: list[date], start: date, fast_feedback: tuple[date, date],

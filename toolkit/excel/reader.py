@@ -13,6 +13,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
+from toolkit.domain.findings import RuleId
 from toolkit.domain.submission import Area, Grid, Submission
 from toolkit.errors import ToolkitError
 from toolkit.excel import contract as C
@@ -24,7 +25,8 @@ RANGE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!'\s]+))!\$?([A-Z]{1,3})\$?(\d+)(
 class TemplateReadError(ToolkitError):
     """The file cannot be read as a template; ``sheet`` and ``cell`` say where when known."""
 
-    def __init__(self, file: str, message: str, sheet: str = "", cell: str = "", rule: str = "structure.layout"):
+    def __init__(self, file: str, message: str, sheet: str = "", cell: str = "",
+                 rule: RuleId = RuleId.STRUCTURE_LAYOUT):
         self.file, self.sheet, self.cell, self.rule, self.message = file, sheet, cell, rule, message
         where = ", ".join(x for x in (file, f"sheet '{sheet}'" if sheet else "", f"cell {cell}" if cell else "") if x)
         super().__init__(f"{where}: {message}")
@@ -129,7 +131,7 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure means "not a readable workbook"
         raise TemplateReadError(name, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
-                                rule="identity.template") from exc
+                                rule=RuleId.IDENTITY_TEMPLATE) from exc
     sheets = list(book.sheet_names)
     cache: dict[str, list[list[object]]] = {}
 
@@ -185,7 +187,7 @@ def to_int_grid(grid: Grid) -> list[list[int]]:
                 line.append(int(v))
             else:
                 raise TemplateReadError("", f"{v!r} is not a whole number of 0 or more", sheet=grid.area.sheet,
-                                        cell=grid.cell(r, c), rule="value.integer")
+                                        cell=grid.cell(r, c), rule=RuleId.VALUE_INTEGER)
         out.append(line)
     return out
 

@@ -8,13 +8,14 @@ import resource
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.domain.findings import RuleId
 from toolkit.domain.submission import Submission
 
 
 @dataclass(frozen=True)
 class ReadFailure:
     reason: str
-    rule: str = "identity.template"
+    rule: RuleId = RuleId.IDENTITY_TEMPLATE
     sheet: str = ""
     cell: str = ""
 

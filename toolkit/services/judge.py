@@ -19,7 +19,7 @@ from toolkit.config import Config
 from toolkit.domain import rules
 from toolkit.domain.allocation import Snapshot
 from toolkit.domain.envelopes import Envelopes, calculate
-from toolkit.domain.findings import Finding, Severity, finding, verdict
+from toolkit.domain.findings import Finding, RuleId, Severity, finding, verdict
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Kind, Status
 from toolkit.domain.submission import Submission
@@ -67,9 +67,8 @@ class Judged:
                 "findings": [f.as_dict() for f in self.findings]}
 
 
-def unreadable(reason: str, rule=None, sheet: str = "", cell: str = "") -> Judged:
-    return Judged(Status.UNREADABLE, [finding(rule or "identity.template", reason, sheet=sheet, cell=cell)],
-                  reason=reason)
+def unreadable(reason: str, rule: RuleId = RuleId.IDENTITY_TEMPLATE, sheet: str = "", cell: str = "") -> Judged:
+    return Judged(Status.UNREADABLE, [finding(rule, reason, sheet=sheet, cell=cell)], reason=reason)
 
 
 class WorkbookJudge:
@@ -146,7 +145,8 @@ class WorkbookJudge:
             return unreadable(inspection.reason)
         read = read_isolated(path, name) if isolated else read_guarded(path, name)
         if isinstance(read, ReadFailure):
-            rule = read.rule if read.rule in ("identity.template", "structure.layout") else "identity.template"
+            rule = read.rule if read.rule in (RuleId.IDENTITY_TEMPLATE, RuleId.STRUCTURE_LAYOUT) \
+                else RuleId.IDENTITY_TEMPLATE
             return unreadable(read.reason, rule, read.sheet, read.cell)
         if read.meta.get("kind") == C.KIND_UCA:
             return self._judge_request(read, claimed_group, inspection.macro_enabled)
@@ -175,9 +175,9 @@ class WorkbookJudge:
                                    self.exemptions(group) if group else frozenset())
         findings = list(judgement.findings)
         if macro:
-            findings.insert(0, finding("identity.template", "the workbook was saved macro-enabled (.xlsm); its macros "
-                                       "were ignored and never run, only the values were read.", Severity.WARNING,
-                                       hint="save as .xlsx next time"))
+            findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
+                                       "macros were ignored and never run, only the values were read.",
+                                       Severity.WARNING, hint="save as .xlsx next time"))
         return Judged(verdict(findings), findings, sub, content, group=group,
                       cycle=sprint.cycle if sprint else cycle, version=version, macro_enabled=macro)
 
@@ -201,8 +201,8 @@ class WorkbookJudge:
         form = snap.form(self.env, group) if snap is not None and known_group else None
         findings = list(rules.validate_request(sub, facts, form).findings)
         if macro:
-            findings.insert(0, finding("identity.template", "the workbook was saved macro-enabled (.xlsm); its macros "
-                                       "were ignored and never run.", Severity.WARNING))
+            findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
+                                       "macros were ignored and never run.", Severity.WARNING))
         return Judged(verdict(findings), findings, sub, None, group=group, cycle=sprint.cycle if sprint else cycle,
                       version=version, macro_enabled=macro, kind=Kind.UCA_REQUEST)
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from toolkit.clock import stamp
 from toolkit.config import Config, load_config
 from toolkit.domain import monitoring as M
+from toolkit.domain.findings import RowFinding
+from toolkit.domain.rules.outturn import check_outturn, outturn_header
 from toolkit.domain.status import Kind, Status
 from toolkit.domain.submission import column_letters
 from toolkit.errors import ToolkitError
@@ -78,7 +80,7 @@ def _read_table(path: Path, name: str, size: int) -> tuple[list[list], Callable]
         if isinstance(read, ReadFailure):
             return OutturnVerdict(Status.QUARANTINED, reason=read.reason)
         sheet, table = read
-        header = [str(h or "").strip().lower() for h in table[0]] if table else []
+        header = outturn_header(table)
 
         def where(row: int, column: str) -> str:
             k = header.index(column) if column in header else 0
@@ -110,27 +112,11 @@ def judge_outturn(path: Path, name: str, config: Config, as_of: date | None = No
     if isinstance(read, OutturnVerdict):
         return read
     table, where = read
-    if not table:
-        return OutturnVerdict(Status.REJECTED, problems=[f"{name}: the file has no header row (expected "
-                                                         f"{','.join(M.OUTTURN_COLUMNS)})"])
-    header = [str(h or "").strip().lower() for h in table[0]]
-    missing = [c for c in M.OUTTURN_COLUMNS if c not in header and c != "completions"]
-    if missing:
-        return OutturnVerdict(Status.REJECTED, problems=[f"{where(1, missing[0])}: missing column"
-                                                         f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                                                         f"(expected {','.join(M.OUTTURN_COLUMNS)})"])
-    if len(table) - 1 > MAX_ROWS:
-        return OutturnVerdict(Status.REJECTED, problems=[f"{name}: {len(table) - 1:,} rows (limit {MAX_ROWS:,})"])
-    rows = []
-    for n, values in enumerate(table[1:], start=2):
-        if not any(str(v).strip() for v in values if v is not None):
-            continue
-        row = {h: (values[k] if k < len(values) else None) for k, h in enumerate(header) if h}
-        row["_row"] = n
-        rows.append(row)
-    cohorts, problems = M.check_cohorts(rows, config.industry, config.calendar, as_of)
-    if problems:
-        return OutturnVerdict(Status.REJECTED, problems=[f"{where(p.row, p.column)}: {p.message}" for p in problems])
+    cohorts, findings = check_outturn(table, config.industry, config.calendar, as_of, MAX_ROWS)
+    if findings:
+        return OutturnVerdict(Status.REJECTED, problems=[f"{where(f.row, f.column)}: {f.message}"
+                                                         if isinstance(f, RowFinding) else f"{name}: {f.message}"
+                                                         for f in findings])
     return OutturnVerdict(Status.ACCEPTED, cohorts)
 
 
