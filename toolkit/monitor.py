@@ -262,7 +262,7 @@ def monitoring_report(workspace: Workspace, config: Config, sprint: Sprint, as_o
         M.progress(cohorts, config.industry, env, config.calendar, config.parameters, upto),
         Ledger(workspace.workbooks / LEDGER).shortfalls(sprint.cycle), list(config.lost_day_claims))
     if write:
-        from toolkit.excel.monitoring_workbook import write_monitoring_workbook
+        from toolkit.excel.writers.monitoring import write_monitoring_workbook
 
         folder = workspace.cycle_dir(sprint.cycle) / "monitoring"
         folder.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,7 @@ def write_all(jobs: list[tuple], workers: int | None = None) -> list[Path]:
 
 def publish(workspace: Workspace, config: Config, sprint: Sprint, stage: str, stamp: datetime,
             workers: int | None = None) -> Publication:
-    from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
+    from toolkit.excel.writers.publication import write_agent, write_group, write_industry, write_ldso
     from toolkit.schedule_service import consolidation
     from toolkit.services import envelopes
     from toolkit.uca import current_schedule, read_snapshot

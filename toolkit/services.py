@@ -94,7 +94,7 @@ def export_envelopes_csv(env: env_domain.Envelopes, path: Path, weekly: bool = F
 
 
 def write_envelope_workbook(config: Config, workspace: Workspace, env: env_domain.Envelopes, sprint: Sprint) -> Path:
-    from toolkit.excel.envelope_workbook import write_envelope_workbook as write
+    from toolkit.excel.writers.envelopes import write_envelope_workbook as write
 
     names = {x.mpid: x.name for x in config.industry.ldsos} | {g.mpid: g.name for g in config.industry.groups}
     path = workspace.cycle_dir(sprint.cycle) / "envelopes.xlsx"
@@ -187,7 +187,7 @@ def next_version(folder: Path, stem: str) -> int:
 def consolidate_schedule(workspace: Workspace, config: Config, sprint: Sprint, stamp: datetime):
     """The draft schedule of the cycle from the accepted plans; writes the versioned MCC workbook
     ``workbooks/<cycle>/schedule/draft_schedule_vNN.xlsx``. Returns (consolidation, path)."""
-    from toolkit.excel.schedule_workbook import write_schedule_workbook
+    from toolkit.excel.writers.schedule import write_schedule_workbook
     from toolkit.schedule_service import consolidation
 
     result = consolidation(workspace, config, envelopes(config), sprint)
@@ -234,8 +234,8 @@ def uca_allocate(workspace: Workspace, config: Config, sprint: Sprint, stamp: da
     """Allocate the accepted UCA requests; write the allocation workbook, the baseline schedule and grant notices.
     Returns (allocation, allocation workbook, baseline workbook, notices)."""
     from toolkit.distribute import grant_context
-    from toolkit.excel.schedule_workbook import write_schedule_workbook
-    from toolkit.excel.uca_workbook import write_allocation_workbook
+    from toolkit.excel.writers.schedule import write_schedule_workbook
+    from toolkit.excel.writers.uca import write_allocation_workbook
     from toolkit.mail.compose import compose, environment, write_eml
     from toolkit.uca import current_allocation, uca_dir
 

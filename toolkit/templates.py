@@ -103,7 +103,7 @@ _JOB: dict = {}
 
 
 def _write_one(group: str, version: int) -> IssuedTemplate:
-    from toolkit.excel.template_writer import TemplateMeta, write_template
+    from toolkit.excel.writers.template import TemplateMeta, write_template
 
     config, env, sprint, folder, issued_at, key = (_JOB[k] for k in ("config", "env", "sprint", "folder",
                                                                      "issued_at", "key"))

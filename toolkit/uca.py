@@ -161,7 +161,7 @@ def issue_uca_report(workspace: Workspace, config: Config, env: Envelopes, s: Sc
                      issued_at: datetime, key: bytes, round: int = 1, first_day: date | None = None) -> UcaReport:
     """The report and request forms of a round, from the unused capacity of schedule ``s``; an ad hoc round
     covers the days from ``first_day`` (the capacity of earlier days is gone)."""
-    from toolkit.excel.uca_workbook import write_uca_report, write_uca_request
+    from toolkit.excel.writers.uca import write_uca_report, write_uca_request
     from toolkit.services import next_version
 
     minimum = config.parameters.capacity.disclosure_minimum

@@ -444,7 +444,7 @@ class Inbox:
         return path
 
     def _answer(self, row_id: int, name: str, now: str, judged: Judged, group: str | None) -> list[Path]:
-        from toolkit.excel.feedback_writer import marks_cells, write_feedback
+        from toolkit.excel.writers.feedback import marks_cells, write_feedback
         from toolkit.mail.compose import compose, environment, write_eml
 
         cycle = judged.cycle or "unassigned"
