@@ -581,7 +581,7 @@ def control_workbook(
 ) -> None:
     """Write the Excel control workbook (mcc_control.xlsm, macro-enabled) and the mcc_control.py its Run button
     calls through xlwings."""
-    from toolkit.xl.control import write_control_workbook
+    from toolkit.excel.writers.control import write_control_workbook
 
     ws = resolve_workspace(workspace)
     files = write_control_workbook((out or ws.workbooks).expanduser().resolve(), ws.root, interpreter)

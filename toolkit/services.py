@@ -337,7 +337,7 @@ def run_demo(workspace: Workspace, today: date, stamp: datetime, clock=None) -> 
     # every message of the cycle composed for Outlook (nothing is sent: that needs mcc distribute --send), and the
     # control workbook for MCC staff working in Excel
     from toolkit.distribute import WHATS, prepare
-    from toolkit.xl.control import write_control_workbook
+    from toolkit.excel.writers.control import write_control_workbook
 
     composed = {what: len(prepare(workspace, config, sprint, what, today, now()).messages) for what in WHATS}
     outputs.append(("emails composed, not sent: " + ", ".join(f"{n} {w}" for w, n in composed.items()),

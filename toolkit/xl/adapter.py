@@ -15,13 +15,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
+from toolkit.excel.writers.control import ACTION, CONTROL, CYCLE, FILE, GROUP, LAST_RUN, OUTCOME, OUTPUT, WORKSPACE
 from toolkit.workspace import Workspace, resolve_workspace
 from toolkit.xl.actions import ACTIONS, Request, Result
 
-CONTROL = "Control"
-# the cells of the control sheet (written by toolkit.xl.control)
-ACTION, GROUP, FILE, CYCLE, WORKSPACE = "B4", "B5", "B6", "B7", "B8"
-LAST_RUN, OUTCOME, OUTPUT = "B11", "B12", "B13"
 _COERCED = re.compile(r"^\s*([=+\-@]|\d[\d.,eE+\-/: ]*$)")
 
 
