@@ -1,0 +1,71 @@
+"""The workbook builders on their own: each computes its workbook's figures into a plain value, with no file
+written; the expected figures are worked by hand from the small inputs here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import numpy as np
+import openpyxl
+import pytest
+
+from toolkit.domain.monitoring import Actuals, monitor
+from toolkit.domain.parameters import Parameters
+from toolkit.excel.writers.monitoring import build_monitoring, write_monitoring
+
+DAYS = [date(2027, 1, 4) + timedelta(days=k) for k in range(3)]
+
+
+def _monitoring_report():
+    """Two groups, two LDSOs, three days: G1 runs 10% then 20% over in L1 and migrates 5 unplanned in L2 on the
+    second day; G2 migrates none of the 50 it planned in L2 on the last day."""
+    plan = np.zeros((2, 2, 3), np.int64)
+    actual = np.zeros((2, 2, 3), np.int64)
+    plan[0, 0] = [100, 100, 100]
+    actual[0, 0] = [100, 110, 120]
+    actual[0, 1, 1] = 5
+    plan[1, 1, 2] = 50
+    mon = monitor(plan, Actuals(actual, actual, actual, np.zeros(plan.shape, bool)), ["G1", "G2"], ["L1", "L2"],
+                  DAYS, Parameters().tolerance)
+    return SimpleNamespace(sprint=SimpleNamespace(sprint=8, cycle="S8"), as_of=DAYS[-1], monitoring=mon,
+                           national_plan=plan.sum(axis=(0, 1)), national_actual=actual.sum(axis=(0, 1)),
+                           csmt=np.array([1000.0, 100.0, 1000.0]), offsets=[], spikes=[], progress=[],
+                           shortfalls=[], lost_days=[])
+
+
+def test_the_monitoring_builder_computes_deviations_and_cumulative_sums_without_writing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    value = build_monitoring(_monitoring_report(), {"G1": "Group one"}, Parameters(), "2027-01-06T18:00:00+00:00")
+    assert list(tmp_path.iterdir()) == []
+    summary = dict(value.summary)
+    assert summary["Generated"] == "2027-01-06T18:00:00+00:00"
+    assert summary["Group x LDSO cells on 06 Jan: level 2 / level 3"] == "0 / 2"
+    assert summary["Sprint to date: level 2 / level 3"] == "1 / 2"  # G1 in L1 330 of 300 (+10%); L2 unplanned, G2
+    assert summary["Days the nation went over CSMT"] == "1"  # 115 against 100 on the second day
+    to_date, last_day = value.heat_maps
+    assert [(group, name) for group, name, _ in to_date.rows] == [("G1", "Group one"), ("G2", "")]
+    assert to_date.rows[0][2] == ((2, pytest.approx(0.1)), (3, None))  # +10%; unplanned
+    assert last_day.rows[0][2] == ((3, pytest.approx(0.2)), (0, None))
+    assert last_day.rows[1][2] == ((0, None), (3, pytest.approx(-1.0)))
+    assert value.trend.level2.tolist() == [0, 1, 0] and value.trend.level3.tolist() == [0, 1, 2]
+    d = value.deviations
+    rows = [(d.groups[g], d.ldsos[x], d.days[k], int(p), int(a), int(cp), int(ca))
+            for g, x, k, p, a, cp, ca in zip(d.group, d.ldso, d.day, d.plan, d.actual, d.cumulative_plan,
+                                             d.cumulative_actual, strict=True)]
+    assert rows == [("G1", "L1", DAYS[0], 100, 100, 100, 100), ("G1", "L1", DAYS[1], 100, 110, 200, 210),
+                    ("G1", "L1", DAYS[2], 100, 120, 300, 330), ("G1", "L2", DAYS[1], 0, 5, 0, 5),
+                    ("G2", "L2", DAYS[2], 50, 0, 50, 0)]
+    assert np.isnan(d.deviation[3]) and d.deviation[4] == pytest.approx(-1.0)
+    assert [(e[0], e[2], e[3], e[7]) for e in value.escalations] == [
+        ("G1", "L1", "day", pytest.approx(0.2)), ("G1", "L2", "day", None), ("G2", "L2", "day", pytest.approx(-1.0)),
+        ("G1", "L2", "sprint to date", None), ("G2", "L2", "sprint to date", pytest.approx(-1.0))]
+
+
+def test_the_monitoring_writer_writes_the_built_value(tmp_path):
+    value = build_monitoring(_monitoring_report(), {}, Parameters(), "now")
+    path = write_monitoring(tmp_path / "monitoring.xlsx", value)
+    deviations = openpyxl.load_workbook(path)["Deviations"]
+    assert [c.value for c in deviations[5]][:5] == ["G1", "L2", deviations["C5"].value, 0, 5]
+    assert deviations["C5"].value.date() == DAYS[1]
+    assert deviations["F5"].value == "no plan" and deviations["J4"].value == 330
