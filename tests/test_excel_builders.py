@@ -10,8 +10,12 @@ import numpy as np
 import openpyxl
 import pytest
 
+from tests.conftest import make_workspace
+from toolkit import services
+from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import Actuals, monitor
 from toolkit.domain.parameters import Parameters
+from toolkit.excel.writers.envelopes import build_envelopes
 from toolkit.excel.writers.monitoring import build_monitoring, write_monitoring
 
 DAYS = [date(2027, 1, 4) + timedelta(days=k) for k in range(3)]
@@ -69,3 +73,33 @@ def test_the_monitoring_writer_writes_the_built_value(tmp_path):
     assert [c.value for c in deviations[5]][:5] == ["G1", "L2", deviations["C5"].value, 0, 5]
     assert deviations["C5"].value.date() == DAYS[1]
     assert deviations["F5"].value == "no plan" and deviations["J4"].value == 330
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo configuration and its envelopes."""
+    config = services.load(make_workspace(tmp_path_factory.mktemp("builders") / "ws"))
+    return config, services.envelopes(config)
+
+
+def test_the_envelope_builder_computes_the_national_headroom_and_the_ldso_table(demo, tmp_path, monkeypatch):
+    config, env = demo
+    monkeypatch.chdir(tmp_path)
+    value = build_envelopes(env, config.parameters, {"JONV": "Jon's Volts"}, "Envelopes")
+    assert list(tmp_path.iterdir()) == []
+    n = value.national
+    k = n.dates.index(date(2026, 5, 12))  # a Tuesday, a migration day
+    assert n.migration[k] and n.csmt[k] == 280_000
+    assert n.envelope_sum[k] == env.envelope[:, :, k].sum()
+    assert n.headroom_csmt[k] == 280_000 - env.envelope[:, :, k].sum()
+    assert not n.migration[n.dates.index(date(2026, 4, 6))]  # Easter Monday
+    assert len(value.ldsos) == len(env.ldsos)
+    first = value.ldsos[0]
+    assert first[0] == env.ldsos[0]
+    assert first[-3:] == tuple(int((env.category[:, 0] == c).sum())
+                               for c in (Category.ENVELOPE, Category.DE_MINIMIS, Category.SMALL))
+    jonv = next(g for g in value.groups if g.group == "JONV")
+    assert jonv.name == "Jon's Volts"
+    assert len(jonv.categories) == int((env.category[env.groups.index("JONV")] != Category.NONE).sum())
+    assert {row[1]: row[3] for row in value.parameters}["cmwcp"] == 0.9
+    assert [row[1] for row in value.derived] == ["dlfc", "share_basis"]
