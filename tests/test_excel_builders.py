@@ -15,8 +15,10 @@ from toolkit import services
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import Actuals, monitor
 from toolkit.domain.parameters import Parameters
+from toolkit.domain.schedule import Breach, Schedule
 from toolkit.excel.writers.envelopes import build_envelopes
 from toolkit.excel.writers.monitoring import build_monitoring, write_monitoring
+from toolkit.excel.writers.schedule import build_schedule
 
 DAYS = [date(2027, 1, 4) + timedelta(days=k) for k in range(3)]
 
@@ -103,3 +105,32 @@ def test_the_envelope_builder_computes_the_national_headroom_and_the_ldso_table(
     assert len(jonv.categories) == int((env.category[env.groups.index("JONV")] != Category.NONE).sum())
     assert {row[1]: row[3] for row in value.parameters}["cmwcp"] == 0.9
     assert [row[1] for row in value.derived] == ["dlfc", "share_basis"]
+
+
+def test_the_schedule_builder_computes_loads_headroom_and_the_plan_list():
+    weeks, days = [date(2027, 1, 4), date(2027, 1, 11)], DAYS[:2]
+    weekly = np.array([[[30, 0]], [[12, 5]]])  # (G, L, W): G1 and G2 in L1
+    daily = np.array([[[10, 0]], [[4, 9]]])
+    s = Schedule(["G1", "G2"], ["L1"], weeks, days, weekly, daily, np.array([True, True]),
+                 daily_limit=np.array([[12.7, 8.2]]), national_limit=np.array([100.0, 8.5]),
+                 weekly_limit=np.array([[40.0, 40.0]]), national_weekly_limit=np.array([500.0, 500.0]),
+                 de_minimis_ldso=np.array([False]))
+    breach = Breach("L1", days[1], "day", 9, 8.2, [("G2", 9)])
+    value = build_schedule(s, [breach], ["G3"], {"G1": "Group one"}, "Draft schedule", "2027-01-04T09:00:00+00:00")
+    summary = dict(value.summary)
+    assert summary["Groups with an accepted plan"] == "2 of 2"
+    assert summary["Groups without one"] == "G3"
+    assert summary["Breaches (LDSO days / LDSO weeks / national days / national weeks)"] == "1 / 0 / 0 / 0"
+    national_daily, national_weekly = value.national
+    assert national_daily.planned.tolist() == [14, 9]
+    assert national_daily.headroom.tolist() == pytest.approx([86.0, -0.5])
+    assert national_weekly.planned.tolist() == [42, 5]
+    ldso_daily, _ = value.ldso
+    assert ldso_daily.limit.tolist() == [[12.0, 8.0]]  # whole migrations: rounded down
+    assert value.breaches == (("L1", "day", days[1], 9, 8.2, pytest.approx(0.8), "G2 9"),)
+    weekly_plans, daily_plans = value.plans
+    assert [(weekly_plans.groups[g], weekly_plans.names[g], weekly_plans.axis[k], int(v)) for g, k, v in
+            zip(weekly_plans.group, weekly_plans.period, weekly_plans.planned, strict=True)] == [
+        ("G1", "Group one", weeks[0], 30), ("G2", "", weeks[0], 12), ("G2", "", weeks[1], 5)]
+    assert len(daily_plans.group) == 3
+    assert value.without_plan == (("G3", ""),)
