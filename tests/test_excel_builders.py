@@ -13,12 +13,16 @@ import pytest
 from tests.conftest import make_workspace
 from toolkit import services
 from toolkit.domain.envelopes import Category
+from toolkit.domain.findings import Finding, Severity, Status
 from toolkit.domain.monitoring import Actuals, monitor
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.schedule import Breach, Schedule
+from toolkit.domain.submission import Area, Grid, Submission
 from toolkit.excel.writers.envelopes import build_envelopes
+from toolkit.excel.writers.feedback import Mark, build_feedback
 from toolkit.excel.writers.monitoring import build_monitoring, write_monitoring
 from toolkit.excel.writers.schedule import build_schedule
+from toolkit.excel.writers.uca import build_allocation
 
 DAYS = [date(2027, 1, 4) + timedelta(days=k) for k in range(3)]
 
@@ -134,3 +138,41 @@ def test_the_schedule_builder_computes_loads_headroom_and_the_plan_list():
         ("G1", "Group one", weeks[0], 30), ("G2", "", weeks[0], 12), ("G2", "", weeks[1], 5)]
     assert len(daily_plans.group) == 3
     assert value.without_plan == (("G3", ""),)
+
+
+def test_the_feedback_builder_marks_the_cells_the_findings_point_at():
+    grid = Grid("UcaRequest", Area("UCA request", 4, 1, 5, 2), keys=["L1", "L2"], roles=[],
+                dates=[DAYS[0], "not a date"], values=[[5, None], ["ten", 3]])
+    sub = Submission("g1 uca.xlsx", {"template_id": "T1", "group": "G1", "cycle": "S8"}, ["UCA request"], {},
+                     {"UcaRequest": grid})
+    findings = [Finding("uca.available", Severity.ERROR, "5 asked, 4 unused.", sheet="UCA request", cell="B5",
+                        hint="reduce B5 to 4"),
+                Finding("value.integer", Severity.ERROR, "Not a number.", sheet="UCA request", cell="B6"),
+                Finding("uca.available", Severity.WARNING, "Close to the limit.", sheet="UCA request", cell="C6"),
+                Finding("identity.template", Severity.ERROR, "Not issued by the MCC.")]
+    value = build_feedback(sub, None, findings, Status.REJECTED, "2027-01-04T10:00:00+00:00", "Feedback")
+    assert value.about == (("File", "g1 uca.xlsx"), ("Received", "2027-01-04T10:00:00+00:00"), ("Template", "T1"),
+                           ("Group", "G1"), ("Planning cycle", "S8"))
+    assert (value.status, value.accepted) == ("REJECTED", False)
+    assert [(rule, errors, warnings) for rule, _, errors, warnings, _, _ in value.rules] == [
+        ("identity.template", 1, 0), ("value.integer", 1, 0), ("uca.available", 1, 1)]
+    (copy,) = value.copies
+    assert (copy.sheet, copy.top, copy.left, copy.keys, copy.dates) == ("UCA request", 4, 1, ("L1", "L2"),
+                                                                         (DAYS[0],))
+    assert copy.marks == {(4, 1): Mark(True, "uca.available (error): 5 asked, 4 unused. reduce B5 to 4."),
+                          (5, 1): Mark(True, "value.integer (error): Not a number."),
+                          (5, 2): Mark(False, "uca.available (warning): Close to the limit.")}
+
+
+def test_the_allocation_builder_totals_the_grants():
+    grant = SimpleNamespace
+    grants = [grant(group="G1", ldso="L1", day=DAYS[0], requested=10, available=30, requested_total=40, granted=7,
+                    why="pro rata"),
+              grant(group="G2", ldso="L1", day=DAYS[0], requested=30, available=30, requested_total=40, granted=23,
+                    why="pro rata"),
+              grant(group="G2", ldso="L2", day=DAYS[1], requested=5, available=9, requested_total=5, granted=5,
+                    why="in full")]
+    value = build_allocation(grants, "Allocation", "no limit exceeded")
+    assert value.summary == (("Requests", 3), ("Migrations requested", 45), ("Migrations granted", 35),
+                             ("Granted in full", 1), ("Limits after allocation", "no limit exceeded"))
+    assert value.grants[2] == ("G2", "L2", DAYS[1], 5, 9, 5, 5, "in full")

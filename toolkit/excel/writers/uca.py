@@ -1,9 +1,11 @@
 """Unused capacity workbooks (Choreography 3.2.2): the aggregated Unused Capacity report and a group's UCA request
 workbook (defined name ``UcaRequest``: the sprint's dates down, the LDSOs where the group has an envelope across,
-the unused capacity beside; signed metadata as in the templates, with ``kind`` = ``uca-request``)."""
+the unused capacity beside; signed metadata as in the templates, with ``kind`` = ``uca-request``) and the allocation
+workbook (every request and grant, its totals built in memory by ``build_allocation``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -136,17 +138,36 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
     return values
 
 
+@dataclass(frozen=True)
+class AllocationBook:
+    title: str
+    summary: tuple[tuple[str, int | str], ...]  # label, a count or a text
+    grants: tuple[tuple, ...]  # group, LDSO, day, requested, available, all groups' requests, granted, why
+
+
 def write_allocation_workbook(path: Path, grants: list, title: str, invariant_text: str) -> Path:
     """Every request and grant with the reason: requested, available, all groups' requests, granted, why."""
-    with book(path, title) as wb:
+    return write_allocation(path, build_allocation(grants, title, invariant_text))
+
+
+def build_allocation(grants: list, title: str, invariant_text: str) -> AllocationBook:
+    """The totals and the grant table; ``grants`` are the allocation's grants (duck-typed: group, ldso, day,
+    requested, available, requested_total, granted, why)."""
+    summary = (("Requests", len(grants)), ("Migrations requested", sum(g.requested for g in grants)),
+               ("Migrations granted", sum(g.granted for g in grants)),
+               ("Granted in full", sum(1 for g in grants if g.granted == g.requested)),
+               ("Limits after allocation", invariant_text))
+    rows = tuple((g.group, g.ldso, g.day, g.requested, g.available, g.requested_total, g.granted, g.why)
+                 for g in grants)
+    return AllocationBook(title, summary, rows)
+
+
+def write_allocation(path: Path, value: AllocationBook) -> Path:
+    with book(path, value.title) as wb:
         f = _formats(wb)
         ws = wb.add_worksheet("Summary")
-        ws.write(0, 0, title, f["title"])
-        rows = [("Requests", len(grants)), ("Migrations requested", sum(g.requested for g in grants)),
-                ("Migrations granted", sum(g.granted for g in grants)),
-                ("Granted in full", sum(1 for g in grants if g.granted == g.requested)),
-                ("Limits after allocation", invariant_text)]
-        for r, (k, v) in enumerate(rows, start=2):
+        ws.write(0, 0, value.title, f["title"])
+        for r, (k, v) in enumerate(value.summary, start=2):
             ws.write(r, 0, k, f["head"])
             ws.write(r, 1, v)
         ws.set_column(0, 0, 26)
@@ -154,16 +175,16 @@ def write_allocation_workbook(path: Path, grants: list, title: str, invariant_te
         gs = wb.add_worksheet("Grants")
         cols = ["Group", "LDSO", "Date", "Requested", "Available", "All requests", "Granted", "Why"]
         gs.write_row(0, 0, cols, f["head"])
-        for r, g in enumerate(grants, start=1):
-            gs.write_row(r, 0, [g.group, g.ldso])
-            gs.write_datetime(r, 2, g.day, f["day"])
-            for c, v in enumerate((g.requested, g.available, g.requested_total, g.granted), start=3):
+        for r, (group, ldso, day, *figures, why) in enumerate(value.grants, start=1):
+            gs.write_row(r, 0, [group, ldso])
+            gs.write_datetime(r, 2, day, f["day"])
+            for c, v in enumerate(figures, start=3):
                 gs.write_number(r, c, v, f["int"])
-            gs.write_string(r, 7, g.why)
+            gs.write_string(r, 7, why)
         gs.set_column(0, 1, 8)
         gs.set_column(2, 2, 16)
         gs.set_column(3, 6, 12)
         gs.set_column(7, 7, 90)
         gs.freeze_panes(1, 0)
-        gs.autofilter(0, 0, max(len(grants), 1), len(cols) - 1)
+        gs.autofilter(0, 0, max(len(value.grants), 1), len(cols) - 1)
     return path
