@@ -18,10 +18,10 @@ import pytest
 from tests.conftest import make_workspace
 from tests.inbox_helpers import TODAY, Returns
 from toolkit.cli import main
+from toolkit.excel.writers.control import ACTION_LABELS, ACTION_NEEDS, MACRO, standalone_vba, write_control_workbook
 from toolkit.store.ledger import Ledger
 from toolkit.xl import adapter as A
 from toolkit.xl.actions import ACTIONS
-from toolkit.xl.control import MACRO, standalone_vba, write_control_workbook
 
 NOW = datetime(2026, 11, 12, 9, 30, tzinfo=UTC)
 
@@ -266,3 +266,9 @@ def test_libreoffice_opens_the_control_workbook(returned, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [A.CONTROL, "xlwings.conf", "Status"]
     assert wb[A.CONTROL][A.ACTION].value == next(iter(ACTIONS))
+
+
+def test_every_label_of_the_control_sheet_has_its_action_in_the_same_order():
+    assert tuple(ACTIONS) == ACTION_LABELS
+    assert tuple(ACTION_NEEDS) == ACTION_LABELS  # the "what each action needs" rows follow the list
+    assert all(callable(action) for action in ACTIONS.values())

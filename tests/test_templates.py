@@ -22,7 +22,7 @@ from toolkit.domain.template import TemplateContent, self_checks, template_conte
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_plan
 from toolkit.excel.reader import read_template, to_int_grid
-from toolkit.excel.template_writer import (
+from toolkit.excel.writers.template.checks import (
     CHECKS_TOP,
     K_CORE,
     K_DAYS_CLOSED,

@@ -18,7 +18,7 @@ from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.template import self_checks
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_plan
-from toolkit.excel.publication import SUPPRESSED, write_industry
+from toolkit.excel.writers.publication import SUPPRESSED, write_industry
 from toolkit.inbox.watcher import Stability, run_once
 from toolkit.services.consolidate import consolidate_schedule
 from toolkit.services.context import envelopes, load

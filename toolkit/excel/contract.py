@@ -71,3 +71,14 @@ def signature_valid(meta: dict[str, str], key: bytes) -> bool:
 def layout_text(ranges: dict[str, str]) -> str:
     """The layout recorded in the metadata: grid name -> sheet-qualified absolute range, as compact JSON."""
     return json.dumps(dict(sorted(ranges.items())), separators=(",", ":"))
+
+
+def write_meta_sheet(ws, values: dict[str, str]) -> None:
+    """The signed metadata on its worksheet (``SHEET_META``), key/value rows the reader checks: protected and very
+    hidden from the supplier (not even Unhide shows it)."""
+    ws.write_row(0, 0, ["key", "value"])
+    for r, (k, v) in enumerate(values.items(), start=1):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v)
+    ws.protect()
+    ws.very_hidden()

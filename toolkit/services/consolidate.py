@@ -15,7 +15,7 @@ from toolkit.domain.rules import AGENT_FORECAST, PLAN_DAILY, PLAN_WEEKLY, read_n
 from toolkit.domain.schedule import Breach, GroupPlan, Schedule, breaches, consolidate
 from toolkit.domain.sprints import Sprint
 from toolkit.excel.reader import read_template
-from toolkit.excel.schedule_workbook import write_schedule_workbook
+from toolkit.excel.writers.schedule import write_schedule_workbook
 from toolkit.services.context import Context
 from toolkit.store.versions import next_version, versioned
 

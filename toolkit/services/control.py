@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.excel.writers.control import ControlFiles
+from toolkit.excel.writers.control import write_control_workbook as write
 from toolkit.services.context import Context
-from toolkit.xl.control import ControlFiles
-from toolkit.xl.control import write_control_workbook as write
 
 
 def write_control_workbook(ctx: Context, folder: Path | None = None, interpreter: str | None = None) -> ControlFiles:

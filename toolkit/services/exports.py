@@ -10,7 +10,7 @@ from toolkit.domain import envelopes as env_domain
 from toolkit.domain.calendar import CALENDAR_COLUMNS, calendar_table
 from toolkit.domain.sprints import SPRINT_COLUMNS, Sprint
 from toolkit.errors import UsageError
-from toolkit.excel.envelope_workbook import write_envelope_workbook as write_workbook
+from toolkit.excel.writers.envelopes import write_envelope_workbook as write_workbook
 from toolkit.services.context import Context
 from toolkit.store.files import write_csv, write_envelope_csv, write_ics
 

@@ -20,7 +20,7 @@ from toolkit.domain.sprints import Sprint
 from toolkit.domain.template import template_content
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
-from toolkit.excel.template_writer import TemplateMeta, write_template
+from toolkit.excel.writers.template import TemplateMeta, write_template
 from toolkit.services.context import Context
 from toolkit.store.registers import IssuedTemplate, append_register, latest_issued, read_register
 from toolkit.store.workspace import Workspace

@@ -26,7 +26,7 @@ from toolkit.domain.submission import Submission
 from toolkit.domain.template import TemplateContent, template_content
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
-from toolkit.excel.feedback_writer import marks_cells, write_feedback
+from toolkit.excel.writers.feedback import marks_cells, write_feedback
 from toolkit.inbox import safety
 from toolkit.inbox.intake import Answer, Receipt, Verdict
 from toolkit.inbox.isolate import ReadFailure, read_guarded, read_isolated

@@ -21,7 +21,7 @@ from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
 from toolkit.errors import UsageError
-from toolkit.excel.monitoring_workbook import write_monitoring_workbook
+from toolkit.excel.writers.monitoring import write_monitoring_workbook
 from toolkit.inbox.intake import Outcome, copy_into_inbox
 from toolkit.services.context import Context, envelopes
 from toolkit.services.inbox import make_inbox

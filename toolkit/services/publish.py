@@ -15,7 +15,7 @@ import numpy as np
 from toolkit.domain.disclosure import publication_masks
 from toolkit.domain.sprints import Sprint
 from toolkit.errors import UsageError
-from toolkit.excel.publication import write_agent, write_group, write_industry, write_ldso
+from toolkit.excel.writers.publication import write_agent, write_group, write_industry, write_ldso
 from toolkit.services.consolidate import consolidation
 from toolkit.services.context import Context
 from toolkit.services.uca import current_schedule, snapshot

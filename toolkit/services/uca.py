@@ -37,7 +37,7 @@ from toolkit.domain.status import Kind, Status
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
 from toolkit.excel.reader import read_template
-from toolkit.excel.uca_workbook import write_allocation_workbook, write_uca_report, write_uca_request
+from toolkit.excel.writers.uca import write_allocation_workbook, write_uca_report, write_uca_request
 from toolkit.mail.compose import compose, environment, write_eml
 from toolkit.services.consolidate import Consolidation, consolidation, write_schedule
 from toolkit.services.context import Context

@@ -11,6 +11,13 @@ from pathlib import Path
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
 from toolkit.errors import UsageError
+from toolkit.excel.writers.control import (
+    CONSOLIDATE,
+    ISSUE_TEMPLATE,
+    PROCESS_INBOX,
+    REFRESH_STATUS,
+    VALIDATE_WORKBOOK,
+)
 from toolkit.services.consolidate import consolidate_schedule
 from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
@@ -96,10 +103,12 @@ def refresh_status(ctx: Context, req: Request) -> Result:
                   f"{len(status) - missing} of {len(status)} groups have a valid plan")
 
 
+# one function for each label of the Control sheet's list, in the list's order: the labels belong to the sheet's
+# writer, and a test holds the two to the same labels in the same order
 ACTIONS: dict[str, Callable[[Context, Request], Result]] = {
-    "Issue the template of a group": issue_template,
-    "Validate a workbook": validate_workbook,
-    "Process the inbox now": process_inbox,
-    "Consolidate the accepted plans": consolidate,
-    "Refresh the status": refresh_status,
+    ISSUE_TEMPLATE: issue_template,
+    VALIDATE_WORKBOOK: validate_workbook,
+    PROCESS_INBOX: process_inbox,
+    CONSOLIDATE: consolidate,
+    REFRESH_STATUS: refresh_status,
 }

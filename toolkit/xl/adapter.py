@@ -16,13 +16,10 @@ from pathlib import Path
 
 from toolkit.clock import Clock, stamp
 from toolkit.errors import ToolkitError
+from toolkit.excel.writers.control import ACTION, CONTROL, CYCLE, FILE, GROUP, LAST_RUN, OUTCOME, OUTPUT, WORKSPACE
 from toolkit.services.context import Context
 from toolkit.xl.actions import ACTIONS, Request, Result
 
-CONTROL = "Control"
-# the cells of the control sheet (written by toolkit.xl.control)
-ACTION, GROUP, FILE, CYCLE, WORKSPACE = "B4", "B5", "B6", "B7", "B8"
-LAST_RUN, OUTCOME, OUTPUT = "B11", "B12", "B13"
 _COERCED = re.compile(r"^\s*([=+\-@]|\d[\d.,eE+\-/: ]*$)")
 
 

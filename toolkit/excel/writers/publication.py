@@ -15,28 +15,28 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import xlsxwriter
 from xlsxwriter.utility import xl_range_abs
 
+from toolkit.excel.book import DAY, HEAD_FILL, INT, MUTED_FONT, NOTE_FONT, WEEK, book, print_setup
+
 SUPPRESSED = "suppressed"
+OWN_FILL = "#E2EFDA"  # the group's own figures, set apart from the aggregates
 
 
-class _Book:
-    def __init__(self, path: Path, title: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path, self.part = path, path.with_name(path.name + ".part")
-        self.wb = xlsxwriter.Workbook(str(self.part), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                        "strings_to_numbers": False})
-        self.wb.set_properties({"title": title, "company": "Migration Control Centre"})
-        add = self.wb.add_format
+class _Sheets:
+    """The formats of a publication workbook and its two kinds of sheet."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        add = wb.add_format
         self.title = add({"bold": True, "font_size": 14})
-        self.note = add({"italic": True, "font_color": "#595959"})
-        self.head = add({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        self.int = add({"num_format": "#,##0"})
-        self.grey = add({"font_color": "#A6A6A6", "italic": True})
-        self.day = add({"num_format": "ddd dd mmm yyyy"})
-        self.week = add({"num_format": "dd mmm yyyy"})
-        self.own = add({"num_format": "#,##0", "bg_color": "#E2EFDA"})
+        self.note = add({"italic": True, "font_color": NOTE_FONT})
+        self.head = add({"bold": True, "bg_color": HEAD_FILL, "border": 1})
+        self.int = add({"num_format": INT})
+        self.grey = add({"font_color": MUTED_FONT, "italic": True})
+        self.day = add({"num_format": DAY})
+        self.week = add({"num_format": WEEK})
+        self.own = add({"num_format": INT, "bg_color": OWN_FILL})
 
     def grid(self, sheet: str, name: str, heading: str, axis: list[date], columns: list[str], values: np.ndarray,
              hidden: np.ndarray | None, minimum: int, weekly: bool, own: bool = False) -> None:
@@ -65,9 +65,7 @@ class _Book:
         ws.set_column(0, 0, 16)
         ws.set_column(1, max(len(columns), 1), 11)
         ws.freeze_panes(top, 1)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(top - 1)
+        print_setup(ws, repeat_rows=(top - 1,))
 
     def about(self, rows: list[tuple[str, str]]) -> None:
         ws = self.wb.add_worksheet("About")
@@ -77,59 +75,58 @@ class _Book:
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 60)
 
-    def close(self) -> Path:
-        self.wb.close()
-        self.part.replace(self.path)
-        return self.path
-
 
 def write_industry(path: Path, title: str, weeks, days, ldsos, ldso_weekly, ldso_weekly_hidden, ldso_daily,
                    ldso_daily_hidden, national_weekly, national_weekly_hidden, national_daily, national_daily_hidden,
                    minimum: int) -> Path:
-    b = _Book(path, title)
-    b.grid("National weekly", "NationalWeekly", f"{title}: national, weekly", weeks, ["National"],
-           national_weekly[None, :], national_weekly_hidden[None, :], minimum, True)
-    b.grid("National daily", "NationalDaily", f"{title}: national, daily (sprint)", days, ["National"],
-           national_daily[None, :], national_daily_hidden[None, :], minimum, False)
-    b.grid("LDSO weekly", "LdsoWeekly", f"{title}: per LDSO, weekly", weeks, ldsos, ldso_weekly, ldso_weekly_hidden,
-           minimum, True)
-    b.grid("LDSO daily", "LdsoDaily", f"{title}: per LDSO, daily (sprint)", days, ldsos, ldso_daily, ldso_daily_hidden,
-           minimum, False)
-    return b.close()
+    with book(path, title) as wb:
+        b = _Sheets(wb)
+        b.grid("National weekly", "NationalWeekly", f"{title}: national, weekly", weeks, ["National"],
+               national_weekly[None, :], national_weekly_hidden[None, :], minimum, True)
+        b.grid("National daily", "NationalDaily", f"{title}: national, daily (sprint)", days, ["National"],
+               national_daily[None, :], national_daily_hidden[None, :], minimum, False)
+        b.grid("LDSO weekly", "LdsoWeekly", f"{title}: per LDSO, weekly", weeks, ldsos, ldso_weekly,
+               ldso_weekly_hidden, minimum, True)
+        b.grid("LDSO daily", "LdsoDaily", f"{title}: per LDSO, daily (sprint)", days, ldsos, ldso_daily,
+               ldso_daily_hidden, minimum, False)
+    return path
 
 
 def write_ldso(path: Path, title: str, ldso: str, weeks, days, weekly, weekly_hidden, daily, daily_hidden,
                minimum) -> Path:
-    b = _Book(path, title)
-    b.grid("Weekly", "LdsoWeekly", f"{title}: {ldso}, weekly", weeks, [ldso], weekly[None, :],
-           weekly_hidden[None, :], minimum, True)
-    b.grid("Daily", "LdsoDaily", f"{title}: {ldso}, daily (sprint)", days, [ldso], daily[None, :],
-           daily_hidden[None, :], minimum, False)
-    return b.close()
+    with book(path, title) as wb:
+        b = _Sheets(wb)
+        b.grid("Weekly", "LdsoWeekly", f"{title}: {ldso}, weekly", weeks, [ldso], weekly[None, :],
+               weekly_hidden[None, :], minimum, True)
+        b.grid("Daily", "LdsoDaily", f"{title}: {ldso}, daily (sprint)", days, [ldso], daily[None, :],
+               daily_hidden[None, :], minimum, False)
+    return path
 
 
 def write_group(path: Path, title: str, group: str, ldsos: list[str], weeks, days, own_weekly, own_daily,
                 own_grants, agg_weekly, agg_weekly_hidden, agg_daily, agg_daily_hidden, minimum) -> Path:
     """The group's own plan and grants in its LDSOs, beside the LDSO aggregates (all groups)."""
-    b = _Book(path, title)
-    b.grid("Your weekly plan", "OwnWeekly", f"{title}: {group}, your weekly plan", weeks, ldsos, own_weekly, None,
-           minimum, True, own=True)
-    b.grid("Your daily plan", "OwnDaily", f"{title}: {group}, your daily plan and grants", days, ldsos, own_daily,
-           None, minimum, False, own=True)
-    b.grid("Your UCA grants", "OwnGrants", f"{title}: {group}, your unused capacity grants", days, ldsos, own_grants,
-           None, minimum, False, own=True)
-    b.grid("All groups weekly", "AggregateWeekly", f"{title}: all groups in your LDSOs, weekly", weeks, ldsos,
-           agg_weekly, agg_weekly_hidden, minimum, True)
-    b.grid("All groups daily", "AggregateDaily", f"{title}: all groups in your LDSOs, daily", days, ldsos, agg_daily,
-           agg_daily_hidden, minimum, False)
-    return b.close()
+    with book(path, title) as wb:
+        b = _Sheets(wb)
+        b.grid("Your weekly plan", "OwnWeekly", f"{title}: {group}, your weekly plan", weeks, ldsos, own_weekly, None,
+               minimum, True, own=True)
+        b.grid("Your daily plan", "OwnDaily", f"{title}: {group}, your daily plan and grants", days, ldsos, own_daily,
+               None, minimum, False, own=True)
+        b.grid("Your UCA grants", "OwnGrants", f"{title}: {group}, your unused capacity grants", days, ldsos,
+               own_grants, None, minimum, False, own=True)
+        b.grid("All groups weekly", "AggregateWeekly", f"{title}: all groups in your LDSOs, weekly", weeks, ldsos,
+               agg_weekly, agg_weekly_hidden, minimum, True)
+        b.grid("All groups daily", "AggregateDaily", f"{title}: all groups in your LDSOs, daily", days, ldsos,
+               agg_daily, agg_daily_hidden, minimum, False)
+    return path
 
 
 def write_agent(path: Path, title: str, agent: str, agent_name: str, role: str, weeks, forecast, forecast_hidden,
                 minimum) -> Path:
-    b = _Book(path, title)
-    b.about([("Provider", agent_name), ("MPID", agent), ("Role", role)])
-    label = f"{agent} {role}"
-    b.grid("Weekly forecast", "AgentWeekly", f"{title}: {agent_name} ({label}), all groups' forecasts", weeks,
-           [label], forecast[None, :], forecast_hidden[None, :], minimum, True)
-    return b.close()
+    with book(path, title) as wb:
+        b = _Sheets(wb)
+        b.about([("Provider", agent_name), ("MPID", agent), ("Role", role)])
+        label = f"{agent} {role}"
+        b.grid("Weekly forecast", "AgentWeekly", f"{title}: {agent_name} ({label}), all groups' forecasts", weeks,
+               [label], forecast[None, :], forecast_hidden[None, :], minimum, True)
+    return path

@@ -1,0 +1,122 @@
+"""The instructions sheet, first in the workbook: who the template is for and when it is due, what to do, the
+rules for everyone, the group's phases, its LDSOs and their rules, key dates and contacts."""
+
+from __future__ import annotations
+
+from toolkit.domain.envelopes import Category
+from toolkit.domain.parameters import Parameters
+from toolkit.domain.template import TemplateContent, describe_phase_dates
+from toolkit.excel import contract as C
+from toolkit.excel.book import print_setup
+from toolkit.excel.writers.template.formats import Formats
+
+LAST_COL = 4  # text runs across columns B to E
+
+
+def instructions_sheet(ws, f: Formats, content: TemplateContent, parameters: Parameters, version: int,
+                       template_id: str, issued_at: str) -> None:
+    g, sp = content.group, content.sprint
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 3, 14)
+    ws.set_column(4, 4, 90)
+    ws.write(0, 0, f"MHHS migration plan: {g.name} ({g.mpid})", f.title)
+    ws.write(1, 0, f"Sprint {sp.sprint} planning cycle ({sp.cycle}), template version {version}, issued "
+                   f"{issued_at[:16].replace('T', ' ')} by the {parameters.contact.name}", f.note)
+    r = _labelled(ws, f, 2, [
+        ("Supplier MPIDs in this group", ", ".join(g.suppliers)),
+        ("Return by", f"{sp.submission_deadline:%A %d %B %Y} (end of day), to {parameters.contact.email}"),
+        ("Sprint execution", f"{sp.execution_start:%a %d %b %Y} to {sp.execution_end:%a %d %b %Y}"),
+        ("Plan window", f"{content.first_day:%a %d %b %Y} to M15 {content.last_day:%a %d %b %Y}"),
+        ("Daily sprint plan", ("required: " if content.daily_required else "not required: ") + content.daily_reason),
+        ("Template", template_id),
+    ])
+    r = _steps(ws, f, content, parameters, r + 2)
+    r = _general_rules(ws, f, parameters, r + 2)
+    ws.write(r + 2, 0, "Your phases", f.subtitle)
+    r = _labelled(ws, f, r + 2, describe_phase_dates(content))
+    r = _ldsos(ws, f, content, parameters, r + 2)
+    ws.write(r + 2, 0, "Key dates", f.subtitle)
+    r += 2
+    for day, title in content.events:
+        r += 1
+        ws.write_datetime(r, 0, day, f.day)
+        ws.merge_range(r, 1, r, LAST_COL, title, f.text)
+    ws.write(r + 2, 0, "Contacts", f.subtitle)
+    _labelled(ws, f, r + 2, [("MCC", f"{parameters.contact.name}: {parameters.contact.email}"),
+                             ("Your contacts on record", ", ".join(g.contacts) or "none on record: tell the MCC")])
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+    print_setup(ws, orientation="portrait")
+    ws.hide_gridlines(2)
+
+
+def _labelled(ws, f: Formats, r: int, rows: list[tuple[str, str]]) -> int:
+    """Label and text rows after row ``r``; returns the last row written."""
+    for label, value in rows:
+        r += 1
+        ws.write(r, 0, label, f.label)
+        ws.merge_range(r, 1, r, LAST_COL, value, f.text)
+    return r
+
+
+def _steps(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: int) -> int:
+    """'What to do' on row ``r``, the numbered steps below; returns the last row written."""
+    ws.write(r, 0, "What to do", f.subtitle)
+    steps = [
+        f"'{C.SHEET_WEEKLY}': for every LDSO, type the migrations you plan per week up to M15. The totals must equal "
+        "your portfolio in each LDSO ('Left to plan' reaches 0).",
+    ]
+    if content.daily_required:
+        steps.append(f"'{C.SHEET_DAILY}': type the migrations per migration day of the sprint; each week's days must "
+                     "add up to the weekly plan of that week.")
+    steps += [
+        f"'{C.SHEET_FAST_FEEDBACK}': list any fast-feedback initiations (only inside your fast-feedback window).",
+        f"'{C.SHEET_AGENTS}': forecast per service provider and week; add providers we do not list.",
+        f"'{C.SHEET_CHECKS}': every LDSO should show OK. '{C.SHEET_CHART}' shows any LDSO's limit and plan.",
+        "Save as .xlsx without renaming sheets, inserting rows or columns, or changing the file's structure, "
+        f"and email it to {parameters.contact.email}. You will receive feedback for every version you send; "
+        "the latest accepted version counts.",
+    ]
+    for k, step in enumerate(steps, start=1):
+        r += 1
+        ws.write_number(r, 0, k)
+        ws.merge_range(r, 1, r, LAST_COL, step, f.text)
+        ws.set_row(r, 30)
+    return r
+
+
+def _general_rules(ws, f: Formats, parameters: Parameters, r: int) -> int:
+    """'Rules for everyone' on row ``r``, a bullet a row below; returns the last row written."""
+    act = parameters.activation
+    ws.write(r, 0, "Rules for everyone", f.subtitle)
+    general = [
+        "Secondary MPANs count as migrations: a primary MPAN with one secondary MPAN is two migrations, with two "
+        "secondary MPANs three (Foundations 5.5).",
+        "Plan migrations only on migration days: grey days and weeks are weekends, bank holidays, excluded days, "
+        "before your migration start or after M15.",
+        f"Activation offset: {act.mao_default} working days from initiation to the appointment effective date, "
+        f"except fast feedback ({act.mao_min}-{act.mao_max} working days, see '{C.SHEET_FAST_FEEDBACK}').",
+        "Numbers only: whole numbers of 0 or more; leave a cell blank for none.",
+    ]
+    for line in general:
+        r += 1
+        ws.merge_range(r, 0, r, LAST_COL, "• " + line, f.text)
+        ws.set_row(r, 30)
+    return r
+
+
+def _ldsos(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: int) -> int:
+    """'Your LDSOs and their rules' on row ``r``, a table below; returns the last row written."""
+    ws.write(r, 0, "Your LDSOs and their rules", f.subtitle)
+    r += 1
+    ws.write_row(r, 0, ["LDSO", "Name", "Portfolio (MPANs)", "Category", "What applies"], f.head)
+    for col in content.ldsos:
+        r += 1
+        ws.write_string(r, 0, col.mpid)
+        ws.write_string(r, 1, col.name)
+        ws.write_number(r, 2, col.portfolio, f.int)
+        ws.write_string(r, 3, col.category_name.replace("_", " ").lower())
+        ws.write_string(r, 4, col.rule_text(parameters), f.text)
+        ws.set_row(r, 45 if col.category == Category.DE_MINIMIS else 30)
+    return r

@@ -1,0 +1,215 @@
+"""The plan grids: the weekly plan to M15 and, when the group must plan daily, the daily sprint plan. Dates down,
+the group's LDSOs across (their MPIDs in the row above the grid: the machine contract), the limits beside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from xlsxwriter.utility import xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
+
+from toolkit.domain.envelopes import Category
+from toolkit.domain.template import TemplateContent
+from toolkit.excel.book import print_setup
+from toolkit.excel.writers.template.formats import Formats
+
+GRID_TOP = 8  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
+FIRST_COL = 1  # the grid's first column; the dates are in column A
+A4 = 9  # XlsxWriter's paper size index
+CATEGORY_WORDS = {Category.ENVELOPE: "envelope", Category.DE_MINIMIS: "de minimis", Category.SMALL: "small"}
+INTEGER_RED = "=OR(ISTEXT({tl}),AND(ISNUMBER({tl}),OR({tl}<0,{tl}<>INT({tl}))))"  # not a whole number of 0 or more
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where one plan grid landed, for the formulas of other sheets."""
+
+    sheet: str
+    top: int  # first data row (0-based)
+    bottom: int  # last data row
+    first_col: int
+    n_cols: int
+    limit_col: int  # first limit column
+    open_col: int  # migration days open (weekly) / 1-0 open (daily)
+    ramp_col: int | None  # weekly: ramp-up days in the week
+    total_col: int
+
+    @property
+    def phase_col(self) -> int:
+        return (self.open_col if self.ramp_col is None else self.ramp_col) + 1
+
+    @property
+    def notes_col(self) -> int:
+        return self.phase_col + 1
+
+    @property
+    def grid_ref(self) -> str:
+        return f"'{self.sheet}'!" + xl_range_abs(self.top, self.first_col, self.bottom,
+                                                  self.first_col + self.n_cols - 1)
+
+    def col_ref(self, col: int) -> str:
+        return f"'{self.sheet}'!" + xl_range_abs(self.top, col, self.bottom, col)
+
+    def header_ref(self) -> str:
+        return f"'{self.sheet}'!" + xl_range_abs(self.top - 1, self.first_col, self.top - 1,
+                                                  self.first_col + self.n_cols - 1)
+
+    def limits_ref(self) -> str:
+        return f"'{self.sheet}'!" + xl_range_abs(self.top, self.limit_col, self.bottom,
+                                                  self.limit_col + self.n_cols - 1)
+
+
+def plan_sheet(ws, f: Formats, content: TemplateContent, weekly: bool) -> Grid:
+    """Write the weekly (or daily) plan sheet; returns where its grid is."""
+    n = len(content.ldsos)
+    rows = content.weeks if weekly else content.days
+    total_col = FIRST_COL + n
+    limit_col = total_col + 2
+    grid = Grid(sheet=ws.name, top=GRID_TOP, bottom=GRID_TOP + len(rows) - 1, first_col=FIRST_COL, n_cols=n,
+                limit_col=limit_col, open_col=limit_col + n, ramp_col=limit_col + n + 1 if weekly else None,
+                total_col=total_col)
+    _heading(ws, f, content, grid, weekly)
+    _header_row(ws, f, content, grid, weekly)
+    _grid_rows(ws, f, content, grid, weekly)
+    _grid_checks(ws, f, content, grid, weekly)
+    _layout(ws, content, grid, weekly)
+    return grid
+
+
+def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
+    """The title, what to do, and per LDSO its name, rules, portfolio and totals (rows 1-7)."""
+    group, top, bottom = content.group, grid.top, grid.bottom
+    if weekly:
+        ws.write(0, 0, f"Weekly plan to M15: {group.name} ({group.mpid}), sprint {content.sprint.sprint}", f.title)
+        ws.write(1, 0, "Type the migrations you plan to start in each week, per LDSO, secondary MPANs included. "
+                       "Grey weeks have no migration day open to you. A cell turns red when it is over the "
+                       "weekly limit, on a closed week, or not a whole number.", f.note)
+    else:
+        ws.write(0, 0, f"Daily sprint plan: {group.name} ({group.mpid}), sprint {content.sprint.sprint} "
+                       f"execution {content.sprint.execution_start:%d %b %Y} to "
+                       f"{content.sprint.execution_end:%d %b %Y}", f.title)
+        ws.write(1, 0, f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's "
+                       "days must add up to that week's weekly plan. Grey days are not migration days.", f.note)
+    labels = ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned to M15", "Left to plan"] if weekly else \
+        ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned in the sprint"]
+    for r, label in enumerate(labels, start=2):
+        ws.write(r, 0, label, f.label)
+    for c, col in enumerate(content.ldsos):
+        x = grid.first_col + c
+        letter = xl_col_to_name(x)
+        ws.write_string(2, x, col.name, f.note)
+        ws.write_string(3, x, CATEGORY_WORDS[col.category], f.note)
+        ws.write_number(4, x, col.portfolio, f.int)
+        ws.write_formula(5, x, f"=SUM({letter}{top + 1}:{letter}{bottom + 1})", f.int, 0)
+        if weekly:
+            ws.write_formula(6, x, f"={letter}5-{letter}6", f.int_bold, col.portfolio)
+
+
+def _header_row(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
+    """The row directly above the grid: the LDSO MPIDs (the machine contract), over the plan and the limits."""
+    top = grid.top
+    ws.write(top - 1, 0, "Week commencing" if weekly else "Date", f.head)
+    for c, col in enumerate(content.ldsos):
+        ws.write_string(top - 1, grid.first_col + c, col.mpid, f.head)
+        ws.write_string(top - 1, grid.limit_col + c, col.mpid, f.head)
+    ws.write(top - 1, grid.total_col, "Total", f.head)
+    ws.write(top - 2, grid.limit_col, "Weekly limit per LDSO: your envelope, or the de minimis cap" if weekly
+             else "Daily limit per LDSO: your envelope, or the de minimis cap", f.subtitle)
+    ws.write(top - 1, grid.open_col, "Migration days open to you" if weekly else "Migration day (1 = yes)", f.head)
+    if grid.ramp_col is not None:
+        ws.write(top - 1, grid.ramp_col, "Ramp-up days (first SRUW)", f.head)
+    ws.write(top - 1, grid.phase_col, "Your phase", f.head)
+    ws.write(top - 1, grid.notes_col, "Calendar", f.head)
+
+
+def _grid_rows(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
+    """A row per week (day): the date, input cells (grey when closed), the total, the limits, the calendar."""
+    if weekly:
+        rows, opened, limits = content.weeks, content.week_open_days > 0, content.weekly_limit
+        phase, notes = content.week_phase, content.week_notes
+    else:
+        rows, opened, limits = content.days, content.day_open, content.daily_limit
+        phase, notes = content.day_phase, content.day_notes
+    first, n = grid.first_col, grid.n_cols
+    for k, day in enumerate(rows):
+        r = grid.top + k
+        is_open = bool(opened[k])
+        ws.write_datetime(r, 0, day, (f.week if weekly else f.day) if is_open else f.day_closed)
+        cell_fmt = f.input if is_open else f.closed
+        for c in range(n):
+            ws.write_blank(r, first + c, None, cell_fmt)
+        ws.write_formula(r, grid.total_col, f"=SUM({xl_rowcol_to_cell(r, first)}:"
+                                            f"{xl_rowcol_to_cell(r, first + n - 1)})", f.int, 0)
+        _limits(ws, f, content, grid.limit_col, r, limits[k], is_open)
+        ws.write_number(r, grid.open_col, int(content.week_open_days[k]) if weekly else int(is_open))
+        if grid.ramp_col is not None:
+            ws.write_number(r, grid.ramp_col, int(content.week_ramp_up_days[k]))
+        if phase[k]:
+            ws.write_string(r, grid.phase_col, phase[k])
+        if notes[k]:
+            ws.write_string(r, grid.notes_col, notes[k])
+
+
+def _limits(ws, f: Formats, content: TemplateContent, limit_col: int, r: int, limits: np.ndarray,
+            is_open: bool) -> None:
+    for c, col in enumerate(content.ldsos):
+        if col.category == Category.SMALL:
+            ws.write_string(r, limit_col + c, "no limit", f.limit_closed)
+        else:
+            ws.write_number(r, limit_col + c, int(limits[c]), f.limit if is_open else f.limit_closed)
+
+
+def _grid_checks(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
+    """Whole numbers only; red over a limit, on a closed week (day) or not a whole number; 'Left to plan' green
+    at 0, red otherwise."""
+    top, first, bottom, n = grid.top, grid.first_col, grid.bottom, grid.n_cols
+    area = (top, first, bottom, first + n - 1)
+    tl = xl_rowcol_to_cell(top, first)
+    open_cell = xl_rowcol_to_cell(top, grid.open_col, col_abs=True)
+    if n:
+        ws.data_validation(*area, {
+            "validate": "integer", "criteria": ">=", "value": 0,
+            "input_title": "Planned migrations",
+            "input_message": "A whole number of migrations (0 or more), secondary MPANs included. Leave blank "
+                             "for none.",
+            "error_title": "Whole numbers only",
+            "error_message": "Type a whole number of migrations, 0 or more.",
+        })
+        ws.conditional_format(*area, {"type": "formula", "format": f.red, "criteria": INTEGER_RED.format(tl=tl)})
+        ws.conditional_format(*area, {"type": "formula", "format": f.red,
+                                      "criteria": f"=AND({open_cell}=0,ISNUMBER({tl}),{tl}<>0)"})
+        for c, col in enumerate(content.ldsos):
+            if col.category == Category.SMALL:
+                continue
+            cell = xl_rowcol_to_cell(top, first + c)
+            lim = xl_rowcol_to_cell(top, grid.limit_col + c)
+            ws.conditional_format(top, first + c, bottom, first + c, {
+                "type": "formula", "format": f.red, "criteria": f"=AND(ISNUMBER({cell}),{cell}>{lim})"})
+    if n and weekly:
+        ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "!=", "value": 0,
+                                                           "format": f.red})
+        ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "==", "value": 0,
+                                                           "format": f.ok})
+
+
+def _layout(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
+    """Column widths, frozen panes, protection and the print set-up: A4 landscape, one page wide, the header row
+    and the dates on every page."""
+    first, n, top = grid.first_col, grid.n_cols, grid.top
+    ws.set_column(0, 0, 16)
+    ws.set_column(first, first + max(n - 1, 0), 10)
+    ws.set_column(grid.total_col, grid.total_col, 11)
+    ws.set_column(grid.total_col + 1, grid.total_col + 1, 3)
+    ws.set_column(grid.limit_col, grid.limit_col + max(n - 1, 0), 9)
+    ws.set_column(grid.open_col, grid.open_col + (1 if weekly else 0), 11)
+    ws.set_column(grid.phase_col, grid.phase_col, 18)
+    ws.set_column(grid.notes_col, grid.notes_col, 60)
+    ws.set_row(2, 45)
+    ws.set_row(top - 1, 32)
+    ws.freeze_panes(top, first)
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True})
+    group = content.group
+    print_setup(ws, paper=A4, repeat_rows=(top - 1,), repeat_columns=0, area=(0, 0, grid.bottom, grid.total_col),
+                header=f"&L{group.name} ({group.mpid})&C{ws.name}&R{content.sprint.cycle}",
+                footer="&LIssued by the Migration Control Centre&RPage &P of &N")
