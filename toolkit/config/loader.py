@@ -30,10 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.parameters import Parameters
+from toolkit.domain.text import address_problem, plain_text_problem
 from toolkit.errors import ConfigError, ConfigProblem
 
 MPID = re.compile(r"^[A-Z0-9]{4}$")
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 LDSO_COLUMNS = ("ldso_mpid", "name", "mpan_count")
 SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "migration_start",
@@ -57,14 +57,25 @@ def _mpid(value: str) -> str:
 
 
 def _email(value: str) -> str:
+    """One address, or nothing (a contact field never holds two: they would all receive the MCC's mail)."""
     value = value.strip()
-    if value and not EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an email address")
+    problem = address_problem(value) if value else None
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        """No control characters in any field: names and reasons reach emails, workbooks, CSV and calendars."""
+        problem = plain_text_problem(value) if isinstance(value, str) else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class LdsoRow(_Row):

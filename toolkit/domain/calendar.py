@@ -13,9 +13,10 @@ from functools import cached_property
 
 import holidays
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.domain.sprints import Sprint, SprintOffsets, build_sprints
+from toolkit.domain.text import plain_text_problem
 
 # England and Wales share their bank holidays; the holidays package names that subdivision "ENG".
 HOLIDAY_REGIONS = {"ENG": "England and Wales", "WLS": "England and Wales", "SCT": "Scotland",
@@ -43,6 +44,15 @@ class ExcludedRange(DateRange):
     contract rounds, change freezes."""
 
     reason: str = Field(min_length=1)
+
+    @field_validator("reason")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        """The reason is a calendar title and a CSV cell: one line of text."""
+        problem = plain_text_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class CsmtRange(DateRange):

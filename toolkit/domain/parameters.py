@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from toolkit.domain.text import address_problem, plain_text_problem
 
 
 def _param(default, abbrev: str, source: str, description: str, **limits):
@@ -190,6 +192,24 @@ class Contact(_Section):
                        "Who the templates, feedback and emails come from", min_length=1)
     email: str = _param("mcc@mcc.example", "MCC email", "toolkit",
                         "The MCC's mailbox: suppliers return plans and ask questions here", min_length=3)
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        problem = plain_text_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        """The sender of every email and the recipient of quarantine notices: one address, nothing that could add
+        a header or a second recipient."""
+        problem = address_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class Monitoring(_Section):

@@ -7,8 +7,6 @@ and its outturn judge (``toolkit.services.outturn``).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +18,7 @@ from toolkit.config import load_config
 from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
+from toolkit.domain.text import plain_text_problem
 from toolkit.errors import UsageError
 from toolkit.excel.writers.monitoring import write_monitoring_workbook
 from toolkit.inbox.intake import Outcome, copy_into_inbox
@@ -27,6 +26,7 @@ from toolkit.services.context import Context, envelopes
 from toolkit.services.inbox import make_inbox
 from toolkit.services.outturn import OUTTURN_FOLDER
 from toolkit.services.uca import current_schedule
+from toolkit.store.files import csv_line
 from toolkit.store.ledger import Ledger, Shortfall
 from toolkit.store.versions import next_version, versioned
 from toolkit.store.workspace import Workspace
@@ -96,6 +96,10 @@ def record_lost_days(ctx: Context, group: str, days: int, reason: str, incident:
         raise UsageError("the number of lost migration days must be positive")
     if not reason.strip() or not incident.strip():
         raise UsageError("give the reason and the incident reference of the claim (F6.6.1)")
+    for what, text in (("--reason", reason), ("--incident", incident)):
+        problem = plain_text_problem(text)
+        if problem:
+            raise UsageError(f"{what} {problem}: give one line of text")
     if approved_on >= config.calendar.m14:
         raise UsageError(f"lost migration days can be approved until M14 ({config.calendar.m14}); after it the days "
                          "are made up with unused capacity")
@@ -107,11 +111,9 @@ def record_lost_days(ctx: Context, group: str, days: int, reason: str, incident:
     before = env.phases[i].core_end
     path = ctx.workspace.config / "lost_days.csv"
     old = path.read_text(encoding="utf-8") if path.is_file() else None
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([group, days, reason.strip(), incident.strip(),
-                                                   approved_on.isoformat()])
+    line = csv_line([group, days, reason.strip(), incident.strip(), approved_on])  # never a formula in the CSV
     text = (old if old is not None else LOST_DAYS_HEADER)
-    path.write_text(text + ("" if text.endswith("\n") else "\n") + buf.getvalue(), encoding="utf-8")
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + line, encoding="utf-8")
     try:
         after_config = load_config(ctx.workspace.root)
     except Exception:

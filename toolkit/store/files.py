@@ -1,10 +1,15 @@
 """Plain-file outputs: CSV tables (the envelope tables built here as pandas frames: the domain has no pandas)
-and iCalendar (.ics) files for Outlook. Each is written under a temporary name and renamed into place."""
+and iCalendar (.ics) files for Outlook. Each is written under a temporary name and renamed into place.
+
+Text from the configuration or the command line (a reason, a name) reaches these files through
+``toolkit.domain.text.neutral``: never as a formula a spreadsheet would run, never with a control character that
+would add a line to a calendar."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,6 +18,7 @@ import numpy as np
 
 from toolkit.domain.calendar import CalendarEvent
 from toolkit.domain.envelopes import CATEGORY_NAMES, PHASE_NAMES, Category, Envelopes, Phase
+from toolkit.domain.text import neutral
 
 
 def _cell(value: object) -> object:
@@ -20,11 +26,21 @@ def _cell(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutral(value)
     return value
 
 
+def csv_line(values: Sequence[object]) -> str:
+    """One CSV line (with its newline) of ``values``, text neutralised as in every CSV the toolkit writes."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([_cell(v) for v in values])
+    return buf.getvalue()
+
+
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> int:
-    """Write dict rows with exactly ``columns``; returns the number of rows."""
+    """Write dict rows with exactly ``columns`` (the toolkit's own names, never configuration text); returns the
+    number of rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -37,7 +53,10 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> int:
 
 
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """RFC 5545 3.3.11 TEXT: backslash, semicolon and comma escaped; no control character survives (a bare CR
+    would start a new line, that is a new property)."""
+    value = neutral(value)
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
 
 
 def _fold(line: str) -> list[str]:
