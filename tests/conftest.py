@@ -20,11 +20,16 @@ def read_answer_csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
-def make_workspace(root: Path) -> Workspace:
-    """A copy of the repository's demo configuration at ``root`` (never the local signing key)."""
+def make_workspace(root: Path, key: bool = True) -> Workspace:
+    """A copy of the repository's demo configuration at ``root`` (never the local signing key) with a signing key of
+    its own, as ``mcc init`` makes (``key=False``: none, as on a second machine)."""
+    from toolkit.store.keys import create_key
+
     shutil.copytree(REPO / "config", root / "config", ignore=shutil.ignore_patterns("signing.key"))
     for name in ("inbox", "outbox", "workbooks", "templates"):
         (root / name).mkdir()
+    if key:
+        create_key(root / "config")
     return Workspace(root)
 
 

@@ -24,6 +24,7 @@ from toolkit.services.issue import issue_templates
 from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall
 from toolkit.services.publish import publish
 from toolkit.services.uca import current_schedule, uca_allocate, uca_report
+from toolkit.store.keys import create_key
 
 
 @dataclass
@@ -34,7 +35,9 @@ class DemoResult:
 
 def run_demo(ctx: Context) -> DemoResult:
     ctx.workspace.ensure_folders()
-    outputs = _exports(ctx)
+    # the demo issues templates, as the MCC's own machine does: it makes the workspace's key if it has none
+    made = create_key(ctx.workspace.config, exist_ok=True)
+    outputs = ([("signing key (new)", made)] if made else []) + _exports(ctx)
     sprint = ctx.sprint()
     outputs.append(("MCC envelope workbook", exports.write_envelope_workbook(ctx, sprint)))
     issued = issue_templates(ctx, sprint)

@@ -7,11 +7,13 @@ from pathlib import Path
 from toolkit.demo.industry import DemoSpec, generate, write_config
 from toolkit.errors import WorkspaceError
 from toolkit.mail.compose import export_defaults
+from toolkit.store.keys import create_key
 from toolkit.store.workspace import FOLDERS, Workspace
 
 
 def init_workspace(target: Path, spec: DemoSpec | None = None, force: bool = False) -> Workspace:
-    """Create a workspace holding the demo configuration and editable copies of the email texts."""
+    """Create a workspace holding the demo configuration, editable copies of the email texts and its signing key
+    (an existing key is kept: templates issued with it stay valid)."""
     ws = Workspace(target.expanduser().resolve())
     existing = [p.name for p in ws.config.glob("*")] if ws.config.is_dir() else []
     if existing and not force:
@@ -21,6 +23,7 @@ def init_workspace(target: Path, spec: DemoSpec | None = None, force: bool = Fal
         (ws.root / name).mkdir(parents=True, exist_ok=True)
     write_config(generate(spec or DemoSpec()), ws.config)
     export_defaults(ws.templates / "email")
+    create_key(ws.config, exist_ok=True)
     return ws
 
 

@@ -16,7 +16,9 @@ OnOutcome = Callable[[Outcome], None]
 
 
 def make_inbox(ctx: Context, cycle: str | None = None, on_outcome: OnOutcome | None = None) -> Inbox:
-    """The inbox collecting plans for the cycle being planned today (or ``cycle``)."""
+    """The inbox collecting plans for the cycle being planned today (or ``cycle``). Without the signing key it stops
+    before touching anything (a judge with another key would reject every genuine return)."""
+    ctx.key  # noqa: B018 - raises MissingKey, never makes a key
     ctx.workspace.ensure_folders()
     live = LiveConfig(ctx.workspace, ctx.config)
     judges = {None: make_judge(ctx, cycle, live), OUTTURN_FOLDER: OutturnJudge(ctx.workspace, live)}

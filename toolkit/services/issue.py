@@ -68,7 +68,9 @@ def _next_versions(workspace: Workspace, cycle: str, groups: list[str]) -> list[
 
 def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
                     progress: Callable[[IssuedTemplate], None] | None = None) -> list[IssuedTemplate]:
-    """Write the templates of ``groups`` (default: every group) for the sprint and record them."""
+    """Write the templates of ``groups`` (default: every group) for the sprint and record them. Never without the
+    workspace's signing key (``MissingKey`` before anything is written)."""
+    key = ctx.key
     config = ctx.config
     known = [g.mpid for g in config.industry.groups]
     wanted = known if not groups else [g.upper() for g in groups]
@@ -79,7 +81,7 @@ def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = Non
     folder.mkdir(parents=True, exist_ok=True)
     jobs = _next_versions(ctx.workspace, sprint.cycle, wanted)
     issued_at: datetime = ctx.clock.now().replace(microsecond=0)
-    _JOB.update(config=config, env=ctx.envelopes(), sprint=sprint, folder=folder, key=ctx.key, issued_at=issued_at)
+    _JOB.update(config=config, env=ctx.envelopes(), sprint=sprint, folder=folder, key=key, issued_at=issued_at)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     issued: list[IssuedTemplate] = []
     try:

@@ -137,7 +137,9 @@ def _issue_requests(ctx: Context, sprint: Sprint, snap: Snapshot, eligible: list
 def uca_report(ctx: Context, sprint: Sprint, adhoc: bool = False) -> UcaReport:
     """The Unused Capacity report (aggregated) and a request workbook per eligible group. Round 1 (the UCA phase of
     planning) starts from the accepted plans; an ad hoc round (``adhoc``, during execution) from the schedule as it
-    stands, with the capacity groups ceded, for the days after today."""
+    stands, with the capacity groups ceded, for the days after today. Never without the signing key (the request
+    forms are signed): ``MissingKey`` before anything is written."""
+    ctx.key  # noqa: B018 - raises MissingKey, never makes a key
     if not adhoc:
         return issue_uca_report(ctx, consolidation(ctx, sprint).schedule, sprint)
     issued = rounds(ctx.workspace, sprint.cycle)
