@@ -219,6 +219,29 @@ class Monitoring(_Section):
         "by more than this share (secondary MPANs appointed with their primary)", ge=0)
 
 
+class Intake(_Section):
+    """The watched inbox's limits and patience (issue 16). Read when the inbox starts."""
+
+    max_file_mib: float = _param(50.0, "largest file", "toolkit; EXCEL.md",
+                                 "Largest returned file read, in MiB: a larger one is refused unread (its first MiB "
+                                 "kept)", gt=0)
+    max_unpacked_mib: float = _param(200.0, "largest unpacked", "toolkit; EXCEL.md",
+                                     "Largest a workbook may expand to when unzipped, in MiB (zip bombs)", gt=0)
+    max_sheet_cells: int = _param(2_000_000, "largest sheet", "toolkit; EXCEL.md",
+                                  "Most cells a sheet that is read may span from A1 to its farthest cell (a template "
+                                  "spans under 100,000; one value in A1048576 spans millions)", gt=0)
+    read_seconds: float = _param(60.0, "read time limit", "toolkit; EXCEL.md",
+                                 "Seconds one file may take to read before it is quarantined", gt=0)
+    read_memory_mib: int = _param(1024, "read memory limit", "toolkit; EXCEL.md",
+                                  "Memory the process reading one file may use, in MiB", ge=256)
+    retry_seconds: float = _param(30.0, "retry after a fault", "toolkit",
+                                  "Seconds the inbox waits after a fault of the machine (read-only ledger, full disk, "
+                                  "unwritable outbox) before trying again", gt=0)
+    lock_stale_seconds: float = _param(120.0, "stale lock", "toolkit",
+                                       "A lock on the inbox held from another machine whose heartbeat is older than "
+                                       "this is taken over", gt=0)
+
+
 class SmtpSecurity(StrEnum):
     STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
     SSL = "ssl"  # TLS from the start (port 465)
@@ -259,6 +282,7 @@ class Parameters(_Section):
     monitoring: Monitoring = Monitoring()
     contact: Contact = Contact()
     smtp: Smtp = Smtp()
+    inbox: Intake = Intake()
 
     def described(self) -> list[tuple[str, str, str, object, str]]:
         """(section, key, abbreviation, value, source) for every parameter, for parameter sheets and docs."""

@@ -55,3 +55,11 @@ def neutral(value: str) -> str:
     if formula or value.lstrip().startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def display_name(name: str) -> str:
+    """A file name as it is shown and recorded: bytes that are not UTF-8 (which Python holds as surrogates) as
+    ``\\xNN``, control characters as escapes (``\\r``, ``\\n``, ``\\x1b``), everything else as sent. Safe in a
+    header, a report, a terminal or a cell; the exact bytes are kept apart."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

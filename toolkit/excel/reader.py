@@ -1,6 +1,11 @@
 """Read a returned template through its machine contract: the defined names locate the grids, calamine reads
 the values (cached values only: formulas are never evaluated and never trusted), defusedxml parses the few
 XML parts read directly. Structure problems raise ``TemplateReadError`` naming the file, sheet and cell.
+
+Before calamine reads a sheet, its XML is looked at for the farthest cell it holds (``sheet_extent``): calamine
+builds every sheet as a dense grid from its first to its last cell, and the reader reads from A1, so one value in
+A1048576, or in column XFD, would make millions of cells out of a few kilobytes. A sheet spanning more than
+``max_cells`` is refused with the cell that makes it so; the declared ``<dimension>`` is never trusted.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
 from toolkit.domain.findings import RuleId
-from toolkit.domain.submission import Area, Grid, Submission
+from toolkit.domain.submission import Area, Grid, Submission, a1
 from toolkit.errors import ToolkitError
 from toolkit.excel import contract as C
 
@@ -73,6 +78,53 @@ def _value(v: object) -> object:
     return v
 
 
+MAX_CELLS = 2_000_000  # a template's sheets span under 100,000 cells ([inbox] max_sheet_cells)
+MAX_SHEET_PART = 64 * 2**20  # a template's largest sheet is a few MiB of XML: read no larger one into memory
+CELL_TAG = re.compile(rb"<c(?=[\s/>])[^>]*>")
+ROW_TAG = re.compile(rb"<row(?=[\s/>])[^>]*>")
+REF_ATTR = re.compile(rb'\sr\s*=\s*["\']\$?([A-Za-z]{0,3})\$?(\d*)["\']')
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int, str]:
+    """(rows, columns) from A1 to the farthest cell of a sheet's XML, as calamine would place it (cells and rows
+    without a reference follow the one before, so each counts as one more row or column at most), and the cell that
+    reaches farthest (the largest area from A1)."""
+    rows, cols, unplaced_rows, unplaced_cols, far, far_area = 0, 0, 0, 0, "", 0
+    for tag in ROW_TAG.findall(xml):
+        m = REF_ATTR.search(tag)
+        if m and m.group(2):
+            rows = max(rows, int(m.group(2)))
+        else:
+            unplaced_rows += 1
+    for tag in CELL_TAG.findall(xml):
+        m = REF_ATTR.search(tag)
+        if m and m.group(1) and m.group(2):
+            col, row = _col_index(m.group(1).upper().decode()) + 1, int(m.group(2))
+            cols, rows = max(cols, col), max(rows, row)
+            if col * row > far_area:
+                far, far_area = a1(row - 1, col - 1), col * row
+        else:
+            unplaced_cols += 1
+    return rows + unplaced_rows, cols + unplaced_cols, far or a1(max(rows - 1, 0), max(cols - 1, 0))
+
+
+def check_extent(z: zipfile.ZipFile, part: str, sheet: str, file: str, max_cells: int) -> bytes:
+    """The XML of one sheet, once it is known to span at most ``max_cells`` (else ``TemplateReadError`` naming the
+    farthest cell)."""
+    size = z.getinfo(part).file_size
+    if size > MAX_SHEET_PART:
+        raise TemplateReadError(file, f"the sheet's XML is {size / 2**20:,.0f} MiB; a template's is a few MiB at most",
+                                sheet=sheet, rule=RuleId.IDENTITY_TEMPLATE)
+    xml = z.read(part)
+    rows, cols, far = sheet_extent(xml)
+    if rows * cols > max_cells:
+        raise TemplateReadError(file, f"the sheet holds a cell as far as {far}: with it the sheet spans {rows:,} rows "
+                                f"by {cols:,} columns from A1, far more than a template has (limit {max_cells:,} "
+                                "cells). Delete what is beyond the plan and send it again", sheet=sheet, cell=far,
+                                rule=RuleId.IDENTITY_TEMPLATE)
+    return xml
+
+
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 CELL_REF = re.compile(r'<c r="([A-Z]{1,3})(\d+)"')
@@ -113,8 +165,9 @@ def formulas_without_value(xml: str, area: Area) -> set[tuple[int, int]]:
     return out
 
 
-def read_template(path: Path, display_name: str | None = None) -> Submission:
-    """Read metadata and every grid the contract names. Raises TemplateReadError on structural problems."""
+def read_template(path: Path, display_name: str | None = None, max_cells: int = MAX_CELLS) -> Submission:
+    """Read metadata and every grid the contract names. Raises TemplateReadError on structural problems, and on a
+    sheet to read that spans more than ``max_cells`` from A1."""
     path = Path(path)
     name = display_name or path.name
     try:
@@ -124,8 +177,12 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
             parts = sheet_parts(z, workbook_xml)
             wanted = {a.sheet for n, a in names.items() if n in C.GRID_NAMES and a is not None}
             members = set(z.namelist())
-            xml_cache = {sheet: z.read(parts[sheet]).decode("utf-8", "replace") if parts.get(sheet) in members
-                         else "" for sheet in wanted if sheet in parts}
+            xml_cache = {}
+            for sheet in sorted((wanted | {C.SHEET_META}) & set(parts)):  # every sheet calamine will be asked for
+                if parts[sheet] not in members:
+                    raise TemplateReadError(name, "the workbook lists this sheet but holds no part for it", sheet=sheet,
+                                            rule=RuleId.IDENTITY_TEMPLATE)
+                xml_cache[sheet] = check_extent(z, parts[sheet], sheet, name, max_cells).decode("utf-8", "replace")
         book = CalamineWorkbook.from_path(str(path))
     except TemplateReadError:
         raise
@@ -172,6 +229,21 @@ def read_template(path: Path, display_name: str | None = None) -> Submission:
         out.grids[grid_name] = Grid(grid_name, area, keys, roles, dates, values,
                                     formulas_without_value(xml_of(area.sheet), area))
     return out
+
+
+def read_table(path: Path, sheet: str, max_cells: int = MAX_CELLS) -> tuple[str, list[list]]:
+    """The cell values of one sheet (``sheet`` if the workbook has it, else the first) from A1: (sheet name, rows);
+    a sheet spanning more than ``max_cells`` is refused (``TemplateReadError``) before it is read."""
+    path = Path(path)
+    book = CalamineWorkbook.from_path(str(path))
+    chosen = sheet if sheet in book.sheet_names else book.sheet_names[0]
+    with zipfile.ZipFile(path) as z:
+        part = sheet_parts(z).get(chosen)
+        if part is None or part not in set(z.namelist()):
+            raise TemplateReadError(path.name, "the workbook lists this sheet but holds no part for it", sheet=chosen,
+                                    rule=RuleId.IDENTITY_TEMPLATE)
+        check_extent(z, part, chosen, path.name, max_cells)
+    return chosen, book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
 
 
 def to_int_grid(grid: Grid) -> list[list[int]]:

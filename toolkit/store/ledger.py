@@ -1,6 +1,13 @@
 """The submission ledger: a SQLite file (``workbooks/ledger.sqlite``) with one row per file that reached the
 inbox, moving ``received -> validating -> accepted | rejected | quarantined`` (or ``duplicate`` for bytes seen
-before). Nothing is ever deleted; the group's current plan for a cycle is its latest accepted row.
+before). Nothing is ever deleted; the group's current plan for a cycle is its latest accepted row. A receipt judged
+again (``mcc rejudge``, or the same bytes delivered again after a rejection that depended on the delivery) keeps its
+row, and so its place in the landing order: the row takes the new decision and table ``decisions`` keeps each
+earlier one.
+
+The name a file was sent under is kept twice: ``original_name`` is readable text (bytes that are not UTF-8 and
+control characters written as escapes, so the name is safe in a report, a header or a cell), ``name_bytes`` the
+exact bytes.
 
 The same file keeps the send record of every email ``mcc distribute`` composed (table ``mail``), one row per
 message key, moving ``composed -> sending -> sent | failed``: a message is sent at most once, and one left
@@ -18,8 +25,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from contextlib import closing
-from dataclasses import dataclass
+from contextlib import closing, suppress
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -63,7 +70,29 @@ CREATE TABLE IF NOT EXISTS submissions (
     email_path TEXT NOT NULL DEFAULT '',
     finished_at TEXT,
     claim TEXT NOT NULL DEFAULT '',
-    kind TEXT NOT NULL DEFAULT '{Kind.PLAN.value}'
+    kind TEXT NOT NULL DEFAULT '{Kind.PLAN.value}',
+    name_bytes BLOB,
+    folder TEXT NOT NULL DEFAULT '',
+    decision INTEGER NOT NULL DEFAULT 1,
+    delivery_bound INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    decision INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({_values(RECORDED)})),
+    supplier_group TEXT,
+    cycle TEXT,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    archive_path TEXT,
+    feedback_path TEXT NOT NULL,
+    email_path TEXT NOT NULL,
+    finished_at TEXT,
+    superseded_at TEXT NOT NULL,
+    why TEXT NOT NULL,
+    UNIQUE (submission_id, decision)
 );
 CREATE TABLE IF NOT EXISTS mail (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -106,6 +135,11 @@ CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_grou
 """
 
 
+# columns added since the first ledgers, with their definitions (the schema above lists them too)
+MIGRATIONS = {"name_bytes": "BLOB", "folder": "TEXT NOT NULL DEFAULT ''", "decision": "INTEGER NOT NULL DEFAULT 1",
+              "delivery_bound": "INTEGER NOT NULL DEFAULT 0"}
+
+
 def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
@@ -142,11 +176,16 @@ class Row:
     finished_at: datetime | None
     claim: str  # the name the file had in inbox/.processing/ while it was worked on
     kind: Kind
+    name_bytes: bytes | None  # the name exactly as sent (None in rows from before issue 16)
+    folder: str  # the inbox subfolder it came in ("" for inbox/ itself)
+    decision: int  # how many times this receipt was decided (1, or more after a rejudgement)
+    delivery_bound: bool  # the decision depended on how the file was delivered (a group folder it did not match)
 
     @classmethod
     def of(cls, r: tuple) -> Row:
         r = list(r)
         r[3], r[4], r[16], r[18] = _time(r[3]), Status(r[4]), _time(r[16]), Kind(r[18])
+        r[22] = bool(r[22])
         return cls(*r)
 
 
@@ -154,10 +193,12 @@ _CONNECTIONS: dict[tuple[int, str], tuple[sqlite3.Connection, threading.RLock, i
 
 
 class _Session:
-    """One use of a shared connection: holds its lock until closed; ``with session:`` is a transaction."""
+    """One use of a shared connection: holds its lock until closed; ``with session:`` is a transaction. A
+    transaction that fails on the file (read-only, disk full, I/O error) drops the connection, so the next use opens
+    the file again: SQLite keeps a connection that fell back to read-only read-only for good."""
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock):
-        self._db, self._lock = db, lock
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock, key: tuple[int, str] | None = None):
+        self._db, self._lock, self._key = db, lock, key
         lock.acquire()
 
     def execute(self, *args):
@@ -172,11 +213,54 @@ class _Session:
     def __enter__(self):
         return self._db.__enter__()
 
-    def __exit__(self, *exc):
-        return self._db.__exit__(*exc)
+    def __exit__(self, kind, exc, tb):
+        try:
+            return self._db.__exit__(kind, exc, tb)
+        finally:
+            if isinstance(exc, sqlite3.OperationalError) and self._key is not None:
+                forget(self._key)
 
     def close(self) -> None:
         self._lock.release()
+
+
+def forget(key: tuple[int, str]) -> None:
+    """Close and drop this process's connection ``key`` (it is opened again when next needed)."""
+    found = _CONNECTIONS.pop(key, None)
+    if found is not None:
+        with suppress(sqlite3.Error):
+            found[0].close()
+
+
+ROW_COLUMNS = ", ".join(f.name for f in fields(Row))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An earlier decision on a receipt, kept when it was judged again."""
+
+    decision: int
+    status: Status
+    supplier_group: str | None
+    cycle: str | None
+    errors: int
+    warnings: int
+    reason: str
+    archive_path: str | None
+    feedback_path: str
+    email_path: str
+    finished_at: datetime | None
+    superseded_at: datetime
+    why: str
+
+    @classmethod
+    def of(cls, r: tuple) -> Decision:
+        r = list(r)
+        r[1], r[10], r[11] = Status(r[1]), _time(r[10]), _time(r[11])
+        return cls(*r)
+
+
+DECISION_COLUMNS = ", ".join(f.name for f in fields(Decision))
 
 
 @dataclass(frozen=True)
@@ -217,10 +301,11 @@ class Shortfall:
 
 
 class Ledger:
+    """The ledger at ``path``. Nothing is opened until it is used, so a ledger that cannot be opened (read-only, on a
+    full disk) fails where the inbox can pause and retry, not in a constructor."""
+
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._connect().close()
 
     def _connect(self) -> _Session:
         """The process's connection to this ledger, held for one use (``with closing(self._connect()) as db``). A
@@ -236,6 +321,7 @@ class Ledger:
         if found is None or found[2] != inode:
             if found is not None:
                 found[0].close()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -246,17 +332,20 @@ class Ledger:
                     db.execute("ALTER TABLE submissions ADD COLUMN claim TEXT NOT NULL DEFAULT ''")
                 if "kind" not in columns:  # ledgers made before UCA requests came through the inbox
                     db.execute(f"ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT '{Kind.PLAN.value}'")
+                for column, kind in MIGRATIONS.items():  # ledgers made before issue 16
+                    if column not in columns:
+                        db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
             found = _CONNECTIONS[key] = (db, threading.RLock(), os.stat(self.path).st_ino)
-        return _Session(found[0], found[1])
+        return _Session(found[0], found[1], key)
 
     def _one(self, sql: str, args: tuple) -> Row | None:
         with closing(self._connect()) as db:
-            r = db.execute(f"SELECT * FROM submissions {sql}", args).fetchone()
+            r = db.execute(f"SELECT {ROW_COLUMNS} FROM submissions {sql}", args).fetchone()
         return Row.of(r) if r else None
 
     def _all(self, sql: str = "", args: tuple = ()) -> list[Row]:
         with closing(self._connect()) as db:
-            return [Row.of(r) for r in db.execute(f"SELECT * FROM submissions {sql}", args).fetchall()]
+            return [Row.of(r) for r in db.execute(f"SELECT {ROW_COLUMNS} FROM submissions {sql}", args).fetchall()]
 
     def by_sha(self, sha: str) -> list[Row]:
         return self._all("WHERE sha256 = ? ORDER BY id", (sha,))
@@ -267,11 +356,42 @@ class Ledger:
             raise KeyError(row_id)
         return row
 
-    def receive(self, sha: str, name: str, at: datetime, claim: str = "") -> int:
+    def receive(self, sha: str, name: str, at: datetime, claim: str = "", name_bytes: bytes | None = None,
+                folder: str = "") -> int:
         with closing(self._connect()) as db, db:
-            return int(db.execute("INSERT INTO submissions (sha256, original_name, received_at, status, claim) "
-                                  "VALUES (?, ?, ?, ?, ?)", (sha, name, stamp(at), Status.RECEIVED.value,
-                                                             claim)).lastrowid)
+            return int(db.execute("INSERT INTO submissions (sha256, original_name, received_at, status, claim, "
+                                  "name_bytes, folder) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  (sha, name, stamp(at), Status.RECEIVED.value, claim, name_bytes,
+                                   folder)).lastrowid)
+
+    def redecide(self, row_id: int, decision: int, why: str, at: datetime, **values) -> bool:
+        """Record a new decision on a receipt that has had ``decision`` decisions: the earlier one is kept in table
+        ``decisions``, the row takes ``values`` and counts one more. False (nothing written) when another process
+        decided it meanwhile."""
+        cols = ", ".join(f"{k} = ?" for k in values)
+        with closing(self._connect()) as db, db:
+            kept = db.execute(
+                "INSERT INTO decisions (submission_id, decision, status, supplier_group, cycle, errors, warnings, "
+                "reason, archive_path, feedback_path, email_path, finished_at, superseded_at, why) SELECT id, "
+                "decision, status, supplier_group, cycle, errors, warnings, reason, archive_path, feedback_path, "
+                "email_path, finished_at, ?, ? FROM submissions WHERE id = ? AND decision = ?",
+                (stamp(at), why, row_id, decision)).rowcount
+            if not kept:
+                return False
+            db.execute(f"UPDATE submissions SET {cols}, decision = decision + 1 WHERE id = ? AND decision = ?",
+                       (*map(_text, values.values()), row_id, decision))
+        return True
+
+    def decisions(self, row_id: int) -> list[Decision]:
+        """The earlier decisions on a receipt, oldest first (the row itself holds the latest)."""
+        with closing(self._connect()) as db:
+            rows = db.execute(f"SELECT {DECISION_COLUMNS} FROM decisions WHERE submission_id = ? ORDER BY decision",
+                              (row_id,)).fetchall()
+        return [Decision.of(r) for r in rows]
+
+    def between(self, start: datetime, end: datetime) -> list[Row]:
+        """Rows received from ``start`` up to (not including) ``end``."""
+        return self._all("WHERE received_at >= ? AND received_at < ? ORDER BY id", (stamp(start), stamp(end)))
 
     def by_claim(self, claim: str) -> Row | None:
         return self._one("WHERE claim = ? ORDER BY id DESC LIMIT 1", (claim,))

@@ -74,6 +74,11 @@ class Workspace:
     def quarantine(self) -> Path:
         return self.workbooks / "quarantine"
 
+    @property
+    def intake_lock(self) -> Path:
+        """Held by the one process taking in the inbox (``toolkit.store.lock``)."""
+        return self.workbooks / "intake.lock"
+
     def ensure_folders(self) -> None:
         for name in FOLDERS:
             (self.root / name).mkdir(parents=True, exist_ok=True)
