@@ -40,6 +40,34 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture(scope="module")
+def returns(tmp_path_factory):
+    """A workspace with S8 templates issued to JONV, AAUC and XDNO (one per test module)."""
+    from tests.inbox_helpers import Returns
+
+    ws = make_workspace(tmp_path_factory.mktemp("inbox") / "ws")
+    return Returns(ws, ["JONV", "AAUC", "XDNO"])
+
+
+@pytest.fixture
+def fresh(returns, tmp_path):
+    """The module's templates in a workspace of the test's own (an empty inbox, outbox and ledger)."""
+    from tests.inbox_helpers import Returns, context
+    from toolkit.services.judge import make_judge
+
+    root = tmp_path / "ws"
+    shutil.copytree(returns.ws.root, root)
+    for name in ("inbox", "outbox"):
+        shutil.rmtree(root / name)
+        (root / name).mkdir()
+    for p in (root / "workbooks").glob("ledger.sqlite*"):
+        p.unlink()
+    r = Returns.__new__(Returns)
+    r.ws, r.config, r.sprint = type(returns.ws)(root), returns.config, returns.sprint
+    r.judge = make_judge(context(r.ws, r.config))
+    return r
+
+
+@pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """A small generated industry (30 groups, 3 LDSOs) with S8 templates issued, and a group whose sample plan
     fits its envelopes: for the bulk inbox tests."""

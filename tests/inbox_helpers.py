@@ -98,3 +98,87 @@ def distinct_copies(src: Path, folder: Path, count: int) -> list[Path]:
 
     return [fill_cells(src, folder / f"plan_{k:03d}.xlsx", {(area.sheet, a1(area.bottom, area.left)): 1000 + k})
             for k in range(count)]
+
+
+def run_inbox(ws: Workspace, workers: int = 1):
+    """Process what is in the inbox now, as ``mcc watch --once`` does (quietly: the files are complete)."""
+    from toolkit.inbox.watcher import Stability, run_once
+    from toolkit.services.inbox import make_inbox
+
+    inbox = make_inbox(context(ws))
+    outcomes, waiting = run_once(inbox, Stability(quiet_seconds=0.05, settle_seconds=0.2), max_wait=5,
+                                 workers=workers)
+    assert waiting == []
+    return outcomes, inbox.ledger
+
+
+def cli_env(**extra: str) -> dict:
+    """The environment of an ``mcc`` subprocess on the tests' day."""
+    import os
+
+    from tests.conftest import REPO
+
+    return {**os.environ, "MCC_TODAY": TODAY.isoformat(), "PYTHONPATH": str(REPO), **extra}
+
+
+class Watcher:
+    """``mcc watch`` in a process of its own (its own session, so signals reach it and its workers as a terminal's
+    or a service manager's would), its stderr collected line by line."""
+
+    def __init__(self, ws: Workspace, *args: str, env: dict | None = None):
+        import subprocess
+        import sys
+        import threading
+
+        cmd = [sys.executable, "-m", "toolkit", "watch", "--quiet", "0.1", *args, "-w", str(ws.root)]
+        self.proc = subprocess.Popen(cmd, env=env or cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, start_new_session=True)
+        self.lines: list[str] = []
+        self.out: list[str] = []
+        self._readers = [threading.Thread(target=self._read, args=(self.proc.stderr, self.lines), daemon=True),
+                         threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True)]
+        for t in self._readers:
+            t.start()
+
+    @staticmethod
+    def _read(stream, into: list[str]) -> None:
+        for line in stream:
+            into.append(line.rstrip("\n"))
+
+    @property
+    def said(self) -> str:
+        return " ".join(" ".join(self.lines).split())
+
+    def wait_for(self, words: str, timeout: float = 60.0) -> bool:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if words in self.said:
+                return True
+            if self.proc.poll() is not None:
+                time.sleep(0.2)  # let the readers catch up
+                return words in self.said
+            time.sleep(0.05)
+        return False
+
+    def stop(self, sig=None, timeout: float = 30.0) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig or signal.SIGTERM)
+        code = self.proc.wait(timeout)
+        for t in self._readers:
+            t.join(5)
+        return code
+
+
+def wait_until(condition, timeout: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

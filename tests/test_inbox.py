@@ -20,39 +20,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import REPO, fresh_small, make_workspace
+from tests.conftest import REPO, fresh_small
 from tests.inbox_helpers import TODAY, Returns, context, distinct_copies
 from tests.libreoffice import recalculate
 from toolkit.cli import main
 from toolkit.inbox.intake import PROCESSING
 from toolkit.inbox.watcher import Stability, run_once, watch
 from toolkit.services.inbox import make_inbox
-from toolkit.services.judge import make_judge
 from toolkit.services.status import submission_status
 from toolkit.store.ledger import Ledger
 from toolkit.store.workspace import LEDGER
-
-
-@pytest.fixture(scope="module")
-def returns(tmp_path_factory) -> Returns:
-    ws = make_workspace(tmp_path_factory.mktemp("inbox") / "ws")
-    return Returns(ws, ["JONV", "AAUC", "XDNO"])
-
-
-@pytest.fixture
-def fresh(returns, tmp_path) -> Returns:
-    """The module's templates in a workspace of the test's own (an empty inbox, outbox and ledger)."""
-    root = tmp_path / "ws"
-    shutil.copytree(returns.ws.root, root)
-    for name in ("inbox", "outbox"):
-        shutil.rmtree(root / name)
-        (root / name).mkdir()
-    for p in (root / "workbooks").glob("ledger.sqlite*"):
-        p.unlink()
-    r = Returns.__new__(Returns)
-    r.ws, r.config, r.sprint = type(returns.ws)(root), returns.config, returns.sprint
-    r.judge = make_judge(context(r.ws, r.config))
-    return r
 
 
 def process(r: Returns, *files: Path, names: list[str] | None = None, group: str | None = None):

@@ -96,8 +96,8 @@ def test_a_worker_that_hangs_is_stopped_at_the_time_limit(small, tmp_path):
     _drop(r, files)
     inbox = _sabotaged_inbox(r, "hang", files[0].name)
     with WorkerPool(inbox, 2, timeout=2.0) as pool:
-        for path, group in inbox.candidates():
-            pool.submit(inbox.admit(inbox.claim(path, group)))
+        for arrival in inbox.candidates():
+            pool.submit(inbox.admit(inbox.claim(arrival)))
         outcomes = pool.drain()
         assert all(w.process.is_alive() for w in pool.workers)  # the hung one was replaced
     by_name = {o.name: o for o in outcomes}

@@ -1,4 +1,4 @@
-"""Returned workbooks: ``mcc validate``, ``watch`` and ``status``."""
+"""Returned workbooks: ``mcc validate``, ``watch``, ``rejudge`` and ``status``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from toolkit.cli.common import (
@@ -24,6 +25,7 @@ from toolkit.cli.common import (
 )
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
+from toolkit.domain.text import display_name
 
 if TYPE_CHECKING:
     from toolkit.services.inbox import Outcome
@@ -48,22 +50,25 @@ def validate(
         console.print_json(json.dumps(judged.as_json(file.name)))
     else:
         colour = COLOURS.get(judged.status, "yellow")
-        console.print(f"[bold {colour}]{judged.status.value.upper()}[/] {file.name}"
+        console.print(f"[bold {colour}]{judged.status.value.upper()}[/] {escape(display_name(file.name))}"
                       + (f": group {judged.group}, {judged.cycle}, version {judged.version}" if judged.group else "")
                       + f" ({judged.errors} errors, {judged.warnings} warnings)", highlight=False)
         for f in judged.findings:
             where = " ".join(x for x in (f.sheet and f"'{f.sheet}'", f.cell, f.ldso) if x)
-            console.print(f"  {f.severity.value:<7} {f.rule:<26} {where:<24} {f.message}", highlight=False,
-                          soft_wrap=True)
+            console.print(f"  {f.severity.value:<7} {f.rule:<26} {escape(where):<24} {escape(f.message)}",
+                          highlight=False, soft_wrap=True)
     raise typer.Exit({Status.ACCEPTED: EXIT_OK, Status.REJECTED: EXIT_INVALID}.get(judged.status, EXIT_USAGE))
 
 
 def _report(o: Outcome) -> None:
+    """One line per file; its name and reason are the sender's text, never markup."""
     colour = COLOURS.get(o.status, "yellow")
     detail = o.reason if o.status in (Status.QUARANTINED, Status.DUPLICATE) else \
         f"{o.errors} errors, {o.warnings} warnings"
-    console.print(f"#{o.row_id} [{colour}]{o.status}[/] {o.name}" + (f" ({o.group}, {o.cycle})" if o.group else "")
-                  + f": {detail}", highlight=False, soft_wrap=True)
+    again = f" (decision {o.decision})" if o.decision > 1 else ""
+    console.print(f"#{o.row_id} [{colour}]{o.status}[/]{again} {escape(o.name)}"
+                  + (f" ({escape(o.group)}, {escape(str(o.cycle))})" if o.group else "") + f": {escape(detail)}",
+                  highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -81,18 +86,39 @@ def watch(
 ) -> None:
     """Watch inbox/: judge every returned workbook, answer in outbox/, record it in the ledger."""
     from toolkit.services.inbox import process_inbox, watch_inbox
+    from toolkit.services.status import unplaced
 
     ctx = context(workspace, today)
     workers = workers or min(os.cpu_count() or 1, 4)
     if once:
         outcomes, waiting = process_inbox(ctx, cycle, quiet, max_wait, workers, on_outcome=_report)
         for path in waiting:
-            err_console.print(f"[yellow]waiting[/]: {path.name} is still being written; left in the inbox for the "
-                              "next run")
+            err_console.print(f"[yellow]waiting[/]: {escape(display_name(path.name))} is still being written; left in "
+                              "the inbox for the next run", highlight=False)
+        for u in unplaced(ctx, ctx.sprint(cycle)):
+            if u.at is None:
+                err_console.print(f"[yellow]{u.status}[/]: {escape(u.what)}: {escape(u.reason)}", highlight=False)
         console.print(f"{len(outcomes)} file{'s' if len(outcomes) != 1 else ''} processed, {len(waiting)} waiting")
         return
     watch_inbox(ctx, cycle, quiet, polling=polling, workers=workers, on_outcome=_report,
-                log=lambda m: err_console.print(m))
+                log=lambda m: err_console.print(escape(m), highlight=False))
+
+
+@app.command()
+def rejudge(
+    submission: Annotated[int, typer.Argument(help="The submission's number in the ledger (#N in mcc status).")],
+    why: Annotated[str, typer.Option(help="Why it is judged again (kept in the ledger).")] = "judged again by the MCC",
+    cycle: Annotated[str | None, typer.Option(help=COLLECTING)] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Judge a submission again from its kept bytes, as if dropped into inbox/ (no group folder claimed): a misfiled
+    return gets a new decision on the same receipt, and a new answer; the earlier decision stays in the ledger."""
+    from toolkit.services.inbox import rejudge as rejudge_submission
+
+    outcome = rejudge_submission(context(workspace, today), submission, why, cycle)
+    _report(outcome)
+    raise typer.Exit({Status.ACCEPTED: EXIT_OK, Status.REJECTED: EXIT_INVALID}.get(outcome.status, EXIT_USAGE))
 
 
 @app.command()
@@ -115,3 +141,20 @@ def status(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayO
     missing = [r.group for r in rows if r.current_plan is None]
     console.print(f"{len(rows) - len(missing)} of {len(rows)} groups have a valid plan."
                   + (f" Without one ({len(missing)}): {', '.join(missing)}" if missing else ""), soft_wrap=True)
+    _unplaced(ctx, sprint)
+
+
+def _unplaced(ctx, sprint) -> None:
+    """Quarantined files, files of unknown senders, what is left in the inbox and what is claimed unanswered."""
+    from toolkit.services.status import unplaced
+
+    found = unplaced(ctx, sprint)
+    if not found:
+        console.print("Nothing quarantined, unassigned or left in the inbox.")
+        return
+    table = Table(title=f"Quarantined, unassigned or left in the inbox ({len(found)})")
+    for col in ("file", "status", "group", "received", "reason"):
+        table.add_column(col)
+    for u in found:
+        table.add_row(escape(u.what), u.status, u.group, stamp(u.at) if u.at else "", escape(u.reason))
+    console.print(table)

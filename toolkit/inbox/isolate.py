@@ -1,10 +1,12 @@
 """Parse an untrusted workbook in a child process with a memory limit and a timeout (EXCEL.md: parse untrusted
-files in a subprocess). The child only reads values; nothing in the file is ever run."""
+files in a subprocess). The child only reads values; nothing in the file is ever run. It ignores Ctrl+C and
+SIGTERM (the parent decides when to stop), so an interrupted watcher prints no child's traceback."""
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,13 +22,16 @@ class ReadFailure:
     cell: str = ""
 
 
-def read_guarded(path: Path, name: str) -> Submission | ReadFailure:
+MAX_CELLS = 2_000_000  # [inbox] max_sheet_cells
+
+
+def read_guarded(path: Path, name: str, max_cells: int = MAX_CELLS) -> Submission | ReadFailure:
     """Read a returned workbook in this process, every failure turned into a reason. Only for a process that is
     itself the isolation boundary (a child with a memory limit, or a pool worker: ``toolkit.inbox.workers``)."""
     from toolkit.excel.reader import TemplateReadError, read_template
 
     try:
-        return read_template(Path(path), name)
+        return read_template(Path(path), name, max_cells)
     except TemplateReadError as exc:
         return ReadFailure(exc.message, exc.rule, exc.sheet, exc.cell)
     except MemoryError:
@@ -44,22 +49,31 @@ def limit_memory(memory_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
-def _child(conn, path: str, name: str, memory_bytes: int) -> None:
+def leave_signals_to_parent() -> None:
+    """Ctrl+C reaches every process of the terminal's group, SIGTERM every process of a service: a reader or worker
+    ignores both and lets its parent stop it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _child(conn, path: str, args: tuple, memory_bytes: int) -> None:
     try:
+        leave_signals_to_parent()
         limit_memory(memory_bytes)
-        conn.send(read_guarded(Path(path), name))
+        conn.send(read_guarded(Path(path), *args))
     finally:
         conn.close()
 
 
-def _table_child(conn, path: str, sheet: str, memory_bytes: int) -> None:
-    try:
-        limit_memory(memory_bytes)
-        from python_calamine import CalamineWorkbook
+def _table_child(conn, path: str, args: tuple, memory_bytes: int) -> None:
+    from toolkit.excel.reader import TemplateReadError, read_table
 
-        book = CalamineWorkbook.from_path(path)
-        name = sheet if sheet in book.sheet_names else book.sheet_names[0]
-        conn.send((name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+    try:
+        leave_signals_to_parent()
+        limit_memory(memory_bytes)
+        conn.send(read_table(Path(path), *args))
+    except TemplateReadError as exc:
+        conn.send(ReadFailure(exc.message, exc.rule, exc.sheet, exc.cell))
     except MemoryError:
         conn.send(ReadFailure("reading the workbook needed more memory than allowed"))
     except Exception as exc:  # noqa: BLE001 - the child reports every failure as a reason
@@ -68,12 +82,12 @@ def _table_child(conn, path: str, sheet: str, memory_bytes: int) -> None:
         conn.close()
 
 
-def _isolated(target, path: Path, arg: str, timeout: float, memory_mb: int):
-    """Run ``target(conn, path, arg, memory)`` in a forked child and return what it sent, or the reason it sent
+def _isolated(target, path: Path, args: tuple, timeout: float, memory_mb: int):
+    """Run ``target(conn, path, args, memory)`` in a forked child and return what it sent, or the reason it sent
     nothing: it overran ``timeout`` (and was killed) or died."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=target, args=(child, str(path), arg, memory_mb * 2**20), daemon=True)
+    proc = ctx.Process(target=target, args=(child, str(path), args, memory_mb * 2**20), daemon=True)
     proc.start()
     child.close()
     result = None
@@ -93,13 +107,14 @@ def _isolated(target, path: Path, arg: str, timeout: float, memory_mb: int):
     return result
 
 
-def read_isolated(path: Path, name: str, timeout: float = 120.0, memory_mb: int = 2048) -> Submission | ReadFailure:
+def read_isolated(path: Path, name: str, timeout: float = 60.0, memory_mb: int = 1024,
+                  max_cells: int = MAX_CELLS) -> Submission | ReadFailure:
     """A returned template read in a child process with a memory limit and a timeout."""
-    return _isolated(_child, path, name, timeout, memory_mb)
+    return _isolated(_child, path, (name, max_cells), timeout, memory_mb)
 
 
-def read_table_isolated(path: Path, sheet: str, timeout: float = 120.0,
-                        memory_mb: int = 2048) -> tuple[str, list[list]] | ReadFailure:
+def read_table_isolated(path: Path, sheet: str, timeout: float = 60.0, memory_mb: int = 1024,
+                        max_cells: int = MAX_CELLS) -> tuple[str, list[list]] | ReadFailure:
     """The cell values of one sheet (``sheet`` if the workbook has it, else the first), read in a child process
     with limits: (sheet name, rows)."""
-    return _isolated(_table_child, path, sheet, timeout, memory_mb)
+    return _isolated(_table_child, path, (sheet, max_cells), timeout, memory_mb)

@@ -11,16 +11,31 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.domain.parameters import Intake
+
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File Binary: legacy .xls, or an encrypted .xlsx
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 
 @dataclass(frozen=True)
 class Limits:
+    """What the inbox reads, and how: sizes looked at before any parser runs, and the limits of the process that
+    reads (``[inbox]`` in ``config/parameters.toml``)."""
+
     max_file_bytes: int = 50 * 2**20
     max_uncompressed_bytes: int = 200 * 2**20
     max_entries: int = 2_000
     max_ratio: float = 200.0  # uncompressed / compressed, for entries over 1 MiB uncompressed
+    max_sheet_cells: int = 2_000_000
+    read_seconds: float = 60.0
+    read_memory_mib: int = 1024
+
+    @classmethod
+    def of(cls, settings: Intake) -> Limits:
+        return cls(max_file_bytes=int(settings.max_file_mib * 2**20),
+                   max_uncompressed_bytes=int(settings.max_unpacked_mib * 2**20),
+                   max_sheet_cells=settings.max_sheet_cells, read_seconds=settings.read_seconds,
+                   read_memory_mib=settings.read_memory_mib)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ an email in ``outbox/<cycle>/<group>/``; the original bytes are kept in ``workbo
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Kind, Status
 from toolkit.domain.submission import Submission
 from toolkit.domain.template import TemplateContent, template_content
+from toolkit.domain.text import display_name
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
 from toolkit.excel.writers.feedback import marks_cells, write_feedback
@@ -65,6 +67,11 @@ class Judged:
         return {"file": file, "status": self.status.value, "group": self.group, "cycle": self.cycle,
                 "version": self.version, "reason": self.reason, "errors": self.errors, "warnings": self.warnings,
                 "findings": [f.as_dict() for f in self.findings]}
+
+
+def group_folder(config: Config, name: str) -> bool:
+    """``inbox/<name>/`` is a supplier group's folder when ``name`` is a group's MPID (any case)."""
+    return name.upper() in config.industry.group_by_mpid
 
 
 def unreadable(reason: str, rule: RuleId = RuleId.IDENTITY_TEMPLATE, sheet: str = "", cell: str = "") -> Judged:
@@ -143,7 +150,9 @@ class WorkbookJudge:
         inspection = safety.inspect(path, self.limits)
         if inspection.reason:
             return unreadable(inspection.reason)
-        read = read_isolated(path, name) if isolated else read_guarded(path, name)
+        limits = self.limits
+        read = (read_isolated(path, name, limits.read_seconds, limits.read_memory_mib, limits.max_sheet_cells)
+                if isolated else read_guarded(path, name, limits.max_sheet_cells))
         if isinstance(read, ReadFailure):
             rule = read.rule if read.rule in (RuleId.IDENTITY_TEMPLATE, RuleId.STRUCTURE_LAYOUT) \
                 else RuleId.IDENTITY_TEMPLATE
@@ -215,11 +224,15 @@ class WorkbookJudge:
         return read_snapshot(self.workspace.uca_dir(cycle, round) / SNAPSHOT)
 
     # -- what the inbox asks of a judge ---------------------------------------------------------------------------
+    def accepts_folder(self, name: str) -> bool:
+        return group_folder(self.config, name)
+
     def assess(self, path: Path, receipt: Receipt, claimed_group: str | None, isolated: bool) -> Verdict:
         return self._verdict(self.judge(path, receipt.name, claimed_group, isolated), claimed_group)
 
-    def fault(self, reason: str) -> Verdict:
-        return self._verdict(unreadable(reason), None)
+    def fault(self, reason: str, claimed_group: str | None = None) -> Verdict:
+        return self._verdict(unreadable(reason), claimed_group if claimed_group and self.accepts_folder(
+            claimed_group) else None)
 
     def _verdict(self, judged: Judged, claimed_group: str | None) -> Verdict:
         if judged.status == Status.UNREADABLE:
@@ -228,9 +241,12 @@ class WorkbookJudge:
             folder = self.workspace.cycle_dir(judged.cycle) / "received"
         else:
             folder = self.workspace.workbooks / "unassigned" / "received"
+        # rejected as another group's though it is valid otherwise: the same bytes in the right folder deserve a look
+        misfiled = (judged.status == Status.REJECTED and bool(claimed_group) and bool(judged.group)
+                    and claimed_group != judged.group)
         return Verdict(judged.status.recorded, judged.kind, folder, judged.group or claimed_group, judged.cycle,
                        judged.version, judged.submission.meta.get("template_id") if judged.submission else None,
-                       judged.errors, judged.warnings, judged.reason, detail=judged)
+                       judged.errors, judged.warnings, judged.reason, detail=judged, delivery_bound=misfiled)
 
     def settle(self, v: Verdict, receipt: Receipt) -> Answer:
         """The feedback workbook (when the file could be read) and the email, in ``outbox/<cycle>/<group>/``."""
@@ -238,7 +254,7 @@ class WorkbookJudge:
         group, cycle, name, now = v.group, judged.cycle or "unassigned", receipt.name, stamp(receipt.received_at)
         folder = self.workspace.outbox / cycle / (group or "unknown")
         uca = judged.kind == Kind.UCA_REQUEST
-        stem = f"{receipt.row_id:05d}_{'uca_' if uca else ''}{judged.status.value}_{safe_stem(name)}"
+        stem = f"{receipt.tag}_{'uca_' if uca else ''}{judged.status.value}_{safe_stem(name)}"
         answer = Answer()
         g = self.config.industry.group_by_mpid.get(group or "")
         params = self.config.parameters
@@ -260,7 +276,8 @@ class WorkbookJudge:
         }
         verdict_word = {Status.ACCEPTED: "accepted", Status.REJECTED: "not accepted",
                         Status.UNREADABLE: "could not be read"}[judged.status]
-        subject = f"[MCC] Your plan {name} {verdict_word}" + (f" ({sprint.cycle}, {g.mpid})" if sprint and g else "")
+        shown = name if len(name) <= 100 else name[:97] + "..."  # readable already: no line break reaches a header
+        subject = f"[MCC] Your plan {shown} {verdict_word}" + (f" ({sprint.cycle}, {g.mpid})" if sprint and g else "")
         msg = compose(environment(self.workspace.templates), "feedback", context, params.contact.email,
                       list(g.contacts) if g else [params.contact.email], subject, self.clock(), answer.outputs)
         answer.email = write_eml(msg, folder / f"{stem}.eml")
@@ -271,14 +288,21 @@ class WorkbookJudge:
 # -- assembling the inbox --------------------------------------------------------------------------------------
 
 def make_judge(ctx: Context, cycle: str | None = None, live: LiveConfig | None = None) -> WorkbookJudge:
-    """A judge of returned workbooks for the cycle being planned today (or ``cycle``)."""
+    """A judge of returned workbooks for the cycle being planned today (or ``cycle``), with the ``[inbox]``
+    limits."""
     live = live or LiveConfig(ctx.workspace, ctx.config)
     planning = ctx.sprint(cycle)
-    return WorkbookJudge(ctx.workspace, live, planning.cycle, ctx.key, ctx.clock)
+    return WorkbookJudge(ctx.workspace, live, planning.cycle, ctx.key, ctx.clock,
+                         safety.Limits.of(ctx.config.parameters.inbox))
 
 
 def validate_file(ctx: Context, path: Path, cycle: str | None = None) -> Judged:
-    """Judge one file without touching the inbox, the ledger or the outbox."""
-    if not path.is_file():
-        raise UsageError(f"no file {path}")
-    return make_judge(ctx, cycle).judge(path, path.name)
+    """Judge one file without touching the inbox, the ledger or the outbox (and never making a signing key)."""
+    judge = make_judge(ctx, cycle)
+    try:
+        st = path.stat()
+    except OSError:
+        raise UsageError(f"no file {path}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{path} is not a file")
+    return judge.judge(path, display_name(path.name))

@@ -18,7 +18,7 @@ from toolkit.config import load_config
 from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
-from toolkit.domain.text import plain_text_problem
+from toolkit.domain.text import display_name, plain_text_problem
 from toolkit.errors import UsageError
 from toolkit.excel.writers.monitoring import write_monitoring_workbook
 from toolkit.inbox.intake import Outcome, copy_into_inbox
@@ -28,6 +28,7 @@ from toolkit.services.outturn import OUTTURN_FOLDER
 from toolkit.services.uca import current_schedule
 from toolkit.store.files import csv_line
 from toolkit.store.ledger import Ledger, Shortfall
+from toolkit.store.lock import LockHeld
 from toolkit.store.versions import next_version, versioned
 from toolkit.store.workspace import Workspace
 
@@ -41,8 +42,11 @@ def ingest(ctx: Context, source: Path) -> Outcome:
     folder = OUTTURN_FOLDER.lower()
     (ctx.workspace.inbox / folder).mkdir(parents=True, exist_ok=True)
     dropped = copy_into_inbox(ctx.workspace, source, f"{folder}/{source.name}")
-    outcomes = inbox.run_once(ready=lambda p: p == dropped)
-    return next(o for o in outcomes if o.name == source.name)
+    try:
+        outcomes = inbox.run_once(ready=lambda p: p == dropped, command="mcc monitor ingest")
+    except LockHeld as exc:
+        raise LockHeld(f"{exc}. {source.name} was put in inbox/{folder}/, where that process takes it") from None
+    return next(o for o in reversed(outcomes) if o.name == display_name(source.name))
 
 
 def stored_cohorts(workspace: Workspace) -> list[M.Cohort]:

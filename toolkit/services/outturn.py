@@ -68,15 +68,16 @@ class OutturnVerdict:
     reason: str = ""
 
 
-def _read_table(path: Path, name: str, size: int) -> tuple[list[list], Callable] | OutturnVerdict:
+def _read_table(path: Path, name: str, size: int,
+                limits: safety.Limits) -> tuple[list[list], Callable] | OutturnVerdict:
     """The rows of the file and how to name a cell of it, or the verdict on a file that cannot be read."""
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PK"):
-        inspection = safety.inspect(path)
+        inspection = safety.inspect(path, limits)
         if inspection.reason:
             return OutturnVerdict(Status.QUARANTINED, reason=inspection.reason)
-        read = read_table_isolated(path, SHEET)
+        read = read_table_isolated(path, SHEET, limits.read_seconds, limits.read_memory_mib, limits.max_sheet_cells)
         if isinstance(read, ReadFailure):
             return OutturnVerdict(Status.QUARANTINED, reason=read.reason)
         sheet, table = read
@@ -87,9 +88,9 @@ def _read_table(path: Path, name: str, size: int) -> tuple[list[list], Callable]
             return f"{name}: sheet '{sheet}' cell {column_letters(k)}{row}"
 
         return table, where
-    if size > safety.Limits().max_file_bytes:
+    if size > limits.max_file_bytes:
         return OutturnVerdict(Status.QUARANTINED, reason=f"the file is {size / 2**20:,.1f} MiB (limit "
-                              f"{safety.Limits().max_file_bytes / 2**20:,.0f} MiB)")
+                              f"{limits.max_file_bytes / 2**20:,.0f} MiB)")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -101,14 +102,15 @@ def _read_table(path: Path, name: str, size: int) -> tuple[list[list], Callable]
     return list(csv.reader(io.StringIO(text))), where_csv
 
 
-def judge_outturn(path: Path, name: str, config: Config, as_of: date | None = None) -> OutturnVerdict:
+def judge_outturn(path: Path, name: str, config: Config, as_of: date | None = None,
+                  limits: safety.Limits | None = None) -> OutturnVerdict:
     """Read and check an outturn file. Unreadable files (not CSV or xlsx, too big, a zip bomb, not UTF-8) are
     quarantined; a readable file with problems is rejected, every problem named by row and column (CSV) or sheet
     and cell (xlsx)."""
     size = path.stat().st_size
     if size == 0:
         return OutturnVerdict(Status.QUARANTINED, reason="the file is empty (0 bytes)")
-    read = _read_table(path, name, size)
+    read = _read_table(path, name, size, limits or safety.Limits.of(config.parameters.inbox))
     if isinstance(read, OutturnVerdict):
         return read
     table, where = read
@@ -129,6 +131,9 @@ class OutturnJudge:
     def warm(self) -> None:
         pass
 
+    def accepts_folder(self, name: str) -> bool:
+        return name.upper() == OUTTURN_FOLDER
+
     def assess(self, path: Path, receipt: Receipt, claimed_group: str | None, isolated: bool) -> Verdict:
         self.live.refresh()
         try:
@@ -140,7 +145,7 @@ class OutturnJudge:
                                                                 f"({type(exc).__name__}: {exc}); the MCC will look")
         return self._verdict(verdict)
 
-    def fault(self, reason: str) -> Verdict:
+    def fault(self, reason: str, claimed_group: str | None = None) -> Verdict:
         return self._verdict(OutturnVerdict(Status.QUARANTINED, reason=reason))
 
     def _verdict(self, v: OutturnVerdict) -> Verdict:
@@ -167,7 +172,7 @@ class OutturnJudge:
             lines.append(f"{len(v.problems):,} problems; nothing from this file was stored. Correct them and "
                          "send the whole file again:")
             lines += [f"- {p}" for p in v.problems]
-        report = self.workspace.outbox / Kind.OUTTURN.value / (f"{receipt.row_id:05d}_{v.status}_"
+        report = self.workspace.outbox / Kind.OUTTURN.value / (f"{receipt.tag}_{v.status}_"
                                                               f"{safe_stem(receipt.name)}.txt")
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,13 +1,19 @@
-"""Where each group stands in a cycle: what it submitted, what was judged, which accepted version is its plan."""
+"""Where each group stands in a cycle: what it submitted, what was judged, which accepted version is its plan; and
+what the inbox could not put to a group: quarantined files, files of unknown senders, what is left in the inbox
+(folders that name no group, files two levels deep) and files claimed but not answered yet."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from toolkit.clock import stamp
-from toolkit.domain.status import Kind, Status
+from toolkit.domain.sprints import Sprint
+from toolkit.domain.status import JUDGED, Kind, Status
+from toolkit.inbox import entries
 from toolkit.services.context import Context
+from toolkit.services.judge import group_folder
+from toolkit.services.outturn import OUTTURN_FOLDER
 
 
 @dataclass
@@ -39,4 +45,43 @@ def submission_status(ctx: Context, cycle: str) -> list[GroupStatus]:
             latest.version if latest else None, latest.received_at if latest else None,
             latest.status if latest else None,
             f"#{current.id} v{current.version} received {stamp(current.received_at)}" if current else None))
+    return out
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A file the MCC should look at: quarantined, from no known group or cycle, left in the inbox, or claimed and
+    not answered yet."""
+
+    what: str  # "#12 plan.xlsx", or a place in the inbox
+    status: str  # quarantined, rejected, left in the inbox, claimed
+    group: str  # the group it names or was delivered for, "" when none
+    at: datetime | None
+    reason: str
+
+
+def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
+    """Everything of the cycle's collection (from its plan start to the next sprint's) that is quarantined or was
+    put to no group or no cycle, then what the inbox holds and does not take, then files claimed and unanswered."""
+    known = {s.cycle for s in ctx.config.calendar.sprints}
+    later = [s.plan_start for s in ctx.config.calendar.sprints if s.plan_start > sprint.plan_start]
+    start = datetime.combine(sprint.plan_start, time(0), UTC)
+    end = datetime.combine(min(later), time(0), UTC) if later else datetime.max.replace(tzinfo=UTC)
+    rows = {r.id: r for r in ctx.ledger.between(start, end)} | {r.id: r for r in ctx.ledger.rows(sprint.cycle)}
+    out = []
+    for r in sorted(rows.values(), key=lambda r: r.id):
+        unknown = r.status in JUDGED and (not r.supplier_group or not r.cycle or r.cycle not in known)
+        if r.status == Status.QUARANTINED or unknown:
+            reason = r.reason or ("from no known group" if not r.supplier_group else f"of no known cycle ({r.cycle})"
+                                  if r.cycle not in known else "")
+            out.append(Unplaced(f"#{r.id} {r.original_name}", r.status.value, r.supplier_group or "", r.received_at,
+                                reason))
+    _, strays = entries.look(ctx.workspace.inbox, lambda name: group_folder(ctx.config, name)
+                             or name.upper() == OUTTURN_FOLDER)
+    out += [Unplaced(f"inbox/{s.where}", "left in the inbox", "", None, s.reason) for s in strays]
+    for path in entries.claimed(ctx.workspace.inbox / entries.PROCESSING, tidy=False):
+        c = entries.read_claim(path)
+        out.append(Unplaced(c.name, "claimed", (c.folder or "").upper(), None,
+                            f"in inbox/{entries.PROCESSING}/{path.name}, not answered yet: a watcher is on it, or a "
+                            "fault stopped it (it is taken up at the next start)"))
     return out
