@@ -181,3 +181,33 @@ def test_workers_never_outlive_a_killed_watcher(quick):
     w.proc.kill()
     w.proc.wait(10)
     assert wait_until(lambda: _gone(workers), 15), workers
+
+
+def test_a_full_disk_while_answering_leaves_the_files_for_the_next_run(fresh, tmp_path):
+    """No space left on the device while an answer is written (injected, once): nothing is quarantined for it, the
+    run stops with ``InboxFault`` and every file is answered once by the next run."""
+    import errno
+
+    from tests.inbox_helpers import context
+    from toolkit.inbox.faults import InboxFault
+    from toolkit.inbox.watcher import Stability, run_once
+    from toolkit.services.inbox import make_inbox
+
+    for k in range(3):
+        shutil.copyfile(fresh.valid("JONV", tmp_path / f"v{k}.xlsx", variant=k + 1), fresh.ws.inbox / f"{k}.xlsx")
+    inbox = make_inbox(context(fresh.ws))
+    settle = inbox.judge.settle
+
+    def full(verdict, receipt):
+        raise OSError(errno.ENOSPC, "No space left on device", str(fresh.ws.outbox))
+
+    inbox.judge.settle = full
+    with pytest.raises(InboxFault, match="No space left on device"):
+        run_once(inbox, Stability(quiet_seconds=0), max_wait=0)
+    assert [x for x in _rows(fresh.ws) if x.finished_at] == [] and _emails(fresh.ws) == []
+    inbox.judge.settle = settle
+    outcomes, waiting = run_once(inbox, Stability(quiet_seconds=0), max_wait=0)
+    assert sorted(o.status for o in outcomes) == ["accepted"] * 3 and waiting == []
+    rows = _rows(fresh.ws)
+    assert len(rows) == 3 and {r.status for r in rows} == {"accepted"} and len(_emails(fresh.ws)) == 3
+    assert not any(p.is_file() for p in fresh.ws.inbox.rglob("*"))
