@@ -70,7 +70,9 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
     rows = {r.id: r for r in ctx.ledger.between(start, end)} | {r.id: r for r in ctx.ledger.rows(sprint.cycle)}
     out = []
     for r in sorted(rows.values(), key=lambda r: r.id):
-        unknown = r.status in JUDGED and (not r.supplier_group or not r.cycle or r.cycle not in known)
+        # outturn names no group and no cycle of its own: only a quarantined one is the MCC's to look at
+        unknown = r.status in JUDGED and r.kind != Kind.OUTTURN and (not r.supplier_group or not r.cycle
+                                                                     or r.cycle not in known)
         if r.status == Status.QUARANTINED or unknown:
             reason = r.reason or ("from no known group" if not r.supplier_group else f"of no known cycle ({r.cycle})"
                                   if r.cycle not in known else "")
