@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 
 from tests.conftest import fresh_small
 from tests.inbox_helpers import context, distinct_copies, wait_until
@@ -65,3 +66,36 @@ def test_500_files_with_rescans_forced_during_the_batch_match_validate(small, tm
     assert statuses.count("duplicate") == 10 and statuses.count("quarantined") == 20
     assert statuses.count("accepted") == 430 and statuses.count("rejected") == 40
     assert len(list((r.ws.outbox / "S8" / group).glob("*.eml"))) == 470
+
+
+def test_a_rescan_never_takes_a_file_waiting_for_a_worker(small, tmp_path):
+    """Slow judges (a second a file) and a rescan on every turn of the loop: the files queued for the two workers
+    are judged by a worker, once each; the rescan never takes one up in the watcher itself."""
+    r = fresh_small(small, tmp_path)
+    files = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "slow", 6)
+    inbox = make_inbox(context(r.ws))
+    judge = inbox.judges[None]
+    assess, log = judge.assess, tmp_path / "judged.txt"
+
+    def slow(path, receipt, claimed_group, isolated):  # forked into the workers with the judge
+        with log.open("a") as handle:
+            handle.write(f"{receipt.row_id} {os.getpid()}\n")
+        time.sleep(1.0)
+        return assess(path, receipt, claimed_group, isolated)
+
+    judge.assess = slow
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(inbox, Stability(quiet_seconds=0.05, settle_seconds=0.2)),
+                              kwargs={"stop": stop, "log": lambda m: None, "workers": 2, "scan_seconds": 0.0})
+    thread.start()
+    try:
+        for f in files:
+            shutil.copyfile(f, r.ws.inbox / f.name)
+        assert wait_until(lambda: len([x for x in inbox.ledger.rows() if x.finished_at]) == 6, 120)
+    finally:
+        stop.set()
+        thread.join(60)
+    judged = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(int(row) for row, _ in judged) == [x.id for x in inbox.ledger.rows()]  # each once
+    assert os.getpid() not in {int(pid) for _, pid in judged}  # and by a worker, never by the watcher
+    assert {x.status for x in inbox.ledger.rows()} == {"accepted"}
