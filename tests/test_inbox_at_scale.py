@@ -13,7 +13,7 @@ from tests.conftest import fresh_small
 from tests.inbox_helpers import context, distinct_copies, wait_until
 from toolkit.inbox.watcher import Stability, watch
 from toolkit.services.inbox import make_inbox
-from toolkit.services.judge import validate_file
+from toolkit.services.judge import make_judge
 
 
 def dropped(f) -> str:
@@ -51,13 +51,13 @@ def test_500_files_with_rescans_forced_during_the_batch_match_validate(small, tm
         thread.join(60)
     rows = {x.original_name: x for x in inbox.ledger.rows()}
     assert len(rows) == 500 and not any(p.is_file() for p in r.ws.inbox.rglob("*"))
-    ctx = context(r.ws)
+    judge = make_judge(context(r.ws))  # what mcc validate does, the judge made once rather than 500 times
     by_id = {x.id: x for x in rows.values()}
     mismatches = []
     for f in files:
         row = rows[dropped(f)]
         decided = by_id[row.duplicate_of] if row.status == "duplicate" else row
-        judged = validate_file(ctx, f)
+        judged = judge.judge(f, f.name)
         if (decided.status, decided.errors, decided.warnings, decided.supplier_group) != (
                 judged.status.recorded, judged.errors, judged.warnings, judged.group):
             mismatches.append((f.name, decided.status, decided.reason, judged.status))
