@@ -61,12 +61,8 @@ def refusal(st: os.stat_result, path: Path) -> str:
     """Why an entry is refused unread ("" for a regular file with one name)."""
     mode = st.st_mode
     if stat.S_ISLNK(mode):
-        try:
-            target = display_name(os.readlink(path))
-        except OSError:
-            target = "?"
-        return (f"this is a symbolic link (to {target}), not a file: links are never followed. Send the file "
-                "itself")
+        # Where the link points is the MCC's own file system: never in a message that may reach a supplier.
+        return "this is a symbolic link, not a file: links are never followed. Send the file itself"
     kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
             else "a socket" if stat.S_ISSOCK(mode) else "a folder" if stat.S_ISDIR(mode) else None)
     if kind is not None:
