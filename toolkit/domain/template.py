@@ -147,16 +147,18 @@ class TemplateContent:
         return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
 
 
-def must_plan_daily(group: SupplierGroup, sprint: Sprint) -> tuple[bool, str]:
+def must_plan_daily(group: SupplierGroup, sprint: Sprint, open_days: int) -> tuple[bool, str]:
     """Choreography 3.2.1 b5: groups already migrating or qualifying in time for the sprint plan daily for its
-    execution period; so does a group with the daily opt-in flag (P DOF)."""
+    execution period, and so does a group with the daily opt-in flag (P DOF); but only where the sprint holds a
+    migration day open to the group (``open_days``): a daily plan of closed days could only be blank, so it is not
+    asked for, opt-in or not."""
+    if open_days == 0:
+        if group.migration_start > sprint.execution_end:
+            return False, f"your migration starts after this sprint ({group.migration_start:%d %b %Y})"
+        return False, "no migration day of this sprint is open to you"
     if group.migration_start <= sprint.execution_start:
         return True, "you are already migrating when this sprint executes"
-    if group.migration_start <= sprint.execution_end:
-        return True, f"your migration starts during this sprint ({group.migration_start:%d %b %Y})"
-    if group.daily_opt_in:
-        return True, "you opted in to daily planning (DOF)"
-    return False, f"your migration starts after this sprint ({group.migration_start:%d %b %Y})"
+    return True, f"your migration starts during this sprint ({group.migration_start:%d %b %Y})"
 
 
 def template_content(industry: Industry, calendar: MigrationCalendar, parameters: Parameters, env: Envelopes,
@@ -218,8 +220,9 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         week_notes.append(_week_note([all_days[k] for k in in_week], [parts_of_day[k] for k in in_week]))
 
     # the sprint's days
-    daily_required, daily_reason = must_plan_daily(group, sprint)
     sprint_end = min(sprint.execution_end, last_day)
+    in_sprint = np.array([d <= sprint_end for d in all_days], dtype=bool)
+    daily_required, daily_reason = must_plan_daily(group, sprint, int((open_ & in_sprint).sum()))
     sel = [k for k, d in enumerate(all_days) if d <= sprint_end] if daily_required else []
     return TemplateContent(
         group=group, sprint=sprint, first_day=first_day, last_day=last_day, ldsos=columns, weeks=weeks,

@@ -24,6 +24,7 @@ from toolkit.domain.allocation import (
     Allocation,
     Round,
     Snapshot,
+    caps,
     eligible_groups,
     replay,
     snapshot_of,
@@ -198,7 +199,8 @@ def current_allocation(ctx: Context, sprint: Sprint) -> tuple[Allocation, Consol
         snap = snapshot(ws, sprint.cycle, r)
         cutoff = read_round(ws.uca_dir(sprint.cycle, r), r).issued_at if r > 1 else None
         ceded = ceded_capacity(ctx, result.schedule, sprint.cycle, cutoff) if r > 1 else None
-        plays.append(Round(r, snap, accepted_requests(ctx, env, sprint.cycle, snap, r), ceded))
+        plays.append(Round(r, snap, accepted_requests(ctx, env, sprint.cycle, snap, r), ceded,
+                           caps(env, snap, env.groups, env.ldsos)))
     return replay(result.schedule, plays, ctx.config.parameters.capacity.uca_rule), result
 
 
