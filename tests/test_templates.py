@@ -41,6 +41,7 @@ from toolkit.services.issue import current_templates, issue_templates
 from toolkit.store.keys import signing_key
 
 ISSUED = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
+ISSUED_S1 = datetime(2025, 9, 5, 9, 0, tzinfo=UTC)  # S1's envelope issue day: before its return-by date
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def demo(tmp_path_factory):
     s8 = resolve_cycle(config, "S8", date(2026, 11, 1))
     s1 = resolve_cycle(config, "S1", date(2025, 9, 1))
     issued8 = issue_templates(context(ws, config, at=ISSUED), s8)
-    issued1 = issue_templates(context(ws, config, at=ISSUED), s1, groups=["XDNO", "AFCF", "AAUC"])
+    issued1 = issue_templates(context(ws, config, at=ISSUED_S1), s1, groups=["XDNO", "AFCF", "AAUC"])
     return ws, config, env, {"S8": (s8, issued8), "S1": (s1, issued1)}
 
 

@@ -123,21 +123,27 @@ def templates(
     group: Annotated[list[str] | None, typer.Option("--group", "-g", help="Only this supplier group (repeat for "
                                                     "more); default: every group.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes writing workbooks (default: up to 4).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Issue even after the sprint's return-by date.")] = False,
     workspace: WorkspaceOpt = None,
     today: TodayOpt = None,
 ) -> None:
     """Issue the supplier submission templates: one workbook per group in workbooks/<cycle>/templates/."""
-    from toolkit.services.issue import issue_templates
+    from toolkit.services.issue import issue_templates, issued_late
 
     ctx = context(workspace, today)
     warn(ctx)
     sprint = ctx.sprint(cycle)
+    if issued_late(ctx, sprint) and force:
+        err_console.print(f"[yellow]warning[/]: issuing after the return-by date of {sprint.cycle} "
+                          f"({sprint.submission_deadline:%a %d %b %Y}): the templates say so, and their returns will "
+                          "be marked late")
     ctx.envelopes()
     count = len(group) if group else len(ctx.config.industry.groups)
     with Progress(TextColumn("issuing templates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("templates", total=count)
-        issued = issue_templates(ctx, sprint, groups=group, workers=workers, progress=lambda _t: bar.advance(task))
+        issued = issue_templates(ctx, sprint, groups=group, workers=workers, progress=lambda _t: bar.advance(task),
+                                 force=force)
     folder = ctx.workspace.templates_dir(sprint.cycle)
     for t in issued if len(issued) <= 10 else []:
         console.print(f"{t.group}: {folder / t.file} (version {t.version})")

@@ -26,6 +26,7 @@ class RuleId(StrEnum):
     """Every rule id, once (METHOD 7 for plans, METHOD 8 for UCA requests, METHOD 9 for outturn); never reused."""
 
     IDENTITY_TEMPLATE = "identity.template"
+    TIMELINESS_LATE = "timeliness.late"
     STRUCTURE_LAYOUT = "structure.layout"
     VALUE_INTEGER = "value.integer"
     CALENDAR_NON_MIGRATION_DAY = "calendar.non-migration-day"
@@ -41,6 +42,7 @@ class RuleId(StrEnum):
     FAST_FEEDBACK_LIMITS = "fast-feedback.limits"
     UCA_ELIGIBLE = "uca.eligible"
     UCA_AVAILABLE = "uca.available"
+    UCA_WINDOW = "uca.window"
     AGENTS_FORECAST = "agents.forecast"
     OUTTURN_FILE = "outturn.file"
     OUTTURN_PARTY = "outturn.party"
@@ -62,6 +64,10 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.IDENTITY_TEMPLATE, "Issued template",
          "The file is a template the MCC issued for this group and planning cycle, with unaltered metadata and "
          "signature, and not superseded by a later version.", "C3.2.1 a; METHOD 7"),
+    Rule(RuleId.TIMELINESS_LATE, "Returned by the deadline",
+         "The plan is received by the end of the sprint's supplier plan submission deadline; one received later is "
+         "marked late ([submission] late_severity: a warning, or an error that refuses it).", "C3.6; C4.4; F6.5",
+         Severity.WARNING),
     Rule(RuleId.STRUCTURE_LAYOUT, "Layout as issued",
          "Sheets, input areas, date and LDSO headers are where the template put them.", "METHOD 7"),
     Rule(RuleId.VALUE_INTEGER, "Whole numbers",
@@ -102,6 +108,10 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "envelope.", "C3.2.2; METHOD 8"),
     Rule(RuleId.UCA_AVAILABLE, "Within the unused capacity",
          "No request above the unused capacity of its LDSO and day.", "C3.2.2; METHOD 8"),
+    Rule(RuleId.UCA_WINDOW, "Within the UCA window",
+         "A request is received by the end of its round's window (the sprint's UCA end for the planning round, its "
+         "execution end for an ad hoc round) and asks only for days after the day it is received.",
+         "C3.2.2; C3.6; C4.4"),
     Rule(RuleId.AGENTS_FORECAST, "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),

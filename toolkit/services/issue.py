@@ -66,15 +66,27 @@ def _next_versions(workspace: Workspace, cycle: str, groups: list[str]) -> list[
     return [(g, latest.get(g, 0) + 1) for g in groups]
 
 
+def issued_late(ctx: Context, sprint: Sprint) -> bool:
+    """Whether a template issued now (the time its register row and metadata record) would be issued after its
+    return-by date (the sprint's submission deadline, Choreography 3.6)."""
+    return ctx.clock.now().date() > sprint.submission_deadline
+
+
 def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
-                    progress: Callable[[IssuedTemplate], None] | None = None) -> list[IssuedTemplate]:
-    """Write the templates of ``groups`` (default: every group) for the sprint and record them."""
+                    progress: Callable[[IssuedTemplate], None] | None = None,
+                    force: bool = False) -> list[IssuedTemplate]:
+    """Write the templates of ``groups`` (default: every group) for the sprint and record them. After the sprint's
+    return-by date only with ``force``: the supplier has no time left to plan, and its return will be late."""
     config = ctx.config
     known = [g.mpid for g in config.industry.groups]
     wanted = known if not groups else [g.upper() for g in groups]
     unknown = [g for g in wanted if g not in known]
     if unknown:
         raise UsageError(f"no supplier group {', '.join(unknown)} in config/suppliers.csv")
+    if issued_late(ctx, sprint) and not force:
+        raise UsageError(f"sprint {sprint.sprint} ({sprint.cycle}) templates were to be returned by "
+                         f"{sprint.submission_deadline:%a %d %b %Y}; today is {ctx.clock.now():%a %d %b %Y}. Issuing "
+                         "one after its return-by date needs --force (its return will be marked late)")
     folder = ctx.workspace.templates_dir(sprint.cycle)
     folder.mkdir(parents=True, exist_ok=True)
     jobs = _next_versions(ctx.workspace, sprint.cycle, wanted)

@@ -10,8 +10,8 @@ an email in ``outbox/<cycle>/<group>/``; the original bytes are kept in ``workbo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.clock import stamp
@@ -138,7 +138,10 @@ class WorkbookJudge:
         return self.config.exemptions.get(group, frozenset())
 
     # -- judging ------------------------------------------------------------------------------------------------
-    def judge(self, path: Path, name: str, claimed_group: str | None = None, isolated: bool = True) -> Judged:
+    def judge(self, path: Path, name: str, claimed_group: str | None = None, isolated: bool = True,
+              received_at: datetime | None = None) -> Judged:
+        """The verdict on one file; ``received_at``: when the inbox received it (None, as for ``mcc validate``: its
+        timeliness is not judged)."""
         self.refresh()
         inspection = safety.inspect(path, self.limits)
         if inspection.reason:
@@ -148,9 +151,10 @@ class WorkbookJudge:
             rule = read.rule if read.rule in (RuleId.IDENTITY_TEMPLATE, RuleId.STRUCTURE_LAYOUT) \
                 else RuleId.IDENTITY_TEMPLATE
             return unreadable(read.reason, rule, read.sheet, read.cell)
+        received_on = received_at.date() if received_at is not None else None
         if read.meta.get("kind") == C.KIND_UCA:
-            return self._judge_request(read, claimed_group, inspection.macro_enabled)
-        return self._judge_plan(read, claimed_group, inspection.macro_enabled)
+            return self._judge_request(read, claimed_group, inspection.macro_enabled, received_on)
+        return self._judge_plan(read, claimed_group, inspection.macro_enabled, received_on)
 
     def _sprint(self, meta: dict) -> tuple[str | None, str | None, int | None, Sprint | None, bool]:
         group, cycle = meta.get("group") or None, meta.get("cycle") or None
@@ -159,7 +163,8 @@ class WorkbookJudge:
         known_group = bool(group) and group in self.config.industry.group_by_mpid
         return group, cycle, version, sprint, known_group
 
-    def _judge_plan(self, sub: Submission, claimed_group: str | None, macro: bool) -> Judged:
+    def _judge_plan(self, sub: Submission, claimed_group: str | None, macro: bool,
+                    received_on: date | None = None) -> Judged:
         meta = sub.meta
         group, cycle, version, sprint, known_group = self._sprint(meta)
         content = self.content(group, sprint) if known_group and sprint is not None else None
@@ -172,7 +177,7 @@ class WorkbookJudge:
             current_digest=self.digest(group, sprint) if content else None, planning_cycle=self.planning_cycle,
             claimed_group=claimed_group)
         judgement = rules.validate(sub, facts, content, self.config.parameters,
-                                   self.exemptions(group) if group else frozenset())
+                                   self.exemptions(group) if group else frozenset(), received_on)
         findings = list(judgement.findings)
         if macro:
             findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
@@ -181,7 +186,8 @@ class WorkbookJudge:
         return Judged(verdict(findings), findings, sub, content, group=group,
                       cycle=sprint.cycle if sprint else cycle, version=version, macro_enabled=macro)
 
-    def _judge_request(self, sub: Submission, claimed_group: str | None, macro: bool) -> Judged:
+    def _judge_request(self, sub: Submission, claimed_group: str | None, macro: bool,
+                       received_on: date | None = None) -> Judged:
         """A UCA request workbook: judged against the unused capacity snapshot it was issued with."""
         meta = sub.meta
         group, cycle, version, sprint, known_group = self._sprint(meta)
@@ -199,7 +205,9 @@ class WorkbookJudge:
             current_digest=latest.digest() if latest else None, planning_cycle=self.planning_cycle,
             claimed_group=claimed_group)
         form = snap.form(self.env, group) if snap is not None and known_group else None
-        findings = list(rules.validate_request(sub, facts, form).findings)
+        if form is not None:  # the planning round closes at the UCA end, an ad hoc round with the execution
+            form = replace(form, closes=sprint.uca_end if round == 1 else sprint.execution_end)
+        findings = list(rules.validate_request(sub, facts, form, received_on).findings)
         if macro:
             findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
                                        "macros were ignored and never run.", Severity.WARNING))
@@ -216,7 +224,8 @@ class WorkbookJudge:
 
     # -- what the inbox asks of a judge ---------------------------------------------------------------------------
     def assess(self, path: Path, receipt: Receipt, claimed_group: str | None, isolated: bool) -> Verdict:
-        return self._verdict(self.judge(path, receipt.name, claimed_group, isolated), claimed_group)
+        return self._verdict(self.judge(path, receipt.name, claimed_group, isolated, receipt.received_at),
+                             claimed_group)
 
     def fault(self, reason: str) -> Verdict:
         return self._verdict(unreadable(reason), None)

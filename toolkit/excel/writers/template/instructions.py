@@ -24,9 +24,12 @@ def instructions_sheet(ws, f: Formats, content: TemplateContent, parameters: Par
     ws.write(0, 0, f"MHHS migration plan: {g.name} ({g.mpid})", f.title)
     ws.write(1, 0, f"Sprint {sp.sprint} planning cycle ({sp.cycle}), template version {version}, issued "
                    f"{issued_at[:16].replace('T', ' ')} by the {parameters.contact.name}", f.note)
+    late = issued_at[:10] > sp.submission_deadline.isoformat()
     r = _labelled(ws, f, 2, [
         ("Supplier MPIDs in this group", ", ".join(g.suppliers)),
-        ("Return by", f"{sp.submission_deadline:%A %d %B %Y} (end of day), to {parameters.contact.email}"),
+        ("Return by", f"{sp.submission_deadline:%A %d %B %Y} (end of day), to {parameters.contact.email}"
+                      + (": this template was issued after that date; return it as soon as you can (it will be "
+                         "recorded as late)" if late else "")),
         ("Sprint execution", f"{sp.execution_start:%a %d %b %Y} to {sp.execution_end:%a %d %b %Y}"),
         ("Plan window", f"{content.first_day:%a %d %b %Y} to M15 {content.last_day:%a %d %b %Y}"),
         ("Daily sprint plan", ("required: " if content.daily_required else "not required: ") + content.daily_reason),
