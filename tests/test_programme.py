@@ -223,7 +223,7 @@ def test_played_sprints_leave_portfolios_that_add_up_and_are_never_negative(play
     assert [p.sprint.sprint for p in sprints] == list(range(1, 8))
     # the groups migrating by each sprint's end plan it, more sprint by sprint; every group plans S7 (carried over)
     counts = [p.plans for p in sprints]
-    assert 0 < counts[0] and counts == sorted(counts) and counts[-1] == len(config.industry.groups)
+    assert counts[0] > 0 and counts == sorted(counts) and counts[-1] == len(config.industry.groups)
     b = portfolio_basis(context(ws, config, at=S8_ISSUE), s8, S8_ISSUE.date())
     assert (b.remaining >= 0).all() and b.outturn.sum() > 0 and b.missing.sum() == 0
     assert (b.initial + b.churn == b.migrated + b.remaining).all()
