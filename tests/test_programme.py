@@ -82,7 +82,7 @@ def test_carry_over_takes_the_weeks_after_the_sprint_by_monday_and_ldso():
 
 # -- churn, a dated adjustment file ------------------------------------------------------------------------------
 
-def test_churn_csv_is_checked_with_file_row_and_column_and_loaded_in_date_order(workspace):
+def test_churn_csv_is_checked_with_file_row_and_column_and_loaded_in_date_order(workspace, capsys):
     from toolkit.config.loader import load_config
     from toolkit.errors import ConfigError
 
@@ -108,6 +108,8 @@ def test_churn_csv_is_checked_with_file_row_and_column_and_loaded_in_date_order(
                     f"{supplier},{ldso},2026-03-02,7,new connections\n", encoding="utf-8")
     assert [(c.day, c.change) for c in load_config(workspace.root).churn] == [(date(2026, 3, 2), 7),
                                                                                 (date(2026, 5, 4), -3)]
+    assert main(["check", "-w", str(workspace.root)]) == 0
+    assert "2 dated adjustments in config/churn.csv (+4 MPANs" in capsys.readouterr().out
 
 
 # -- templates on the remaining portfolio ------------------------------------------------------------------------
