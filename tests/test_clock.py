@@ -31,18 +31,18 @@ def test_a_fixed_day_keeps_the_time_of_day_and_a_stopped_clock_stands_still():
 
 
 def test_mcc_today_is_the_day_templates_are_issued_on(workspace, monkeypatch):
-    monkeypatch.setenv("MCC_TODAY", "2026-11-23")
+    monkeypatch.setenv("MCC_TODAY", "2026-11-06")  # S8's envelope issue day (its return-by date is 13 November)
     assert main(["templates", "-g", "AAUC", "-w", str(workspace.root)]) == 0
     (row,) = _register(workspace)
-    assert row["issued_at"].startswith("2026-11-23T")
+    assert row["issued_at"].startswith("2026-11-06T")
     meta = read_template(workspace.workbooks / "S8" / "templates" / row["file"]).meta
     assert meta["issued_at"] == row["issued_at"]
 
 
 def test_the_today_option_wins_over_mcc_today(workspace, monkeypatch):
-    monkeypatch.setenv("MCC_TODAY", "2026-11-23")
-    assert main(["templates", "-g", "AAUC", "--today", "2026-11-25", "-w", str(workspace.root)]) == 0
-    assert _register(workspace)[0]["issued_at"].startswith("2026-11-25T")
+    monkeypatch.setenv("MCC_TODAY", "2026-11-06")
+    assert main(["templates", "-g", "AAUC", "--today", "2026-11-09", "-w", str(workspace.root)]) == 0
+    assert _register(workspace)[0]["issued_at"].startswith("2026-11-09T")
 
 
 def test_a_day_that_is_not_a_date_is_a_usage_error(workspace, monkeypatch, capsys):

@@ -63,12 +63,12 @@ def _sabotaged_inbox(r, how: str, victim: str):
     inbox = make_inbox(context(r.ws))
     real = inbox.judge.judge
 
-    def judge(path, name, claimed_group=None, isolated=True):
+    def judge(path, name, claimed_group=None, isolated=True, received_at=None):
         if name == victim:
             if how == "crash":
                 os._exit(70)
             time.sleep(60)
-        return real(path, name, claimed_group, isolated)
+        return real(path, name, claimed_group, isolated, received_at)
 
     inbox.judge.judge = judge
     return inbox

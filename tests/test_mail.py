@@ -130,7 +130,8 @@ def test_a_failure_mid_run_resumes_without_duplicates(issued, smtp, monkeypatch,
     box, port = smtp
     _point_at(ws, port)
     monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
-    issue_templates(context(ws, r.config, at=STAMP), r.sprint, groups=["ATOE", "BHUS", "CVMP"], workers=1)
+    issue_templates(context(ws, r.config, at=STAMP), r.sprint, groups=["ATOE", "BHUS", "CVMP"], workers=1,
+                    force=True)  # after S8's return-by date
     box.refuse_from = 2  # the server goes down after two messages
     assert main(["distribute", "--what", "templates", "--cycle", "S8", "--send", "-w", str(ws.root)]) == 1
     out = capsys.readouterr()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -124,11 +125,17 @@ def test_request_families_emit_what_they_declare(emitted):
         "not a template": validate_request(_request(None, template_id=""), FACTS, FORM),
         "no request area": validate_request(_request(None), FACTS, FORM),
         "text, no capacity, too much": validate_request(_request([["x", 3], [20, 0]]), FACTS, FORM),
+        "a day already begun": validate_request(_request([[1, 0], [0, 2]]), FACTS,
+                                                replace(FORM, closes=date(2026, 3, 5)), date(2026, 3, 2)),
+        "after the window": validate_request(_request([[1, 0], [0, 0]]), FACTS, replace(FORM, closes=date(2026, 3, 1)),
+                                             date(2026, 3, 4)),
     }
     assert {k: [(f.rule, f.cell) for f in j.findings] for k, j in judged.items()} == {
         "not a template": [("identity.template", "")],
         "no request area": [("structure.layout", "")],
-        "text, no capacity, too much": [("value.integer", "C6"), ("uca.eligible", "D6"), ("uca.available", "C7")]}
+        "text, no capacity, too much": [("value.integer", "C6"), ("uca.eligible", "D6"), ("uca.available", "C7")],
+        "a day already begun": [("uca.window", "C6")],
+        "after the window": [("uca.window", "")]}
     _assert_tight(REQUEST, emitted)
 
 

@@ -22,6 +22,7 @@ from toolkit.domain.sample_plan import sample_plan
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_cells, fill_plan
 from toolkit.excel.reader import defined_names
+from toolkit.excel.writers.template.plan import GRID_TOP
 from toolkit.services.context import load, resolve_cycle
 from toolkit.services.issue import current_templates, issue_templates
 from toolkit.services.judge import make_judge
@@ -82,9 +83,9 @@ class Case:
         return fill_plan(self.template, self.tmp / name, weekly=self.weekly, daily=self.daily, agents=self.agents,
                          fast_feedback=self.fast_feedback)
 
-    def judged(self, path=None, claimed_group=None):
+    def judged(self, path=None, claimed_group=None, received_at=None):
         path = path or self.file()
-        return self.judge.judge(path, path.name, claimed_group)
+        return self.judge.judge(path, path.name, claimed_group, received_at=received_at)
 
 
 def flat(judged, severity=Severity.ERROR) -> list[tuple[str, str, str]]:
@@ -116,11 +117,22 @@ def test_catalogue_ids_are_the_methods(setup):
         "identity.template", "structure.layout", "value.integer", "calendar.non-migration-day",
         "completeness.portfolio", "envelope.daily", "envelope.weekly", "ramp-up.range", "core-window.completion",
         "de-minimis.daily-cap", "de-minimis.spread", "daily.required", "daily.matches-weekly",
-        "fast-feedback.limits", "agents.forecast", "uca.eligible", "uca.available",
+        "fast-feedback.limits", "agents.forecast", "uca.eligible", "uca.available", "timeliness.late", "uca.window",
         "outturn.file", "outturn.party", "outturn.date", "outturn.count", "outturn.duplicate"}
 
 
-# -- identity and structure -----------------------------------------------------------------------------------
+# -- identity, time and structure -----------------------------------------------------------------------------
+
+def test_a_return_after_the_deadline_is_marked_late(setup, xdno):
+    sprint = setup[3]
+    on_time = xdno.judged(received_at=datetime.combine(sprint.submission_deadline, datetime.min.time(), UTC)
+                          + timedelta(hours=23))
+    assert on_time.findings == []
+    late = xdno.judged(received_at=datetime.combine(sprint.submission_deadline + timedelta(days=3),
+                                                    datetime.min.time(), UTC))
+    assert [(f.rule, f.severity) for f in late.findings] == [("timeliness.late", Severity.WARNING)]
+    assert "3 days after the submission deadline" in late.findings[0].message and late.status == Status.ACCEPTED
+
 
 def test_altered_metadata_breaks_the_signature(xdno):
     path = fill_cells(xdno.file(), xdno.tmp / "altered.xlsx", {(C.SHEET_META, "B6"): "2"})  # version
@@ -190,9 +202,10 @@ def test_a_renamed_sheet(xdno):
 
 def test_inserted_rows_move_the_input_area(xdno):
     # Excel moves a defined name down when rows are inserted above it
+    top, n = GRID_TOP + 1, len(xdno.content.weeks)  # the grid's first row and its count, 1-based
     path = _rewrite(xdno.file(), xdno.tmp / "inserted.xlsx", "xl/workbook.xml",
-                    lambda x: x.replace("'Weekly plan'!$B$9:", "'Weekly plan'!$B$10:").replace(
-                        f"$${len(xdno.content.weeks) + 8}<", f"$${len(xdno.content.weeks) + 9}<"))
+                    lambda x: x.replace(f"'Weekly plan'!$B${top}:", f"'Weekly plan'!$B${top + 1}:").replace(
+                        f"$${n + top - 1}<", f"$${n + top}<"))
     judged = xdno.judged(path)
     layout = [f for f in judged.findings if f.rule == "structure.layout"]
     assert layout and "rows or columns were inserted or deleted" in layout[0].message

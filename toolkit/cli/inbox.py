@@ -123,24 +123,38 @@ def rejudge(
 
 @app.command()
 def status(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
-    """Per group: submitted, accepted, rejected, latest version; and the groups without a valid plan."""
-    from toolkit.services.status import submission_status
+    """The sprint being planned, its phase and the days to its next deadline; per group: submitted, accepted,
+    rejected, late, latest version; and the groups without a valid plan."""
+    from toolkit.services.status import programme_phase, submission_status
 
     ctx = context(workspace, today)
     sprint = ctx.sprint(cycle)
+    planned, executing = programme_phase(ctx, cycle)
+    for label, ph in (("being planned" if not cycle else "asked for", planned), ("executing", executing)):
+        if ph is None:
+            continue
+        s = ph.sprint
+        nxt = (f"; next: {ph.next_event} on {ph.next_date:%a %d %b %Y}, "
+               + ("today" if ph.days_left == 0 else f"in {ph.days_left} day{'s' if ph.days_left != 1 else ''}")
+               if ph.next_date else "")
+        console.print(f"Sprint {s.sprint} ({s.cycle}) {label} on {ctx.clock.today():%a %d %b %Y}: phase "
+                      f"[bold]{ph.phase}[/] ({ph.doing}){nxt}", highlight=False, soft_wrap=True)
     rows = submission_status(ctx, sprint.cycle)
     table = Table(title=f"Submissions for sprint {sprint.sprint} ({sprint.cycle}), deadline "
                         f"{sprint.submission_deadline:%a %d %b %Y}")
-    for col in ("group", "name", "submitted", "accepted", "rejected", "quarantined", "latest", "current plan"):
+    for col in ("group", "name", "submitted", "accepted", "rejected", "quarantined", "late", "latest",
+                "current plan"):
         table.add_column(col)
     for r in rows:
         latest = f"v{r.latest_version} {r.latest_status} {stamp(r.latest_at)}" if r.latest_at else ""
         table.add_row(r.group, r.name, str(r.submitted), str(r.accepted), str(r.rejected), str(r.quarantined),
-                      latest, r.current_plan or "[red]outstanding[/]")
+                      str(r.late) if r.late else "", latest, r.current_plan or "[red]outstanding[/]")
     console.print(table)
     missing = [r.group for r in rows if r.current_plan is None]
+    late = sum(r.late for r in rows)
     console.print(f"{len(rows) - len(missing)} of {len(rows)} groups have a valid plan."
-                  + (f" Without one ({len(missing)}): {', '.join(missing)}" if missing else ""), soft_wrap=True)
+                  + (f" Without one ({len(missing)}): {', '.join(missing)}." if missing else "")
+                  + f" {late} return{'s' if late != 1 else ''} received after the deadline.", soft_wrap=True)
     _unplaced(ctx, sprint)
 
 

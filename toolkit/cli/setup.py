@@ -53,6 +53,10 @@ def check(workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     table.add_row("window", f"M11 {config.calendar.m11} to M15 {config.calendar.m15} "
                   f"({len(config.calendar.migration_days())} migration days)")
     table.add_row("sprints", str(len(config.calendar.sprints)))
+    if config.churn:
+        net = sum(c.change for c in config.churn)
+        table.add_row("churn", f"{len(config.churn)} dated adjustments in config/churn.csv ({net:+,} MPANs, "
+                      f"{config.churn[0].day} to {config.churn[-1].day})")
     console.print(table)
     console.print("[green]configuration is valid[/]")
 
@@ -81,7 +85,8 @@ def demo(workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     from toolkit.demo.run import run_demo
 
     ctx = context(workspace, today)
-    with console.status("running the demo: calendar, envelopes, templates, simulated returns, inbox"):
+    with console.status("running the demo: the sprints so far, calendar, envelopes, templates, simulated returns, "
+                        "inbox"):
         result = run_demo(ctx)
     table = Table(title=f"Demo outputs in {ctx.workspace.root}")
     table.add_column("what")

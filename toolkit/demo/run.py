@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.clock import Clock
+from toolkit.demo.prelude import play_history
 from toolkit.demo.simulate import simulate_outturn, simulate_returns, simulate_uca_requests
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import Status
@@ -34,23 +35,35 @@ class DemoResult:
 
 
 def run_demo(ctx: Context) -> DemoResult:
+    """The sprints before the one being planned, played quickly from simulated outturn (``demo.prelude``); then the
+    sprint being planned today, each step on the day of its phase (Choreography 3.6): templates on the
+    envelope issue day, returns before the deadline, the draft and the UCA report on the draft publication day,
+    requests inside the UCA window, the allocation on its last day, the baseline on the baseline publication day;
+    then ten days into the execution."""
     ctx.workspace.ensure_folders()
     # the demo issues templates, as the MCC's own machine does: it makes the workspace's key if it has none
     made = create_key(ctx.workspace.config, exist_ok=True)
     outputs = ([("signing key (new)", made)] if made else []) + _exports(ctx)
     sprint = ctx.sprint()
-    outputs.append(("MCC envelope workbook", exports.write_envelope_workbook(ctx, sprint)))
-    issued = issue_templates(ctx, sprint)
+    played = play_history(ctx, sprint)
+    if played:
+        outputs.append((f"sprints {played[0].sprint.sprint} to {played[-1].sprint.sprint} played from simulated "
+                        f"outturn, without workbooks: {sum(p.migrated for p in played):,} MPANs migrated before "
+                        f"{sprint.cycle}'s envelope issue", ctx.workspace.ledger))
+    issuing = ctx.on(Clock(day=sprint.envelope_issue))
+    outputs.append(("MCC envelope workbook", exports.write_envelope_workbook(issuing, sprint)))
+    issued = issue_templates(issuing, sprint)
     outputs.append((f"{len(issued)} supplier templates", ctx.workspace.templates_dir(sprint.cycle)))
-    inbox = make_inbox(ctx, sprint.cycle)
-    outcomes = _returns(ctx, sprint, inbox, outputs)
-    outcomes += _schedule(ctx, sprint, inbox, outputs)
+    returning = ctx.on(Clock(day=sprint.submission_deadline - timedelta(days=1)))
+    outcomes = _returns(returning, sprint, make_inbox(returning, sprint.cycle), outputs)
+    outcomes += _schedule(ctx, sprint, outputs)
     # every message of the cycle composed for Outlook (nothing is sent: that needs mcc distribute --send), and the
     # control workbook for MCC staff working in Excel
-    composed = {what: len(prepare(ctx, sprint, what).messages) for what in WHATS}
+    published = ctx.on(Clock(day=sprint.baseline_publication))
+    composed = {what: len(prepare(published, sprint, what).messages) for what in WHATS}
     outputs.append(("emails composed, not sent: " + ", ".join(f"{n} {w}" for w, n in composed.items()),
                     ctx.workspace.outbox / sprint.cycle / "mail"))
-    control = write_control_workbook(ctx, ctx.workspace.workbooks)
+    control = write_control_workbook(published, ctx.workspace.workbooks)
     outputs.append(("Excel control workbook (xlwings)", control.workbook))
     # execution, fast-forwarded to the sprint's tenth day: simulated outturn through the inbox, a group notifying
     # a shortfall, an ad hoc UCA round for the capacity it cedes, and the daily monitoring report
@@ -82,29 +95,32 @@ def _returns(ctx: Context, sprint: Sprint, inbox: Inbox, outputs: list) -> list[
     return outcomes
 
 
-def _schedule(ctx: Context, sprint: Sprint, inbox: Inbox, outputs: list) -> list[Outcome]:
+def _schedule(ctx: Context, sprint: Sprint, outputs: list) -> list[Outcome]:
     """The MCC consolidates, reports unused capacity, eligible groups request some, it is allocated, and the draft
-    and baseline schedules are published."""
-    _, draft = consolidate_schedule(ctx, sprint)
+    and baseline schedules are published, each on its day."""
+    drafting = ctx.on(Clock(day=sprint.draft_publication))
+    _, draft = consolidate_schedule(drafting, sprint)
     outputs.append(("draft schedule (MCC)", draft))
-    report = uca_report(ctx, sprint)
+    report = uca_report(drafting, sprint)
     outputs.append((f"unused capacity report and {len(report.requests)} request workbooks", report.report))
-    requested = simulate_uca_requests(ctx, sprint, report)
-    outcomes, _ = process(inbox, quiet=0, max_wait=0)
-    alloc, book, base, _ = uca_allocate(ctx, sprint)
+    pub = publish(drafting, sprint, "draft")
+    outputs.append((f"draft publication: {len(pub.files)} aggregated workbooks", pub.folder))
+    requesting = ctx.on(Clock(day=sprint.uca_start + timedelta(days=1)))
+    requested = simulate_uca_requests(requesting, sprint, report)
+    outcomes, _ = process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0)
+    alloc, book, base, _ = uca_allocate(ctx.on(Clock(day=sprint.uca_end)), sprint)
     outputs.append((f"{len(requested)} UCA requests judged; {int(alloc.grants.sum()):,} of "
                     f"{int(alloc.requests.sum()):,} migrations granted", book))
     outputs.append(("baseline schedule (MCC)", base))
-    for stage in ("draft", "baseline"):
-        pub = publish(ctx, sprint, stage)
-        outputs.append((f"{stage} publication: {len(pub.files)} aggregated workbooks", pub.folder))
+    pub = publish(ctx.on(Clock(day=sprint.baseline_publication)), sprint, "baseline")
+    outputs.append((f"baseline publication: {len(pub.files)} aggregated workbooks", pub.folder))
     return outcomes
 
 
 def _execution(ctx: Context, sprint: Sprint) -> list[tuple[str, Path]]:
     as_of = sprint.execution_start + timedelta(days=9)
     when = datetime.combine(as_of, time(18, 0), tzinfo=UTC)
-    ctx = Context(ctx.workspace, Clock.at(when), ctx.config)  # the fast-forwarded day
+    ctx = ctx.on(Clock.at(when))  # the fast-forwarded day
     s, _, _ = current_schedule(ctx, sprint)
     days = s.days[:(as_of - s.days[0]).days + 1]
     path = ctx.workspace.workbooks / sprint.cycle / "simulated" / f"outturn_{as_of.isoformat()}.csv"

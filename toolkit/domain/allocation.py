@@ -12,6 +12,7 @@ always gives the same grants.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,12 +29,40 @@ SHARING = {AllocationRule.PRO_RATA: "pro rata to the amounts the groups asking r
            AllocationRule.EQUAL_SHARE: "shared equally between the groups asking (up to what each requested)"}
 
 
-def eligible_groups(env: Envelopes, sprint: Sprint) -> list[str]:
-    """Groups active in the sprint (migrating on or before its execution end) with at least one envelope LDSO."""
+def eligible_groups(env: Envelopes, sprint: Sprint, planned: Iterable[str] | None = None) -> list[str]:
+    """Groups active in the sprint (migrating on or before its execution end) with at least one envelope LDSO and,
+    when ``planned`` is given, an accepted plan for the sprint (a group whose plan is outstanding has no schedule to
+    add capacity to: Choreography 3.2.2 shares the report "with eligible Suppliers" after their plans)."""
+    with_plan = None if planned is None else set(planned)
     out = []
     for i, g in enumerate(env.groups):
-        if env.phases[i].migration_start <= sprint.execution_end and (env.category[i] == Category.ENVELOPE).any():
+        if env.phases[i].migration_start <= sprint.execution_end and (env.category[i] == Category.ENVELOPE).any() \
+                and (with_plan is None or g in with_plan):
             out.append(g)
+    return out
+
+
+def access(env: Envelopes, group: str, days: list[date]) -> np.ndarray:
+    """(D,) the share of unused capacity a group may ask for on each day: nothing before its migration start, then
+    its scaling factor SLSF (F5.2.3: the factors govern a group's access to capacity over time, so a group in
+    ramp-up or ramp-down gets a tenth of what a group in its core window gets)."""
+    i = env.groups.index(group)
+    k = np.array([(d - env.dates[0]).days for d in days], dtype=np.int64)
+    inside = (k >= 0) & (k < len(env.dates))
+    out = np.zeros(len(days))
+    out[inside] = np.where(env.active[i, k[inside]], env.slsf[i, k[inside]], 0.0)
+    return out
+
+
+def caps(env: Envelopes, snap: Snapshot, groups: list[str], ldsos: list[str]) -> np.ndarray:
+    """(G, L, D) the most each group may be granted: the unused capacity of its request form (its envelope LDSOs,
+    scaled by its access on each day, floored), on the axes ``groups`` and ``ldsos``."""
+    out = np.zeros((len(groups), len(ldsos), len(snap.days)), dtype=np.int64)
+    li = {x: j for j, x in enumerate(ldsos)}
+    for gi, group in enumerate(groups):
+        form = snap.form(env, group)
+        for c, x in enumerate(form.ldsos):
+            out[gi, li[x], :] = form.unused[:, c]
     return out
 
 
@@ -143,11 +172,13 @@ class Snapshot:
         return hashlib.sha256(self.unused.astype(np.int64).tobytes() + "|".join(self.ldsos).encode()).hexdigest()
 
     def form(self, env: Envelopes, group: str) -> RequestForm:
-        """The request form of a group: its envelope LDSOs only."""
+        """The request form of a group: its envelope LDSOs only, each day's unused capacity scaled by the group's
+        access that day (none before its migration start, its scaling factor after: ``access``), floored."""
         i = env.groups.index(group)
         cols = [j for j, x in enumerate(self.ldsos) if env.category[i, env.ldsos.index(x)] == Category.ENVELOPE]
-        return RequestForm(group, [self.ldsos[j] for j in cols], self.days, self.unused[cols].T.copy(),
-                           self.disclosed[cols].T.copy())
+        share = access(env, group, self.days)
+        unused = np.floor(self.unused[cols].T * share[:, None] + 1e-9).astype(np.int64)
+        return RequestForm(group, [self.ldsos[j] for j in cols], self.days, unused, self.disclosed[cols].T.copy())
 
 
 def snapshot_of(s: Schedule, minimum: int, first_day: date | None = None) -> Snapshot:
@@ -187,9 +218,12 @@ class Allocation:
 
 
 def allocate_cycle(s: Schedule, requests: np.ndarray, snap: Snapshot,
-                   rule: AllocationRule = AllocationRule.PRO_RATA) -> Allocation:
+                   rule: AllocationRule = AllocationRule.PRO_RATA, limit: np.ndarray | None = None) -> Allocation:
     """Grants within the smaller of the published snapshot and the unused capacity now (plans accepted since the
-    report may have used some), then the baseline with every limit checked again."""
+    report may have used some), then the baseline with every limit checked again. ``limit`` (G, L, D): the most
+    each group may be granted (its request form's figures, ``caps``); requests above it count as that much."""
+    if limit is not None:
+        requests = np.minimum(requests, limit)
     available = np.minimum(snap.unused, unused_capacity(s))
     grants = allocate(requests, available, s.groups, rule)
     base = baseline(s, grants)
@@ -211,6 +245,7 @@ class Round:
     snapshot: Snapshot
     requests: np.ndarray
     ceded_before: np.ndarray
+    limit: np.ndarray | None = None  # (G, L, D) the most each group may be granted (``caps``)
 
 
 def replay(s: Schedule, rounds: list[Round], rule: AllocationRule = AllocationRule.PRO_RATA) -> Allocation:
@@ -224,7 +259,7 @@ def replay(s: Schedule, rounds: list[Round], rule: AllocationRule = AllocationRu
             new = np.maximum(r.ceded_before - applied, 0)
             s = cede(s, new)
             applied = applied + new
-        alloc = allocate_cycle(s, r.requests, r.snapshot, rule)
+        alloc = allocate_cycle(s, r.requests, r.snapshot, rule, r.limit)
         total = total + alloc.grants
         s = alloc.baseline
     alloc.round, alloc.all_grants, alloc.ceded = rounds[-1].number, total, applied

@@ -26,6 +26,7 @@ class RuleId(StrEnum):
     """Every rule id, once (METHOD 7 for plans, METHOD 8 for UCA requests, METHOD 9 for outturn); never reused."""
 
     IDENTITY_TEMPLATE = "identity.template"
+    TIMELINESS_LATE = "timeliness.late"
     STRUCTURE_LAYOUT = "structure.layout"
     VALUE_INTEGER = "value.integer"
     CALENDAR_NON_MIGRATION_DAY = "calendar.non-migration-day"
@@ -41,6 +42,7 @@ class RuleId(StrEnum):
     FAST_FEEDBACK_LIMITS = "fast-feedback.limits"
     UCA_ELIGIBLE = "uca.eligible"
     UCA_AVAILABLE = "uca.available"
+    UCA_WINDOW = "uca.window"
     AGENTS_FORECAST = "agents.forecast"
     OUTTURN_FILE = "outturn.file"
     OUTTURN_PARTY = "outturn.party"
@@ -62,6 +64,10 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.IDENTITY_TEMPLATE, "Issued template",
          "The file is a template the MCC issued for this group and planning cycle, with unaltered metadata and "
          "signature, and not superseded by a later version.", "C3.2.1 a; METHOD 7"),
+    Rule(RuleId.TIMELINESS_LATE, "Returned by the deadline",
+         "The plan is received by the end of the sprint's supplier plan submission deadline; one received later is "
+         "marked late ([submission] late_severity: a warning, or an error that refuses it).", "C3.6; C4.4; F6.5",
+         Severity.WARNING),
     Rule(RuleId.STRUCTURE_LAYOUT, "Layout as issued",
          "Sheets, input areas, date and LDSO headers are where the template put them.", "METHOD 7"),
     Rule(RuleId.VALUE_INTEGER, "Whole numbers",
@@ -71,7 +77,9 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "No migrations on weekends, bank holidays, excluded days, before the migration start or after M15.",
          "C4; F5.2.5"),
     Rule(RuleId.COMPLETENESS_PORTFOLIO, "Whole portfolio planned",
-         "The weekly plan of each LDSO adds up to the portfolio to migrate there (secondary MPANs included).",
+         "The weekly plan of each LDSO adds up to the portfolio left to migrate there on the sprint's execution "
+         "start (secondary MPANs included); where the limits to M15 cannot hold it, a plan of all that fits is "
+         "reported with the severity [submission] completeness_beyond_capacity.",
          "C3.2.1; F5.5"),
     Rule(RuleId.ENVELOPE_DAILY, "Within the daily envelope", "Each day's plan is within the daily envelope.",
          "F5.2.5; P SSLCE"),
@@ -90,7 +98,8 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "After ramp-up the rest of the portfolio is spread over at least DDPRU migration days.",
          "F5.2.7; P DDPRU"),
     Rule(RuleId.DAILY_REQUIRED, "Daily plan present",
-         "Groups migrating in or qualifying for the sprint, or opted in, give a daily plan for its execution.",
+         "Groups migrating in or qualifying for the sprint, or opted in, give a daily plan for its execution where "
+         "their weekly plan has migrations in the sprint's weeks.",
          "C3.2.1 b5; P DOF"),
     Rule(RuleId.DAILY_MATCHES_WEEKLY, "Daily plan matches weekly",
          "The days of each week of the sprint add up to that week's weekly plan.", "F5.3; F5.4"),
@@ -102,6 +111,10 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "envelope.", "C3.2.2; METHOD 8"),
     Rule(RuleId.UCA_AVAILABLE, "Within the unused capacity",
          "No request above the unused capacity of its LDSO and day.", "C3.2.2; METHOD 8"),
+    Rule(RuleId.UCA_WINDOW, "Within the UCA window",
+         "A request is received by the end of its round's window (the sprint's UCA end for the planning round, its "
+         "execution end for an ad hoc round) and asks only for days after the day it is received.",
+         "C3.2.2; C3.6; C4.4"),
     Rule(RuleId.AGENTS_FORECAST, "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from toolkit.domain.findings import Severity
 from toolkit.domain.text import address_problem, plain_text_problem
 
 
@@ -101,6 +102,17 @@ class Submission(_Section):
         True, "RURPmin within envelope", "toolkit; METHOD 7 ramp-up.range",
         "ENVELOPE pairs: when the ramp-up envelopes hold less than RURPmin of the portfolio (at SLSF 0.1 they "
         "always do), the ramp-up minimum is the envelope total over the ramp-up days")
+    late_severity: Severity = _param(
+        Severity.WARNING, "late return", "C3.6; C4.4; toolkit",
+        "timeliness.late: a plan received after the sprint's submission deadline is reported as 'warning' (accepted, "
+        "marked late) or 'error' (refused)")
+    completeness_beyond_capacity: Severity = _param(
+        Severity.WARNING, "completeness beyond capacity", "F5.1; C3.2.2; toolkit",
+        "completeness.portfolio where the limits to M15 cannot hold the remaining portfolio: a plan holding all that "
+        "fits but short of the portfolio is a 'warning' (plan what fits, request unused capacity) or an 'error'")
+    carry_over: bool = _param(
+        True, "carry-over", "F5.4; F6.5; toolkit",
+        "Pre-fill the weeks after the sprint in a group's template with its latest accepted weekly plan")
 
     @model_validator(mode="after")
     def _range(self) -> Submission:
@@ -242,6 +254,20 @@ class Intake(_Section):
                                        "this is taken over", gt=0)
 
 
+class Success(_Section):
+    participant: float = _param(
+        0.9, "participant criterion", "F7 Migration performance 1",
+        "A group meets the criterion when it has migrated this share of its agreed plan by the end of its core "
+        "window (lost days included)", gt=0, le=1)
+    aggregate: float = _param(
+        0.9, "aggregate criterion", "F7 Migration performance 2",
+        "The programme meets the criterion when this share of the planned migrations of the period is achieved",
+        gt=0, le=1)
+    forecast_days: int = _param(
+        20, "forecast window", "F7 Migration performance; toolkit",
+        "Migration days of outturn averaged for the run rate that forecasts completion against M15", ge=1)
+
+
 class SmtpSecurity(StrEnum):
     STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
     SSL = "ssl"  # TLS from the start (port 465)
@@ -280,6 +306,7 @@ class Parameters(_Section):
     capacity: Capacity = Capacity()
     checks: Checks = Checks()
     monitoring: Monitoring = Monitoring()
+    success: Success = Success()
     contact: Contact = Contact()
     smtp: Smtp = Smtp()
     inbox: Intake = Intake()

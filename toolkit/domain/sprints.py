@@ -111,6 +111,58 @@ def executing_sprint(sprints: list[Sprint], day: date) -> Sprint | None:
     return next((s for s in sprints if s.execution_start <= day <= s.execution_end), None)
 
 
+@dataclass(frozen=True)
+class SprintPhase:
+    """Where a sprint stands on a day (Choreography 3.2, 3.6): its phase (``Plan``, ``UCA``, ``Publish``,
+    ``Execute``, ``Retro``; ``not started`` before its Plan phase, ``closed`` after its retrospective), what is
+    happening in it, and its next key date (``None`` after the last)."""
+
+    sprint: Sprint
+    phase: str
+    doing: str
+    next_event: str | None
+    next_date: date | None
+    days_left: int | None  # calendar days from the day to the next key date (0: it is today)
+
+
+def key_dates(s: Sprint) -> list[tuple[date, str]]:
+    """The sprint's key dates in order, as the MCC and suppliers meet them (C3.6; C4.4)."""
+    return [(s.plan_start, "plan phase starts"), (s.envelope_issue, "envelopes and templates issued"),
+            (s.submission_deadline, "supplier plan submission deadline"),
+            (s.draft_publication, "draft schedule and unused capacity report"), (s.uca_end, "UCA window closes"),
+            (s.baseline_publication, "baseline schedule published"), (s.execution_start, "execution starts"),
+            (s.execution_end, "execution ends"), (s.retro_end, "retrospective meeting")]
+
+
+def sprint_phase(s: Sprint, day: date) -> SprintPhase:
+    """The phase of sprint ``s`` on ``day`` and its next key date."""
+    if day < s.plan_start:
+        phase, doing = "not started", "its Plan phase has not started"
+    elif day < s.envelope_issue:
+        phase, doing = "Plan", "envelopes and templates being prepared"
+    elif day <= s.submission_deadline:
+        phase, doing = "Plan", "templates out, plans due"
+    elif day < s.draft_publication:
+        phase, doing = "Plan", "plans being validated (late returns are marked late)"
+    elif day <= s.uca_end:
+        phase, doing = "UCA", "draft schedule out, unused capacity requests open"
+    elif day < s.execution_start:
+        phase, doing = "Publish", ("baseline schedule published" if day >= s.baseline_publication
+                                   else "allocating unused capacity, baseline schedule due")
+    elif day <= s.execution_end:
+        phase, doing = "Execute", f"day {(day - s.execution_start).days + 1} of " \
+                                  f"{(s.execution_end - s.execution_start).days + 1}"
+    elif day <= s.retro_end:
+        phase, doing = "Retro", "retrospective review of the sprint"
+    else:
+        phase, doing = "closed", "the sprint is over"
+    upcoming = [(d, what) for d, what in key_dates(s) if d >= day]
+    if not upcoming:
+        return SprintPhase(s, phase, doing, None, None, None)
+    d, what = upcoming[0]
+    return SprintPhase(s, phase, doing, what, d, (d - day).days)
+
+
 def first_wednesdays(first: date, count: int, months_step: int = 2, monthly_from: date | None = None) -> list[date]:
     """Execution start dates on the first Wednesday of every ``months_step`` months (C3.3).
 

@@ -30,6 +30,13 @@ class Context:
         """The context of a command: the workspace asked for (or found), the clock of ``--today`` or MCC_TODAY."""
         return cls(resolve_workspace(workspace), Clock.from_env(today))
 
+    def on(self, clock: Clock) -> Context:
+        """The same workspace, configuration, key and envelopes, with another clock (a rehearsal stepping from
+        phase to phase of a sprint). After the configuration changes, open a new context instead."""
+        other = Context(self.workspace, clock, self._config)
+        other._key, other._env = self._key, self._env
+        return other
+
     @property
     def config(self) -> Config:
         if self._config is None:

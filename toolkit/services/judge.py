@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.clock import stamp
@@ -21,6 +21,7 @@ from toolkit.domain import rules
 from toolkit.domain.allocation import Snapshot
 from toolkit.domain.envelopes import Envelopes, calculate
 from toolkit.domain.findings import Finding, RuleId, Severity, finding, verdict
+from toolkit.domain.programme import GroupBasis
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Kind, Status
 from toolkit.domain.submission import Submission
@@ -33,10 +34,12 @@ from toolkit.inbox import safety
 from toolkit.inbox.intake import Answer, Receipt, Verdict
 from toolkit.inbox.isolate import ReadFailure, read_guarded, read_isolated
 from toolkit.mail.compose import compose, environment, write_eml
+from toolkit.services.consolidate import plan_figures, request_figures
 from toolkit.services.context import Context
 from toolkit.services.outturn import LiveConfig
 from toolkit.store.archive import safe_stem
-from toolkit.store.registers import SNAPSHOT, issued_rounds, latest_issued, read_register, read_snapshot
+from toolkit.store.ledger import Ledger
+from toolkit.store.registers import SNAPSHOT, issued_rounds, latest_issued, read_basis, read_register, read_snapshot
 from toolkit.store.workspace import Workspace
 
 
@@ -89,7 +92,7 @@ class WorkbookJudge:
         self.limits = limits or safety.Limits()
         self._generation = -1
         self._env: Envelopes | None = None
-        self._contents: dict[tuple[str, str], TemplateContent] = {}
+        self._contents: dict[tuple[str, str], tuple[GroupBasis | None, TemplateContent]] = {}
         self._digests: dict[tuple[str, str], str] = {}
 
     @property
@@ -119,18 +122,23 @@ class WorkbookJudge:
         return self._env
 
     def content(self, group: str, sprint: Sprint) -> TemplateContent:
+        """What the group's latest template of the sprint holds, on the portfolio it was issued on (recorded at
+        issue, so outturn arriving meanwhile does not move the figures a return is judged on)."""
         self._sync()
+        basis = read_basis(self.workspace.templates_dir(sprint.cycle)).get(group)
         key = (group, sprint.cycle)
-        if key not in self._contents:
-            self._contents[key] = template_content(self.config.industry, self.config.calendar, self.config.parameters,
-                                                   self.env, group, sprint)
-        return self._contents[key]
+        if key not in self._contents or self._contents[key][0] != basis:
+            self._contents[key] = (basis, template_content(self.config.industry, self.config.calendar,
+                                                           self.config.parameters, self.env, group, sprint, basis))
+            self._digests.pop(key, None)
+        return self._contents[key][1]
 
     def digest(self, group: str, sprint: Sprint) -> str:
         """The envelope digest of a group's template content, computed once per content."""
         key = (group, sprint.cycle)
+        content = self.content(group, sprint)
         if key not in self._digests:
-            self._digests[key] = self.content(group, sprint).digest()
+            self._digests[key] = content.digest()
         return self._digests[key]
 
     def warm(self) -> None:
@@ -145,7 +153,10 @@ class WorkbookJudge:
         return self.config.exemptions.get(group, frozenset())
 
     # -- judging ------------------------------------------------------------------------------------------------
-    def judge(self, path: Path, name: str, claimed_group: str | None = None, isolated: bool = True) -> Judged:
+    def judge(self, path: Path, name: str, claimed_group: str | None = None, isolated: bool = True,
+              received_at: datetime | None = None) -> Judged:
+        """The verdict on one file; ``received_at``: when the inbox received it (None, as for ``mcc validate``: its
+        timeliness is not judged)."""
         self.refresh()
         inspection = safety.inspect(path, self.limits)
         if inspection.reason:
@@ -157,9 +168,10 @@ class WorkbookJudge:
             rule = read.rule if read.rule in (RuleId.IDENTITY_TEMPLATE, RuleId.STRUCTURE_LAYOUT) \
                 else RuleId.IDENTITY_TEMPLATE
             return unreadable(read.reason, rule, read.sheet, read.cell)
+        received_on = received_at.date() if received_at is not None else None
         if read.meta.get("kind") == C.KIND_UCA:
-            return self._judge_request(read, claimed_group, inspection.macro_enabled)
-        return self._judge_plan(read, claimed_group, inspection.macro_enabled)
+            return self._judge_request(read, claimed_group, inspection.macro_enabled, received_on)
+        return self._judge_plan(read, claimed_group, inspection.macro_enabled, received_on)
 
     def _sprint(self, meta: dict) -> tuple[str | None, str | None, int | None, Sprint | None, bool]:
         group, cycle = meta.get("group") or None, meta.get("cycle") or None
@@ -168,7 +180,8 @@ class WorkbookJudge:
         known_group = bool(group) and group in self.config.industry.group_by_mpid
         return group, cycle, version, sprint, known_group
 
-    def _judge_plan(self, sub: Submission, claimed_group: str | None, macro: bool) -> Judged:
+    def _judge_plan(self, sub: Submission, claimed_group: str | None, macro: bool,
+                    received_on: date | None = None) -> Judged:
         meta = sub.meta
         group, cycle, version, sprint, known_group = self._sprint(meta)
         content = self.content(group, sprint) if known_group and sprint is not None else None
@@ -181,7 +194,7 @@ class WorkbookJudge:
             current_digest=self.digest(group, sprint) if content else None, planning_cycle=self.planning_cycle,
             claimed_group=claimed_group)
         judgement = rules.validate(sub, facts, content, self.config.parameters,
-                                   self.exemptions(group) if group else frozenset())
+                                   self.exemptions(group) if group else frozenset(), received_on)
         findings = list(judgement.findings)
         if macro:
             findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
@@ -190,7 +203,8 @@ class WorkbookJudge:
         return Judged(verdict(findings), findings, sub, content, group=group,
                       cycle=sprint.cycle if sprint else cycle, version=version, macro_enabled=macro)
 
-    def _judge_request(self, sub: Submission, claimed_group: str | None, macro: bool) -> Judged:
+    def _judge_request(self, sub: Submission, claimed_group: str | None, macro: bool,
+                       received_on: date | None = None) -> Judged:
         """A UCA request workbook: judged against the unused capacity snapshot it was issued with."""
         meta = sub.meta
         group, cycle, version, sprint, known_group = self._sprint(meta)
@@ -208,7 +222,9 @@ class WorkbookJudge:
             current_digest=latest.digest() if latest else None, planning_cycle=self.planning_cycle,
             claimed_group=claimed_group)
         form = snap.form(self.env, group) if snap is not None and known_group else None
-        findings = list(rules.validate_request(sub, facts, form).findings)
+        if form is not None:  # the planning round closes at the UCA end, an ad hoc round with the execution
+            form = replace(form, closes=sprint.uca_end if round == 1 else sprint.execution_end)
+        findings = list(rules.validate_request(sub, facts, form, received_on).findings)
         if macro:
             findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
                                        "macros were ignored and never run.", Severity.WARNING))
@@ -228,7 +244,8 @@ class WorkbookJudge:
         return group_folder(self.config, name)
 
     def assess(self, path: Path, receipt: Receipt, claimed_group: str | None, isolated: bool) -> Verdict:
-        return self._verdict(self.judge(path, receipt.name, claimed_group, isolated), claimed_group)
+        return self._verdict(self.judge(path, receipt.name, claimed_group, isolated, receipt.received_at),
+                             claimed_group)
 
     def fault(self, reason: str, claimed_group: str | None = None) -> Verdict:
         return self._verdict(unreadable(reason), claimed_group if claimed_group and self.accepts_folder(
@@ -251,6 +268,9 @@ class WorkbookJudge:
     def settle(self, v: Verdict, receipt: Receipt) -> Answer:
         """The feedback workbook (when the file could be read) and the email, in ``outbox/<cycle>/<group>/``."""
         judged: Judged = v.detail
+        if judged.status == Status.ACCEPTED and judged.submission is not None:  # its figures, for the schedule
+            figures = request_figures if judged.kind == Kind.UCA_REQUEST else plan_figures
+            Ledger(self.workspace.ledger).store_figures(receipt.row_id, figures(judged.submission))
         group, cycle, name, now = v.group, judged.cycle or "unassigned", receipt.name, stamp(receipt.received_at)
         folder = self.workspace.outbox / cycle / (group or "unknown")
         uca = judged.kind == Kind.UCA_REQUEST

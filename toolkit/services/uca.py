@@ -24,22 +24,21 @@ from toolkit.domain.allocation import (
     Allocation,
     Round,
     Snapshot,
+    caps,
     eligible_groups,
     replay,
     snapshot_of,
     standing,
 )
 from toolkit.domain.envelopes import Envelopes
-from toolkit.domain.rules import read_numbers
 from toolkit.domain.schedule import Schedule
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import Kind, Status
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
-from toolkit.excel.reader import read_template
 from toolkit.excel.writers.uca import write_allocation_workbook, write_uca_report, write_uca_request
 from toolkit.mail.compose import compose, environment, write_eml
-from toolkit.services.consolidate import Consolidation, consolidation, write_schedule
+from toolkit.services.consolidate import Consolidation, consolidation, figures_of, write_schedule
 from toolkit.services.context import Context
 from toolkit.store.registers import (
     SNAPSHOT,
@@ -166,11 +165,9 @@ def accepted_requests(ctx: Context, env: Envelopes, cycle: str, snap: Snapshot, 
         row = latest.get(group)
         if row is None:
             continue
-        sub = read_template(ctx.workspace.root / row.archive_path, row.original_name)
-        grid = sub.grids[C.UCA_REQUEST]
-        values, _ = read_numbers(grid, "UCA request")
-        for c, x in enumerate(grid.keys):
-            out[i, env.ldsos.index(x), :] = values[:, c]
+        figures = figures_of(ctx, row)
+        for c, x in enumerate(figures.ldsos):
+            out[i, env.ldsos.index(x), :] = figures.daily[:, c]
     return out
 
 
@@ -200,7 +197,8 @@ def current_allocation(ctx: Context, sprint: Sprint) -> tuple[Allocation, Consol
         snap = snapshot(ws, sprint.cycle, r)
         cutoff = read_round(ws.uca_dir(sprint.cycle, r), r).issued_at if r > 1 else None
         ceded = ceded_capacity(ctx, result.schedule, sprint.cycle, cutoff) if r > 1 else None
-        plays.append(Round(r, snap, accepted_requests(ctx, env, sprint.cycle, snap, r), ceded))
+        plays.append(Round(r, snap, accepted_requests(ctx, env, sprint.cycle, snap, r), ceded,
+                           caps(env, snap, env.groups, env.ldsos)))
     return replay(result.schedule, plays, ctx.config.parameters.capacity.uca_rule), result
 
 

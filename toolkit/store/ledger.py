@@ -22,27 +22,32 @@ and kinds are the enums of ``toolkit.domain.status``, never bare strings.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
 from contextlib import closing, suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
+
+import numpy as np
 
 from toolkit.clock import stamp
 from toolkit.domain.monitoring import Cohort
 from toolkit.domain.status import PENDING, Kind, Status
-
-
-class MailStatus(StrEnum):
-    """The send record of one composed email."""
-
-    COMPOSED = "composed"
-    SENDING = "sending"  # handed to the server; a crash here leaves it uncertain
-    SENT = "sent"
-    FAILED = "failed"
+from toolkit.store.records import (  # noqa: F401 - the ledger's records, imported from here
+    DECISION_COLUMNS,
+    Decision,
+    MailRow,
+    MailStatus,
+    PlanFigures,
+    Shortfall,
+    _figures_row,
+    _grid,
+    _text,
+    _time,
+)
 
 
 def _values(members) -> str:
@@ -130,6 +135,15 @@ CREATE TABLE IF NOT EXISTS shortfalls (
     reason TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS plan_figures (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    ldsos TEXT NOT NULL,
+    weeks_from TEXT,
+    weekly TEXT,
+    days_from TEXT,
+    daily TEXT,
+    agents TEXT NOT NULL DEFAULT '[]'
+);
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
 """
@@ -138,21 +152,6 @@ CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_grou
 # columns added since the first ledgers, with their definitions (the schema above lists them too)
 MIGRATIONS = {"name_bytes": "BLOB", "folder": "TEXT NOT NULL DEFAULT ''", "decision": "INTEGER NOT NULL DEFAULT 1",
               "delivery_bound": "INTEGER NOT NULL DEFAULT 0"}
-
-
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _text(value: object) -> object:
-    """A value as the ledger stores it: times as ISO text, enums as their value."""
-    if isinstance(value, datetime):
-        return stamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
 
 
 @dataclass(frozen=True)
@@ -233,71 +232,6 @@ def forget(key: tuple[int, str]) -> None:
 
 
 ROW_COLUMNS = ", ".join(f.name for f in fields(Row))
-
-
-@dataclass(frozen=True)
-class Decision:
-    """An earlier decision on a receipt, kept when it was judged again."""
-
-    decision: int
-    status: Status
-    supplier_group: str | None
-    cycle: str | None
-    errors: int
-    warnings: int
-    reason: str
-    archive_path: str | None
-    feedback_path: str
-    email_path: str
-    finished_at: datetime | None
-    superseded_at: datetime
-    why: str
-
-    @classmethod
-    def of(cls, r: tuple) -> Decision:
-        r = list(r)
-        r[1], r[10], r[11] = Status(r[1]), _time(r[10]), _time(r[11])
-        return cls(*r)
-
-
-DECISION_COLUMNS = ", ".join(f.name for f in fields(Decision))
-
-
-@dataclass(frozen=True)
-class MailRow:
-    id: int
-    key: str  # what the message is: "<cycle>/<what>/<party>/<version or day>"
-    cycle: str
-    what: str
-    party: str
-    recipients: str
-    subject: str
-    eml_path: str
-    message_id: str
-    status: MailStatus
-    attempts: int
-    composed_at: datetime
-    sent_at: datetime | None
-    error: str
-
-    @classmethod
-    def of(cls, r: tuple) -> MailRow:
-        r = list(r)
-        r[9], r[11], r[12] = MailStatus(r[9]), _time(r[11]), _time(r[12])
-        return cls(*r)
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """A shortfall a group notified: ``count`` fewer migrations in ``ldso`` on ``day``, capacity it cedes."""
-
-    id: int
-    supplier_group: str
-    ldso: str
-    day: date
-    count: int
-    reason: str
-    recorded_at: datetime
 
 
 class Ledger:
@@ -417,6 +351,48 @@ class Ledger:
         return self._one("WHERE cycle = ? AND supplier_group = ? AND status = ? AND kind = ? "
                          "ORDER BY id DESC LIMIT 1", (cycle, group, Status.ACCEPTED.value, Kind(kind).value))
 
+    # -- the figures of accepted submissions ---------------------------------------------------------------------
+
+    def store_figures(self, submission_id: int, figures: PlanFigures) -> None:
+        """Keep the figures read from a submission (written again if it is judged again after a crash)."""
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO plan_figures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       _figures_row(submission_id, figures))
+
+    def figures(self, submission_id: int) -> PlanFigures | None:
+        with closing(self._connect()) as db:
+            r = db.execute("SELECT ldsos, weeks_from, weekly, days_from, daily, agents FROM plan_figures WHERE "
+                           "submission_id = ?", (submission_id,)).fetchone()
+        if r is None:
+            return None
+        ldsos, weeks_from, weekly, days_from, daily, agents = r
+        return PlanFigures(tuple(x for x in ldsos.split(",") if x), date.fromisoformat(weeks_from) if weeks_from
+                           else None, _grid(weekly), date.fromisoformat(days_from) if days_from else None, _grid(daily),
+                           tuple((m, role, np.asarray(w, dtype=np.int64)) for m, role, w in json.loads(agents)))
+
+    def record_plan(self, cycle: str, group: str, figures: PlanFigures, name: str, at: datetime,
+                    kind: Kind = Kind.PLAN) -> int:
+        """An accepted submission known by its figures only (a rehearsal's plan played without a workbook): a row
+        of its own, recorded as accepted, with no archived bytes."""
+        return self.record_plans(cycle, {group: figures}, name, at, kind)[0]
+
+    def record_plans(self, cycle: str, plans: dict[str, PlanFigures], name: str, at: datetime,
+                     kind: Kind = Kind.PLAN) -> list[int]:
+        """``record_plan`` for many groups in one transaction; ``name`` may hold ``{group}``."""
+        ids = []
+        with closing(self._connect()) as db, db:
+            for group, figures in plans.items():
+                row_id = int(db.execute(
+                    "INSERT INTO submissions (sha256, original_name, received_at, status, supplier_group, cycle, "
+                    "kind, finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (f"figures:{cycle}:{group}:{stamp(at)}", name.format(group=group), stamp(at),
+                     Status.ACCEPTED.value, group, cycle, Kind(kind).value, stamp(at),
+                     "recorded by its figures, without a workbook")).lastrowid)
+                db.execute("INSERT OR REPLACE INTO plan_figures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           _figures_row(row_id, figures))
+                ids.append(row_id)
+        return ids
+
     # -- the send record of emails -----------------------------------------------------------------------------
 
     def mail(self, key: str) -> MailRow | None:
@@ -467,13 +443,27 @@ class Ledger:
     def store_outturn(self, cohorts, submission_id: int) -> None:
         """Record an accepted outturn file's cohorts, in one transaction; a cohort reported again (completions
         coming in after the initiations) takes the newer figures."""
+        iso: dict[date, str] = {}
+        day = lambda d: iso[d] if d in iso else iso.setdefault(d, d.isoformat())  # noqa: E731
         with closing(self._connect()) as db, db:
             db.executemany(
                 "INSERT INTO outturn VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_mpid, ldso, initiation_date, "
                 "effective_date) DO UPDATE SET initiations = excluded.initiations, completions = "
                 "excluded.completions, submission_id = excluded.submission_id",
-                [(c.supplier, c.ldso, c.initiated.isoformat(), c.effective.isoformat(), c.initiations, c.completions,
+                [(c.supplier, c.ldso, day(c.initiated), day(c.effective), c.initiations, c.completions,
                   submission_id) for c in cohorts])
+
+    def record_outturn(self, cohorts, name: str, at: datetime) -> int:
+        """Outturn known by its cohorts only (a rehearsal's or the demo's simulated history, played without a
+        file): an accepted outturn row of its own, and its cohorts stored as for a file."""
+        with closing(self._connect()) as db, db:
+            row_id = int(db.execute(
+                "INSERT INTO submissions (sha256, original_name, received_at, status, supplier_group, cycle, kind, "
+                "finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f"cohorts:{name}:{stamp(at)}", name, stamp(at), Status.ACCEPTED.value, None, None,
+                 Kind.OUTTURN.value, stamp(at), "recorded by its cohorts, without a file")).lastrowid)
+        self.store_outturn(cohorts, row_id)
+        return row_id
 
     def outturn(self) -> list[Cohort]:
         """Every cohort of outturn stored, in initiation date order."""
@@ -481,6 +471,33 @@ class Ledger:
             rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions "
                               "FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, effective_date").fetchall()
         return [Cohort(s, x, date.fromisoformat(i), date.fromisoformat(e), n, c) for s, x, i, e, n, c in rows]
+
+    def migrations(self, before: date | None = None, since: date | None = None) -> list[tuple[str, str, date, int]]:
+        """(supplier MPID, LDSO, initiation day, MPANs migrated) summed over the cohorts initiated that day
+        (completions where reported, else initiations), for days from ``since`` and before ``before``."""
+        where, args = [], []
+        if before is not None:
+            where.append("initiation_date < ?")
+            args.append(before.isoformat())
+        if since is not None:
+            where.append("initiation_date >= ?")
+            args.append(since.isoformat())
+        # a plain scan summed here: scanning by the primary key visits the rows out of order, twice as slow
+        sql = ("SELECT supplier_mpid, ldso, initiation_date, COALESCE(completions, initiations) FROM outturn "
+               "NOT INDEXED " + ("WHERE " + " AND ".join(where) if where else ""))
+        with closing(self._connect()) as db:
+            rows = db.execute(sql, tuple(args)).fetchall()
+        sums: dict[tuple[str, str, str], int] = {}
+        for s, x, d, n in rows:
+            sums[(s, x, d)] = sums.get((s, x, d), 0) + n
+        parsed: dict[str, date] = {}
+        return [(s, x, parsed[d] if d in parsed else parsed.setdefault(d, date.fromisoformat(d)), n)
+                for (s, x, d), n in sums.items()]
+
+    def outturn_days(self) -> set[date]:
+        """The initiation days the ledger holds outturn for."""
+        with closing(self._connect()) as db:
+            return {date.fromisoformat(d) for (d,) in db.execute("SELECT DISTINCT initiation_date FROM outturn")}
 
     def add_shortfall(self, cycle: str, group: str, ldso: str, day: date, count: int, reason: str,
                       at: datetime) -> int:

@@ -50,6 +50,7 @@ class PlanCase:
     content: TemplateContent | None
     parameters: Parameters
     exemptions: frozenset[tuple[str, date]] = frozenset()
+    received_on: date | None = None  # the day the inbox received it (None: judged by hand, no time of receipt)
     grids_ok: dict[str, bool] = field(default_factory=dict)
     weekly: np.ndarray | None = None  # (W, L) as read, blanks and bad cells as 0
     daily: np.ndarray | None = None  # (D, L)

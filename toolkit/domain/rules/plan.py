@@ -16,19 +16,21 @@ from toolkit.domain.rules.fast_feedback import fast_feedback_limits
 from toolkit.domain.rules.identity import template_identity
 from toolkit.domain.rules.layout import plan_layout
 from toolkit.domain.rules.registry import Registry
+from toolkit.domain.rules.timeliness import timeliness
 from toolkit.domain.rules.values import plan_numbers
 from toolkit.domain.rules.weekly import weekly_plan
 from toolkit.domain.submission import Submission
 from toolkit.domain.template import TemplateContent
 
-PLAN = Registry("plan", (template_identity, plan_layout, plan_numbers, weekly_plan, daily_plan, daily_required,
-                         daily_matches_weekly, de_minimis_spread, fast_feedback_limits, agent_forecasts))
+PLAN = Registry("plan", (template_identity, timeliness, plan_layout, plan_numbers, weekly_plan, daily_plan,
+                         daily_required, daily_matches_weekly, de_minimis_spread, fast_feedback_limits,
+                         agent_forecasts))
 
 
 def validate(sub: Submission, facts: Identity, content: TemplateContent | None, parameters: Parameters,
-             exemptions: frozenset[tuple[str, date]] = frozenset()) -> Judgement:
+             exemptions: frozenset[tuple[str, date]] = frozenset(), received_on: date | None = None) -> Judgement:
     """Every rule of METHOD 7. ``content`` is None when the file's group or cycle is unknown (then only the
-    identity findings can be given)."""
-    case = PlanCase(sub, facts, content, parameters, exemptions)
+    identity findings can be given); ``received_on``: the day the inbox received it (None: not judged on time)."""
+    case = PlanCase(sub, facts, content, parameters, exemptions, received_on)
     findings = PLAN.run(case)
     return Judgement(findings, case.weekly, case.daily, case.grids_ok)

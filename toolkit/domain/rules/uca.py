@@ -30,6 +30,7 @@ class RequestForm:
     days: list[date]
     unused: np.ndarray  # (D, L) whole numbers
     disclosed: np.ndarray  # (D, L) bool
+    closes: date | None = None  # the last day requests are taken (uca.window); None: not judged on time
 
 
 @dataclass
@@ -41,6 +42,7 @@ class RequestCase:
     sub: Submission
     facts: Identity
     form: RequestForm | None
+    received_on: date | None = None  # the day the inbox received it (None: judged by hand, not on time)
     grid_ok: bool = False
     requests: np.ndarray | None = None  # (D, L) as read, bad cells as 0
 
@@ -97,11 +99,38 @@ def unused_capacity(case: RequestCase) -> list[Finding]:
     return findings
 
 
-REQUEST = Registry("UCA request", (template_identity, request_layout, request_numbers, unused_capacity))
+def _judged_on_time(case: RequestCase) -> bool:
+    return case.judgeable and case.received_on is not None and case.form.closes is not None
 
 
-def validate_request(sub: Submission, facts: Identity, form: RequestForm | None) -> Judgement:
-    case = RequestCase(sub, facts, form)
+@family("UCA window", emits=(RuleId.UCA_WINDOW,), when=_judged_on_time)
+def request_window(case: RequestCase) -> list[Finding]:
+    """A request received after its round closed is refused whole; one received in time may still not ask for a
+    day that has begun (its capacity can no longer be used)."""
+    form, received = case.form, case.received_on
+    if received > form.closes:
+        late = (received - form.closes).days
+        return [finding(RuleId.UCA_WINDOW, f"received on {received:{DAY}}, {late} day{'s' if late != 1 else ''} "
+                        f"after the window for these requests closed ({form.closes:{DAY}}).", date=received,
+                        hint="unused capacity is allocated once the window closes; ask in the next round")]
+    if case.requests is None:
+        return []
+    grid = case.sub.grids[UCA_REQUEST]
+    return [finding(RuleId.UCA_WINDOW, f"{int(case.requests[r, c]):,} requested in LDSO {ldso} on {day:{DAY}}, "
+                    f"which is not after the day this request was received ({received:{DAY}}).",
+                    sheet=grid.area.sheet, cell=grid.cell(r, c), ldso=ldso, date=day,
+                    value=str(int(case.requests[r, c])), hint="ask only for days still to come")
+            for r, day in enumerate(form.days) if day <= received
+            for c, ldso in enumerate(form.ldsos) if case.requests[r, c]]
+
+
+REQUEST = Registry("UCA request", (template_identity, request_layout, request_numbers, unused_capacity,
+                                   request_window))
+
+
+def validate_request(sub: Submission, facts: Identity, form: RequestForm | None,
+                     received_on: date | None = None) -> Judgement:
+    case = RequestCase(sub, facts, form, received_on)
     findings = REQUEST.run(case)
     return Judgement(findings, weekly=None, daily=case.requests)
 
