@@ -22,6 +22,7 @@ from toolkit.domain.sample_plan import sample_plan
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_cells, fill_plan
 from toolkit.excel.reader import defined_names
+from toolkit.excel.writers.template.plan import GRID_TOP
 from toolkit.services.context import load, resolve_cycle
 from toolkit.services.issue import current_templates, issue_templates
 from toolkit.services.judge import make_judge
@@ -201,9 +202,10 @@ def test_a_renamed_sheet(xdno):
 
 def test_inserted_rows_move_the_input_area(xdno):
     # Excel moves a defined name down when rows are inserted above it
+    top, n = GRID_TOP + 1, len(xdno.content.weeks)  # the grid's first row and its count, 1-based
     path = _rewrite(xdno.file(), xdno.tmp / "inserted.xlsx", "xl/workbook.xml",
-                    lambda x: x.replace("'Weekly plan'!$B$9:", "'Weekly plan'!$B$10:").replace(
-                        f"$${len(xdno.content.weeks) + 8}<", f"$${len(xdno.content.weeks) + 9}<"))
+                    lambda x: x.replace(f"'Weekly plan'!$B${top}:", f"'Weekly plan'!$B${top + 1}:").replace(
+                        f"$${n + top - 1}<", f"$${n + top}<"))
     judged = xdno.judged(path)
     layout = [f for f in judged.findings if f.rule == "structure.layout"]
     assert layout and "rows or columns were inserted or deleted" in layout[0].message

@@ -128,7 +128,7 @@ def templates(
     today: TodayOpt = None,
 ) -> None:
     """Issue the supplier submission templates: one workbook per group in workbooks/<cycle>/templates/."""
-    from toolkit.services.issue import issue_templates, issued_late
+    from toolkit.services.issue import issue, issued_late
 
     ctx = context(workspace, today)
     warn(ctx)
@@ -142,10 +142,38 @@ def templates(
     with Progress(TextColumn("issuing templates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("templates", total=count)
-        issued = issue_templates(ctx, sprint, groups=group, workers=workers, progress=lambda _t: bar.advance(task),
-                                 force=force)
+        made = issue(ctx, sprint, groups=group, workers=workers, progress=lambda _t: bar.advance(task), force=force)
+    issued = made.templates
     folder = ctx.workspace.templates_dir(sprint.cycle)
     for t in issued if len(issued) <= 10 else []:
         console.print(f"{t.group}: {folder / t.file} (version {t.version})")
+    _report_basis(made, sprint)
     console.print(f"Issued {len(issued)} template{'s' if len(issued) != 1 else ''} for sprint {sprint.sprint} "
                   f"({sprint.cycle}) to {folder}; return by {sprint.submission_deadline:%a %d %b %Y}")
+
+
+def _report_basis(made, sprint) -> None:
+    """What the templates were built on: the portfolio left, the days counted from plans, and where the limits to
+    M15 cannot hold what is left (capacity sufficiency)."""
+    b = made.basis
+    console.print(f"Portfolio left on the execution start {b.cutoff:%a %d %b %Y}: {int(b.remaining.sum()):,} of "
+                  f"{int((b.initial + b.churn).sum()):,} MPANs ({int(b.outturn.sum()):,} migrated by outturn, "
+                  f"{int(b.missing.sum()):,} by plan on past days without outturn, {int(b.forecast.sum()):,} "
+                  "forecast from plans for the days still to come)")
+    if b.missing_days:
+        err_console.print(f"[yellow]warning[/]: no outturn for {len(b.missing_days)} past migration days "
+                          f"({b.missing_days[0]} to {b.missing_days[-1]}): the accepted plans were counted for them, "
+                          "and the templates say so", highlight=False)
+    if not made.shortages:
+        console.print("Every group's limits to M15 can hold what it has left.")
+        return
+    table = Table(title=f"Short of capacity: limits from {sprint.execution_start} to M15 below the portfolio left")
+    for col in ("group", "LDSO", "left to migrate", "limits hold", "beyond"):
+        table.add_column(col, justify="left" if col in ("group", "LDSO") else "right")
+    for s in made.shortages:
+        table.add_row(s.group, s.ldso, f"{s.remaining:,}", f"{s.fits:,}", f"{s.beyond:,}")
+    console.print(table)
+    groups = len({s.group for s in made.shortages})
+    err_console.print(f"[yellow]warning[/]: {len(made.shortages)} group and LDSO pairs ({groups} groups) cannot fit "
+                      "what is left by M15; their templates say so and ask them to plan what fits and request "
+                      "unused capacity")

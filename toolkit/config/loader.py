@@ -13,6 +13,8 @@ Files (column names are fixed: other tools write these files):
                        exceed its daily cap, e.g. a very large customer, F5.2.7)
 - ``lost_days.csv``    supplier_group,days,reason,incident,approved_on (optional: approved Lost Migration Day
                        claims, F6.6; each adds its days to the group's XCMW; approved before M14 only)
+- ``churn.csv``        supplier_mpid,ldso_mpid,date,change,reason (optional: MPANs a supplier MPID gained (+) or lost
+                       (-) in an LDSO from a date; the deemed initial portfolio stays as it is)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.parameters import Parameters
+from toolkit.domain.programme import Churn
 from toolkit.errors import ConfigError, ConfigProblem
 
 MPID = re.compile(r"^[A-Z0-9]{4}$")
@@ -44,6 +47,7 @@ AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
 CONTACT_COLUMNS = ("primary_contact", "secondary_contact")
 EXEMPTION_COLUMNS = ("supplier_group", "ldso_mpid", "date", "reason")
 LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_on")
+CHURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "date", "change", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
                  "primary_contact", "secondary_contact")
@@ -134,6 +138,22 @@ class LostDaysRow(_Row):
     _mpid = field_validator("supplier_group")(_mpid)
 
 
+class ChurnRow(_Row):
+    supplier_mpid: str
+    ldso_mpid: str
+    date: date
+    change: int
+    reason: str = Field(min_length=1)
+    _mpids = field_validator("supplier_mpid", "ldso_mpid")(_mpid)
+
+    @field_validator("change")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 is no change (MPANs gained are positive, lost negative)")
+        return value
+
+
 class ExemptionRow(_Row):
     supplier_group: str
     ldso_mpid: str
@@ -154,6 +174,7 @@ class Config:
     warnings: list[ConfigProblem] = field(default_factory=list)
     exemptions: dict[str, frozenset[tuple[str, date]]] = field(default_factory=dict)  # group -> (LDSO, day)
     lost_day_claims: list[LostDaysRow] = field(default_factory=list)  # approved claims (config/lost_days.csv)
+    churn: list[Churn] = field(default_factory=list)  # config/churn.csv, in date order
 
 
 def _explain(err: dict[str, Any]) -> str:
@@ -301,6 +322,9 @@ def load_config(root: Path) -> Config:
     lost_rows = (_read_csv(cfg / "lost_days.csv", "config/lost_days.csv", LOST_DAYS_COLUMNS, LostDaysRow, problems)
                  if (cfg / "lost_days.csv").is_file() else [])
     groups = _add_lost_days(groups, lost_rows, settings, problems)
+    churn_rows = (_read_csv(cfg / "churn.csv", "config/churn.csv", CHURN_COLUMNS, ChurnRow, problems)
+                  if (cfg / "churn.csv").is_file() else [])
+    churn = _check_churn(churn_rows, portfolio, supplier_group, set(ldsos), settings, problems)
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
@@ -315,7 +339,7 @@ def load_config(root: Path) -> Config:
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings,
                   exemptions={g: frozenset(v) for g, v in exemptions.items()},
-                  lost_day_claims=[row for _, row in lost_rows])
+                  lost_day_claims=[row for _, row in lost_rows], churn=churn)
 
 
 def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:
@@ -368,6 +392,33 @@ def _add_lost_days(groups: list[SupplierGroup], rows: list[tuple[int, LostDaysRo
         else:
             extra[row.supplier_group] = extra.get(row.supplier_group, 0) + row.days
     return [replace(g, lost_days=g.lost_days + extra[g.mpid]) if g.mpid in extra else g for g in groups]
+
+
+def _check_churn(rows: list[tuple[int, ChurnRow]], portfolio: dict[tuple[str, str], int],
+                 supplier_group: dict[str, str], ldsos: set[str], settings: CalendarSettings | None,
+                 problems: list[ConfigProblem]) -> list[Churn]:
+    """Dated portfolio changes (F5.3 "churn"): known MPIDs, dates inside the migration window, and never more MPANs
+    lost than a supplier MPID holds in the LDSO."""
+    name = "config/churn.csv"
+    out, totals = [], dict(portfolio)
+    for line, row in sorted(rows, key=lambda r: (r[1].date, r[0])):
+        if row.supplier_mpid not in supplier_group or row.ldso_mpid not in ldsos:
+            problems.append(ConfigProblem(name, f"row {line}", f"supplier {row.supplier_mpid} or LDSO {row.ldso_mpid} "
+                                          "is not configured"))
+            continue
+        if settings is not None and not settings.m11 <= row.date <= settings.m15:
+            problems.append(ConfigProblem(name, f"row {line}, column date", f"{row.date} is outside the migration "
+                                          f"window M11 {settings.m11} to M15 {settings.m15}"))
+            continue
+        key = (row.supplier_mpid, row.ldso_mpid)
+        totals[key] = totals.get(key, 0) + row.change
+        if totals[key] < 0:
+            problems.append(ConfigProblem(name, f"row {line}, column change", f"supplier {row.supplier_mpid} holds "
+                                          f"{totals[key] - row.change:,} MPANs in {row.ldso_mpid} with the churn "
+                                          f"before this row; it cannot lose {-row.change:,}"))
+            continue
+        out.append(Churn(row.supplier_mpid, row.ldso_mpid, row.date, row.change, row.reason))
+    return sorted(out, key=lambda c: c.day)
 
 
 def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None,

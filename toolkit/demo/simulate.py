@@ -16,10 +16,9 @@ from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.sprints import Sprint
-from toolkit.domain.template import template_content
 from toolkit.excel.filler import fill_plan
 from toolkit.services.context import Context
-from toolkit.services.issue import current_templates
+from toolkit.services.issue import current_templates, issued_content
 from toolkit.services.uca import UcaReport, snapshot
 from toolkit.store.registers import latest_issued
 from toolkit.store.workspace import Workspace
@@ -39,7 +38,7 @@ def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
                      seed: int = 20251001) -> list[SimulatedReturn]:
     """Returns from about ``share`` of the groups, one in four of them with a typical mistake; written to
     ``inbox/`` as ``<group> plan <cycle>.xlsx``."""
-    workspace, config, env = ctx.workspace, ctx.config, ctx.envelopes()
+    workspace, config = ctx.workspace, ctx.config
     rng = np.random.default_rng(seed)
     issued = current_templates(workspace, sprint.cycle)
     folder = workspace.templates_dir(sprint.cycle)
@@ -49,7 +48,7 @@ def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
     for g in config.industry.groups:
         if g.mpid not in issued or rng.random() > share:
             continue
-        content = template_content(config.industry, config.calendar, config.parameters, env, g.mpid, sprint)
+        content = issued_content(ctx, g.mpid, sprint)
         plan = sample_plan(content, config.parameters)
         weekly, daily = plan.weekly.copy(), None if plan.daily is None else plan.daily.copy()
         kind = "valid" if rng.random() < 0.75 else MISTAKES[int(rng.integers(len(MISTAKES)))]

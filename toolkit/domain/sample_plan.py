@@ -5,6 +5,8 @@ Per LDSO, day by day over the plan window, within the daily limits (envelope, de
    the last ramp-up week empty (the template's ramp-up share counts whole weeks);
 2. the rest spread evenly over the core window, as far as the limits allow;
 3. whatever is left spread over the ramp-down days.
+Where the limits to M15 cannot hold the portfolio left (``LdsoColumn.infeasible``), it plans all that fits: the
+ramp-up maximum over the ramp-up weeks, then every limit to M15 (the shortfall is for unused capacity).
 Weekly figures are the sums of the daily ones, so the daily plan matches the weekly plan by construction; where
 the limits cannot hold the whole portfolio the plan falls short and the checks say so. Pure and deterministic.
 """
@@ -58,6 +60,8 @@ def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:
     in_ramp = (day_arr >= np.datetime64(content.migration_start)) & (day_arr <= np.datetime64(ramp_end)) & open_days
     last_ramp_monday = ramp_end - timedelta(days=ramp_end.weekday())
     after_ramp_week = day_arr >= np.datetime64(last_ramp_monday + timedelta(days=7))
+    ramp_weeks = ~after_ramp_week & (day_arr >= np.datetime64(content.migration_start - timedelta(
+        days=content.migration_start.weekday()))) & open_days
     if not content.ramp_up_in_window:
         after_ramp_week = day_arr >= np.datetime64(content.first_day)
     core_end = content.core_end or content.last_day
@@ -69,7 +73,11 @@ def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:
         if col.category == Category.SMALL:
             cap = np.where(open_days, col.portfolio, 0)
         left = col.portfolio
-        if content.ramp_up_in_window:
+        if content.ramp_up_in_window and col.infeasible:  # all that fits: the ramp-up maximum in its weeks
+            got = spread(col.ramp_up_max, np.where(ramp_weeks, cap, 0))
+            per_day[:, c] += got
+            left -= int(got.sum())
+        elif content.ramp_up_in_window:
             target = min(col.ramp_up_max, max(col.ramp_up_min, round(col.portfolio * (s.rurp_min + s.rurp_max) / 2)))
             got = spread(target, np.where(in_ramp, cap, 0))
             per_day[:, c] += got

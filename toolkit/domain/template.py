@@ -3,11 +3,14 @@ Foundations 5.2.5, 5.2.7, 5.2.11, 5.3-5.5; Choreography 3.2.1). Pure: the Excel 
 inbox validator judges returns against the same figures, and the tests compare the spreadsheet's own
 recalculated checks with ``self_checks``.
 
-The plan window of a cycle runs from the sprint's execution start to M15: the weekly plan is the forward
-view (Choreography 3.2.1), so the portfolio to plan is ISLP as configured for the cycle (the MCC refreshes
-``portfolio.csv`` with the MPANs still to migrate). A week is labelled by its Monday (week commencing) and
-counts only the days of the window, so the first week of a sprint that starts on a Wednesday holds
-Wednesday to Sunday.
+The plan window of a cycle runs from the sprint's execution start to M15: the weekly plan is the forward view
+(Choreography 3.2.1), so the portfolio to plan is what remains of the group's portfolio on the execution start
+(``toolkit.domain.programme``: the deemed initial portfolio, plus churn, minus what migrated before; the deemed
+initial portfolio where no basis is given). A week is labelled by its Monday (week commencing) and counts only the
+days of the window, so the first week of a sprint that starts on a Wednesday holds Wednesday to Sunday.
+
+Where the limits from the execution start to M15 cannot hold what remains (``LdsoColumn.fits``, capacity
+sufficiency per LDSO), the template says so: the group plans what fits and asks for unused capacity.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
 
 from toolkit.domain.calendar import MigrationCalendar
 from toolkit.domain.envelopes import CATEGORY_NAMES, PHASE_NAMES, Category, Envelopes, Phase
+from toolkit.domain.findings import Severity
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, SupplierGroup
 from toolkit.domain.parameters import Parameters
+from toolkit.domain.programme import GroupBasis
 from toolkit.domain.sprints import Sprint
 
 SHORT_PHASE = {Phase.PRE_START: "", Phase.INDUSTRY_RAMP_UP: "ramp-up (industry)",
@@ -36,34 +41,56 @@ class LdsoColumn:
 
     mpid: str
     name: str
-    portfolio: int  # ISLP
+    portfolio: int  # the portfolio to plan: what remains on the execution start (ISLP without a basis)
     category: Category
     threshold: int  # LT = ULMT
     daily_cap: int | None  # de minimis: DSP x LT; None where no per-day limit applies
-    ramp_up_min: int  # ceil(RURPmin x ISLP), or the ramp-up envelope total where that is less (a parameter)
-    ramp_up_max: int  # floor(RURPmax x ISLP)
+    ramp_up_min: int  # ceil(RURPmin x portfolio), or the ramp-up envelope total where that is less (a parameter)
+    ramp_up_max: int  # floor(RURPmax x portfolio)
     spread_days: int  # de minimis: DDPRU, or fewer when fewer MPANs remain after ramp-up
+    initial: int = 0  # ISLP, the deemed initial portfolio
+    churn: int = 0  # recorded before the execution start
+    migrated: int = 0  # before the execution start
+    fits: int | None = None  # the most the limits to M15 hold (ramp-up weeks up to the ramp-up maximum); None: SMALL
 
     @property
     def category_name(self) -> str:
         return CATEGORY_NAMES[self.category]
 
+    @property
+    def total(self) -> int:
+        """The whole portfolio as it stands (migrated and remaining): the base of the core-window share."""
+        return self.migrated + self.portfolio
+
+    @property
+    def infeasible(self) -> bool:
+        """The limits from the execution start to M15 cannot hold the portfolio left (capacity sufficiency)."""
+        return self.fits is not None and self.fits < self.portfolio
+
+    @property
+    def beyond(self) -> int:
+        """MPANs left that no limit to M15 holds: what unused capacity must find."""
+        return max(self.portfolio - self.fits, 0) if self.fits is not None else 0
+
     def rule_text(self, parameters: Parameters) -> str:
         """The rules of this LDSO in a supplier's words, with the figures."""
         s = parameters.submission
         if self.category == Category.SMALL:
-            return (f"Small portfolio (under {parameters.thresholds.sslpt:,} MPANs): no daily limit. Plan all "
-                    f"{self.portfolio:,} MPANs by M15.")
+            return (f"Small portfolio (under {parameters.thresholds.sslpt:,} MPANs): no daily limit. Plan the "
+                    f"{self.portfolio:,} MPANs left by M15.")
         ramp = (f"In your first {parameters.windows.sruw} migration days plan {self.ramp_up_min:,} to "
                 f"{self.ramp_up_max:,} MPANs ({s.rurp_min:.0%}-{s.rurp_max:.0%}"
                 + (", the minimum capped at your ramp-up envelopes" if self.ramp_up_min < math.ceil(
                     round(s.rurp_min * self.portfolio, 6)) else "") + ").")
+        short = (f" Your limits to M15 hold {self.fits:,} of the {self.portfolio:,} MPANs left: plan all that fits "
+                 f"and request unused capacity for the other {self.beyond:,}." if self.infeasible else "")
         if self.category == Category.DE_MINIMIS:
             return (f"De minimis: no envelope. At most {self.daily_cap:,} migrations on any day ({s.dsp:.0%} of the "
                     f"LDSO threshold {self.threshold:,}). {ramp} After ramp-up spread the rest over at least "
-                    f"{self.spread_days} migration days.")
+                    f"{self.spread_days} migration days.{short}")
         return (f"Capacity envelope: stay within the daily and weekly envelopes shown. {ramp} Plan at least "
-                f"{s.cmwcp:.0%} of {self.portfolio:,} MPANs by the end of your core window.")
+                f"{s.cmwcp:.0%} of {self.total:,} MPANs by the end of your core window (migrated so far "
+                f"included).{short}")
 
 
 @dataclass(frozen=True)
@@ -104,6 +131,28 @@ class TemplateContent:
     window_days: list[date] = field(default_factory=list)
     window_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     window_limit: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    # how 'migrated so far' was counted, and the plan carried over from the group's latest accepted plan
+    basis_notes: tuple[str, ...] = ()
+    prefill: np.ndarray | None = None  # (W, L) weekly figures written into the template, -1 where none
+    prefill_agents: np.ndarray | None = None  # (W, agents) forecasts carried with them
+    carried_from: str = ""  # "your accepted S7 plan (version 2)"
+
+    @property
+    def infeasible(self) -> list[LdsoColumn]:
+        """The LDSOs where the limits to M15 cannot hold what is left."""
+        return [c for c in self.ldsos if c.infeasible]
+
+    def prefilled(self) -> np.ndarray:
+        """(W, L) the weekly plan as the template is issued: the carried-over figures, 0 elsewhere."""
+        if self.prefill is None:
+            return np.zeros((len(self.weeks), len(self.ldsos)), dtype=np.int64)
+        return np.maximum(self.prefill, 0)
+
+    def prefilled_agents(self) -> np.ndarray:
+        """(W, agents) the agent forecasts as the template is issued."""
+        if self.prefill_agents is None:
+            return np.zeros((len(self.weeks), len(self.agents)), dtype=np.int64)
+        return np.maximum(self.prefill_agents, 0)
 
     @property
     def ramp_up_in_window(self) -> bool:
@@ -162,7 +211,9 @@ def must_plan_daily(group: SupplierGroup, sprint: Sprint, open_days: int) -> tup
 
 
 def template_content(industry: Industry, calendar: MigrationCalendar, parameters: Parameters, env: Envelopes,
-                     group_mpid: str, sprint: Sprint) -> TemplateContent:
+                     group_mpid: str, sprint: Sprint, basis: GroupBasis | None = None) -> TemplateContent:
+    """What the group's template holds for the sprint; ``basis``: the portfolio left on the execution start (without
+    it, the deemed initial portfolio)."""
     group = industry.group_by_mpid[group_mpid]
     gi = env.groups.index(group_mpid)
     ph = env.phases[gi]
@@ -172,7 +223,7 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
 
     ramp_check_end = calendar.nth_migration_day(ph.migration_start, parameters.windows.sruw)
     ramp_check = slice((ph.migration_start - d0).days, ((ramp_check_end or ph.migration_start) - d0).days + 1)
-    columns = _ldso_columns(industry, parameters, env, group_mpid, ramp_check)
+    columns = _ldso_columns(industry, parameters, env, group_mpid, ramp_check, basis)
     cols = [env.ldsos.index(c.mpid) for c in columns]
 
     # every date of the window, with whether it is open to the group
@@ -207,6 +258,8 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
     for c, col in enumerate(columns):
         if col.category != Category.SMALL:
             weekly_limit[:, c] = np.bincount(week_of, weights=limit[:, c] * open_, minlength=n_w).astype(np.int64)
+    columns = [replace(col, fits=_fits(col, weekly_limit[:, c], week_ramp > 0, ph.migration_start >= first_day))
+               for c, col in enumerate(columns)]
     phase_of_day = env.phase[gi, ks]
     week_phase, week_notes = [], []
     for w in range(n_w):
@@ -234,11 +287,22 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         migration_start=ph.migration_start, ramp_up_check_end=ramp_check_end, ramp_up_end=ph.ramp_up_end,
         core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
         agents=industry.agents_of_group(group_mpid), events=sorted(events), window_days=all_days,
-        window_open=open_, window_limit=limit)
+        window_open=open_, window_limit=limit, basis_notes=basis.notes if basis is not None else ())
+
+
+def _fits(col: LdsoColumn, weekly_limit: np.ndarray, ramp_weeks: np.ndarray, ramp_in_window: bool) -> int | None:
+    """The most a plan can hold within the weekly limits to M15 (capacity sufficiency): the sum of the limits, the
+    weeks holding ramp-up days counting at most the ramp-up maximum where the range is checked; None for SMALL."""
+    if col.category == Category.SMALL:
+        return None
+    limits = np.maximum(weekly_limit, 0)
+    if not ramp_in_window:
+        return int(limits.sum())
+    return int(limits[~ramp_weeks].sum()) + min(int(limits[ramp_weeks].sum()), col.ramp_up_max)
 
 
 def _ldso_columns(industry: Industry, parameters: Parameters, env: Envelopes, group_mpid: str,
-                  ramp_check: slice) -> list[LdsoColumn]:
+                  ramp_check: slice, basis: GroupBasis | None) -> list[LdsoColumn]:
     """The group's LDSOs as plan columns with the figures of their rules; ``ramp_check``: the days of the envelope
     axis in the ramp-up check period (their envelopes cap the ramp-up minimum where the parameter says so)."""
     sub = parameters.submission
@@ -248,15 +312,19 @@ def _ldso_columns(industry: Industry, parameters: Parameters, env: Envelopes, gr
         j = env.ldsos.index(mpid)
         cat = Category(env.category[gi, j])
         islp = int(env.islp[gi, j])
+        pair = basis.pairs.get(mpid) if basis is not None else None
+        left = pair.remaining if pair is not None else islp
         lt = int(env.ulmt[j])
-        ramp_min, ramp_max = math.ceil(round(sub.rurp_min * islp, 6)), math.floor(round(sub.rurp_max * islp, 6))
+        ramp_min, ramp_max = math.ceil(round(sub.rurp_min * left, 6)), math.floor(round(sub.rurp_max * left, 6))
         if cat == Category.ENVELOPE and sub.ramp_up_min_within_envelope:
             ramp_min = min(ramp_min, int(env.envelope[gi, j, ramp_check].sum()))
-        after_ramp = islp - ramp_min
+        after_ramp = left - ramp_min
         columns.append(LdsoColumn(
-            mpid=mpid, name=industry.ldso_by_mpid[mpid].name, portfolio=islp, category=cat, threshold=lt,
+            mpid=mpid, name=industry.ldso_by_mpid[mpid].name, portfolio=left, category=cat, threshold=lt,
             daily_cap=math.floor(round(sub.dsp * lt, 6)) if cat == Category.DE_MINIMIS else None,
-            ramp_up_min=ramp_min, ramp_up_max=ramp_max, spread_days=max(1, min(sub.ddpru, after_ramp))))
+            ramp_up_min=ramp_min, ramp_up_max=ramp_max, spread_days=max(1, min(sub.ddpru, after_ramp)),
+            initial=islp, churn=pair.churn if pair is not None else 0,
+            migrated=pair.migrated if pair is not None else 0))
     return columns
 
 
@@ -323,7 +391,7 @@ class LdsoChecks:
         """The 'Problems' text of the check row, exactly as the template's formula builds it ("" when OK)."""
         s = parameters.submission
         out = ""
-        if self.remaining:
+        if self.remaining and not short_by_capacity(column, self.planned, parameters):
             out += "total differs from portfolio; "
         if column.category != Category.SMALL and self.weekly_over + self.daily_over > 0:
             out += "over the limit; "
@@ -337,6 +405,14 @@ class LdsoChecks:
         return out
 
 
+def short_by_capacity(column: LdsoColumn, planned: int, parameters: Parameters) -> bool:
+    """A plan short of the portfolio only because the limits to M15 cannot hold it: it holds all that fits, and the
+    MCC set the shortfall to be a warning (``[submission] completeness_beyond_capacity``): then the group is to
+    request unused capacity for the rest, and its plan counts."""
+    return (column.infeasible and parameters.submission.completeness_beyond_capacity == Severity.WARNING
+            and column.fits <= planned < column.portfolio)
+
+
 def self_checks(content: TemplateContent, weekly: np.ndarray, daily: np.ndarray | None) -> list[LdsoChecks]:
     """The values the template's check formulas show for a plan: ``weekly`` (W, L) and ``daily`` (D, L) whole
     numbers with 0 for blanks."""
@@ -348,7 +424,8 @@ def self_checks(content: TemplateContent, weekly: np.ndarray, daily: np.ndarray 
     for c, col in enumerate(content.ldsos):
         planned = int(weekly[:, c].sum())
         ramp = int(weekly[ramp_weeks, c].sum()) if content.ramp_up_in_window else None
-        core = (float(weekly[core_weeks, c].sum()) / col.portfolio) if content.core_end_in_window else None
+        core = (((col.migrated + float(weekly[core_weeks, c].sum())) / col.total if col.total else 1.0)
+                if content.core_end_in_window else None)
         limited = col.category != Category.SMALL
         out.append(LdsoChecks(
             planned=planned, remaining=col.portfolio - planned, ramp_up_planned=ramp, core_share=core,

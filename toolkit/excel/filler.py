@@ -94,9 +94,10 @@ def fill_cells(src: Path, dst: Path, edits: dict[tuple[str, str], object]) -> Pa
 
 def fill_plan(src: Path, dst: Path, weekly=None, daily=None, agents=None, fast_feedback=None,
               agent_headers: dict[int, tuple[str, str]] | None = None, uca=None) -> Path:
-    """Fill the named grids: ``weekly``/``daily``/``agents`` are 2-D arrays shaped like their grid (0 and None
-    are left blank; other values are written as given), ``fast_feedback`` a list of rows of four values, and
-    ``agent_headers`` {spare column index: (MPID, role)} names extra providers."""
+    """Fill the named grids: ``weekly``/``daily``/``agents`` are 2-D arrays shaped like their grid (0 makes the cell
+    blank, clearing a figure the template carried over; None leaves the cell as it is; other values are written as
+    given), ``fast_feedback`` a list of rows of four values, and ``agent_headers`` {spare column index: (MPID,
+    role)} names extra providers."""
     names = defined_names(src)
     edits: dict[tuple[str, str], object] = {}
 
@@ -111,7 +112,10 @@ def fill_plan(src: Path, dst: Path, weekly=None, daily=None, agents=None, fast_f
         for r in range(grid.shape[0]):
             for c in range(grid.shape[1]):
                 v = grid[r, c]
-                if v is None or (isinstance(v, int | float | np.integer) and not isinstance(v, bool) and v == 0):
+                if v is None:
+                    continue
+                if isinstance(v, int | float | np.integer) and not isinstance(v, bool) and v == 0:
+                    edits[(area.sheet, xl_rowcol_to_cell(area.top + r, area.left + c))] = None
                     continue
                 edits[(area.sheet, xl_rowcol_to_cell(area.top + r, area.left + c))] = (
                     int(v) if isinstance(v, np.integer) else v)

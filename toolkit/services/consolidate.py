@@ -11,12 +11,16 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.clock import stamp
-from toolkit.domain.rules import AGENT_FORECAST, PLAN_DAILY, PLAN_WEEKLY, read_numbers
+from toolkit.domain.rules import AGENT_FORECAST, PLAN_DAILY, PLAN_WEEKLY, UCA_REQUEST, read_numbers
+from toolkit.domain.rules.values import as_date
 from toolkit.domain.schedule import Breach, GroupPlan, Schedule, breaches, consolidate
 from toolkit.domain.sprints import Sprint
+from toolkit.domain.status import Kind
+from toolkit.domain.submission import Submission
 from toolkit.excel.reader import read_template
 from toolkit.excel.writers.schedule import write_schedule_workbook
 from toolkit.services.context import Context
+from toolkit.store.ledger import PlanFigures, Row
 from toolkit.store.versions import next_version, versioned
 
 
@@ -26,9 +30,57 @@ class AcceptedPlan:
     submission_id: int
     version: int | None
     received_at: datetime
-    archive: Path
+    archive: Path | None  # None: a plan recorded by its figures only (a rehearsal's)
     plan: GroupPlan
     agents: list[tuple[str, str, np.ndarray]]  # (provider MPID, role, weekly forecast over the plan's weeks)
+
+
+def plan_figures(sub: Submission) -> PlanFigures:
+    """The figures of a returned plan workbook (bad cells as 0): weekly, daily and the agent forecasts."""
+    wgrid = sub.grids[PLAN_WEEKLY]
+    weekly, _ = read_numbers(wgrid, "weekly plan")
+    daily, days_from = None, None
+    if PLAN_DAILY in sub.grids:
+        daily = read_numbers(sub.grids[PLAN_DAILY], "daily plan")[0]
+        days_from = as_date(sub.grids[PLAN_DAILY].dates[0]) if sub.grids[PLAN_DAILY].dates else None
+    agents = []
+    if AGENT_FORECAST in sub.grids:
+        grid = sub.grids[AGENT_FORECAST]
+        forecast, _ = read_numbers(grid, "agent forecast")
+        for c, mpid in enumerate(grid.keys):
+            role = grid.roles[c].upper() if c < len(grid.roles) else ""
+            if mpid and forecast[:, c].any():
+                agents.append((mpid.strip().upper(), role, forecast[:, c].copy()))
+    weeks_from = as_date(wgrid.dates[0]) if wgrid.dates else None
+    return PlanFigures(tuple(wgrid.keys), weeks_from, weekly, days_from, daily, tuple(agents))
+
+
+# figures of accepted submissions by (ledger, submission id): a submission never changes once judged
+_FIGURES: dict[tuple[str, int], PlanFigures] = {}
+
+
+def figures_of(ctx: Context, row: Row) -> PlanFigures:
+    """The figures of an accepted submission: kept in the ledger when it was judged; read from its archived bytes
+    (and kept) for one judged before the ledger kept figures."""
+    key = (str(ctx.workspace.ledger), row.id)
+    if key not in _FIGURES:
+        ledger = ctx.ledger
+        found = ledger.figures(row.id)
+        if found is None:
+            sub = read_template(ctx.workspace.root / row.archive_path, row.original_name)
+            found = plan_figures(sub) if row.kind == Kind.PLAN else request_figures(sub)
+            ledger.store_figures(row.id, found)
+        if len(_FIGURES) > 20_000:
+            _FIGURES.clear()
+        _FIGURES[key] = found
+    return _FIGURES[key]
+
+
+def request_figures(sub: Submission) -> PlanFigures:
+    """The figures of a returned UCA request workbook: its grid, by LDSO, from its first day."""
+    grid = sub.grids[UCA_REQUEST]
+    values, _ = read_numbers(grid, "UCA request")
+    return PlanFigures(tuple(grid.keys), None, None, as_date(grid.dates[0]) if grid.dates else None, values)
 
 
 def accepted_plans(ctx: Context, cycle: str) -> list[AcceptedPlan]:
@@ -37,22 +89,13 @@ def accepted_plans(ctx: Context, cycle: str) -> list[AcceptedPlan]:
     out = []
     for g in ctx.config.industry.groups:
         row = ledger.current_plan(cycle, g.mpid)
-        if row is None or not row.archive_path:
+        if row is None or (not row.archive_path and ledger.figures(row.id) is None):
             continue
-        archive = ctx.workspace.root / row.archive_path
-        sub = read_template(archive, row.original_name)
-        weekly, _ = read_numbers(sub.grids[PLAN_WEEKLY], "weekly plan")
-        daily = read_numbers(sub.grids[PLAN_DAILY], "daily plan")[0] if PLAN_DAILY in sub.grids else None
-        plan = GroupPlan(g.mpid, list(sub.grids[PLAN_WEEKLY].keys), weekly, daily)
-        agents = []
-        if AGENT_FORECAST in sub.grids:
-            grid = sub.grids[AGENT_FORECAST]
-            forecast, _ = read_numbers(grid, "agent forecast")
-            for c, mpid in enumerate(grid.keys):
-                role = grid.roles[c].upper() if c < len(grid.roles) else ""
-                if mpid and forecast[:, c].any():
-                    agents.append((mpid.strip().upper(), role, forecast[:, c].copy()))
-        out.append(AcceptedPlan(g.mpid, row.id, row.version, row.received_at, archive, plan, agents))
+        figures = figures_of(ctx, row)
+        plan = GroupPlan(g.mpid, list(figures.ldsos), figures.weekly, figures.daily)
+        out.append(AcceptedPlan(g.mpid, row.id, row.version, row.received_at,
+                                ctx.workspace.root / row.archive_path if row.archive_path else None, plan,
+                                [(m, role, w.copy()) for m, role, w in figures.agents]))
     return out
 
 

@@ -12,17 +12,28 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+import numpy as np
+
 from toolkit.config import Config
-from toolkit.domain.envelopes import Envelopes
+from toolkit.domain.programme import PortfolioBasis, carry_over
 from toolkit.domain.sprints import Sprint
-from toolkit.domain.template import template_content
+from toolkit.domain.template import TemplateContent, template_content
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
 from toolkit.excel.writers.template import TemplateMeta, write_template
 from toolkit.services.context import Context
-from toolkit.store.registers import IssuedTemplate, append_register, latest_issued, read_register
+from toolkit.services.programme import latest_accepted, portfolio_basis
+from toolkit.store.registers import (
+    IssuedTemplate,
+    append_register,
+    latest_issued,
+    read_basis,
+    read_register,
+    write_basis,
+)
 from toolkit.store.workspace import Workspace
 
 
@@ -42,10 +53,9 @@ _JOB: dict = {}
 
 def _write_one(group: str, version: int) -> IssuedTemplate:
     config: Config = _JOB["config"]
-    env: Envelopes = _JOB["env"]
     sprint: Sprint = _JOB["sprint"]
     folder, issued_at, key = _JOB["folder"], _JOB["issued_at"], _JOB["key"]
-    content = template_content(config.industry, config.calendar, config.parameters, env, group, sprint)
+    content: TemplateContent = _JOB["contents"][group]
     name = C.template_file_name(sprint.cycle, group, version)
     tid = C.template_id(sprint.cycle, group, version)
     part = folder / (name + ".part")
@@ -72,11 +82,83 @@ def issued_late(ctx: Context, sprint: Sprint) -> bool:
     return ctx.clock.now().date() > sprint.submission_deadline
 
 
+@dataclass(frozen=True)
+class Shortage:
+    """A group and LDSO where the limits from the sprint's execution start to M15 cannot hold what is left."""
+
+    group: str
+    ldso: str
+    remaining: int
+    fits: int
+
+    @property
+    def beyond(self) -> int:
+        return self.remaining - self.fits
+
+
+@dataclass
+class Issue:
+    templates: list[IssuedTemplate]
+    shortages: list[Shortage]  # the infeasible pairs of the groups issued
+    basis: PortfolioBasis  # the remaining portfolio the templates were issued on
+
+
+def template_contents(ctx: Context, sprint: Sprint, groups: list[str],
+                      basis: PortfolioBasis | None = None) -> dict[str, TemplateContent]:
+    """What each group's template holds: built on the portfolio left for the sprint (worked out now unless given),
+    with the group's latest accepted weekly plan carried into the weeks after the sprint ([submission]
+    carry_over)."""
+    config, env = ctx.config, ctx.envelopes()
+    basis = basis if basis is not None else portfolio_basis(ctx, sprint)
+    out = {}
+    for group in groups:
+        content = template_content(config.industry, config.calendar, config.parameters, env, group, sprint,
+                                   basis.of(group))
+        out[group] = _carried(ctx, content, sprint) if config.parameters.submission.carry_over else content
+    return out
+
+
+def issued_content(ctx: Context, group: str, sprint: Sprint) -> TemplateContent:
+    """What the group's latest template of the sprint holds, on the portfolio it was issued on (as its return is
+    judged), without the figures it carried over."""
+    config = ctx.config
+    basis = read_basis(ctx.workspace.templates_dir(sprint.cycle)).get(group)
+    return template_content(config.industry, config.calendar, config.parameters, ctx.envelopes(), group, sprint,
+                            basis)
+
+
+def _carried(ctx: Context, content: TemplateContent, sprint: Sprint) -> TemplateContent:
+    """The content with the group's latest accepted weekly plan (and its agent forecasts) in the weeks after the
+    sprint."""
+    found = latest_accepted(ctx, content.group.mpid, sprint)
+    if found is None or found[1].weekly is None or found[1].weeks_from is None:
+        return content
+    _, figures, what = found
+    prefill = carry_over(figures.weeks_from, list(figures.ldsos), figures.weekly, content.weeks, content.ldso_mpids,
+                         sprint.execution_end)
+    if not (prefill > 0).any():
+        return content
+    agents = np.full((len(content.weeks), len(content.agents)), -1, dtype=np.int64)
+    series = {(m, role): w for m, role, w in figures.agents}
+    for k, a in enumerate(content.agents):
+        if (a.mpid, a.role) in series:
+            agents[:, k] = carry_over(figures.weeks_from, ["x"], series[(a.mpid, a.role)][:, None], content.weeks,
+                                      ["x"], sprint.execution_end)[:, 0]
+    return replace(content, prefill=prefill, prefill_agents=agents, carried_from=what)
+
+
 def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
                     progress: Callable[[IssuedTemplate], None] | None = None,
                     force: bool = False) -> list[IssuedTemplate]:
-    """Write the templates of ``groups`` (default: every group) for the sprint and record them. After the sprint's
-    return-by date only with ``force``: the supplier has no time left to plan, and its return will be late."""
+    """Write the templates of ``groups`` (default: every group) for the sprint and record them (``issue``)."""
+    return issue(ctx, sprint, groups, workers, progress, force).templates
+
+
+def issue(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
+          progress: Callable[[IssuedTemplate], None] | None = None, force: bool = False) -> Issue:
+    """Write the templates of ``groups`` (default: every group) for the sprint, on the portfolio left for it, and
+    record them with that portfolio. After the sprint's return-by date only with ``force``: the supplier has no time
+    left to plan, and its return will be late."""
     config = ctx.config
     known = [g.mpid for g in config.industry.groups]
     wanted = known if not groups else [g.upper() for g in groups]
@@ -91,7 +173,10 @@ def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = Non
     folder.mkdir(parents=True, exist_ok=True)
     jobs = _next_versions(ctx.workspace, sprint.cycle, wanted)
     issued_at: datetime = ctx.clock.now().replace(microsecond=0)
-    _JOB.update(config=config, env=ctx.envelopes(), sprint=sprint, folder=folder, key=ctx.key, issued_at=issued_at)
+    basis = portfolio_basis(ctx, sprint, issued_at.date())
+    contents = template_contents(ctx, sprint, wanted, basis)
+    shortages = [Shortage(g, c.mpid, c.portfolio, c.fits) for g in wanted for c in contents[g].infeasible]
+    _JOB.update(config=config, contents=contents, sprint=sprint, folder=folder, key=ctx.key, issued_at=issued_at)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     issued: list[IssuedTemplate] = []
     try:
@@ -108,6 +193,7 @@ def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = Non
                     progress(issued[-1])
     finally:
         _JOB.clear()
-        if issued:
+        if issued:  # the portfolio each issued template was built on: its return is judged on the same
+            write_basis(folder, [basis.of(t.group) for t in issued])
             append_register(folder, issued)
-    return issued
+    return Issue(issued, shortages, basis)

@@ -20,6 +20,7 @@ from toolkit.domain import rules
 from toolkit.domain.allocation import Snapshot
 from toolkit.domain.envelopes import Envelopes, calculate
 from toolkit.domain.findings import Finding, RuleId, Severity, finding, verdict
+from toolkit.domain.programme import GroupBasis
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Kind, Status
 from toolkit.domain.submission import Submission
@@ -31,10 +32,12 @@ from toolkit.inbox import safety
 from toolkit.inbox.intake import Answer, Receipt, Verdict
 from toolkit.inbox.isolate import ReadFailure, read_guarded, read_isolated
 from toolkit.mail.compose import compose, environment, write_eml
+from toolkit.services.consolidate import plan_figures, request_figures
 from toolkit.services.context import Context
 from toolkit.services.outturn import LiveConfig
 from toolkit.store.archive import safe_stem
-from toolkit.store.registers import SNAPSHOT, issued_rounds, latest_issued, read_register, read_snapshot
+from toolkit.store.ledger import Ledger
+from toolkit.store.registers import SNAPSHOT, issued_rounds, latest_issued, read_basis, read_register, read_snapshot
 from toolkit.store.workspace import Workspace
 
 
@@ -82,7 +85,7 @@ class WorkbookJudge:
         self.limits = limits or safety.Limits()
         self._generation = -1
         self._env: Envelopes | None = None
-        self._contents: dict[tuple[str, str], TemplateContent] = {}
+        self._contents: dict[tuple[str, str], tuple[GroupBasis | None, TemplateContent]] = {}
         self._digests: dict[tuple[str, str], str] = {}
 
     @property
@@ -112,18 +115,23 @@ class WorkbookJudge:
         return self._env
 
     def content(self, group: str, sprint: Sprint) -> TemplateContent:
+        """What the group's latest template of the sprint holds, on the portfolio it was issued on (recorded at
+        issue, so outturn arriving meanwhile does not move the figures a return is judged on)."""
         self._sync()
+        basis = read_basis(self.workspace.templates_dir(sprint.cycle)).get(group)
         key = (group, sprint.cycle)
-        if key not in self._contents:
-            self._contents[key] = template_content(self.config.industry, self.config.calendar, self.config.parameters,
-                                                   self.env, group, sprint)
-        return self._contents[key]
+        if key not in self._contents or self._contents[key][0] != basis:
+            self._contents[key] = (basis, template_content(self.config.industry, self.config.calendar,
+                                                           self.config.parameters, self.env, group, sprint, basis))
+            self._digests.pop(key, None)
+        return self._contents[key][1]
 
     def digest(self, group: str, sprint: Sprint) -> str:
         """The envelope digest of a group's template content, computed once per content."""
         key = (group, sprint.cycle)
+        content = self.content(group, sprint)
         if key not in self._digests:
-            self._digests[key] = self.content(group, sprint).digest()
+            self._digests[key] = content.digest()
         return self._digests[key]
 
     def warm(self) -> None:
@@ -244,6 +252,9 @@ class WorkbookJudge:
     def settle(self, v: Verdict, receipt: Receipt) -> Answer:
         """The feedback workbook (when the file could be read) and the email, in ``outbox/<cycle>/<group>/``."""
         judged: Judged = v.detail
+        if judged.status == Status.ACCEPTED and judged.submission is not None:  # its figures, for the schedule
+            figures = request_figures if judged.kind == Kind.UCA_REQUEST else plan_figures
+            Ledger(self.workspace.ledger).store_figures(receipt.row_id, figures(judged.submission))
         group, cycle, name, now = v.group, judged.cycle or "unassigned", receipt.name, stamp(receipt.received_at)
         folder = self.workspace.outbox / cycle / (group or "unknown")
         uca = judged.kind == Kind.UCA_REQUEST

@@ -31,16 +31,14 @@ from toolkit.domain.allocation import (
     standing,
 )
 from toolkit.domain.envelopes import Envelopes
-from toolkit.domain.rules import read_numbers
 from toolkit.domain.schedule import Schedule
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import Kind, Status
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
-from toolkit.excel.reader import read_template
 from toolkit.excel.writers.uca import write_allocation_workbook, write_uca_report, write_uca_request
 from toolkit.mail.compose import compose, environment, write_eml
-from toolkit.services.consolidate import Consolidation, consolidation, write_schedule
+from toolkit.services.consolidate import Consolidation, consolidation, figures_of, write_schedule
 from toolkit.services.context import Context
 from toolkit.store.registers import (
     SNAPSHOT,
@@ -165,11 +163,9 @@ def accepted_requests(ctx: Context, env: Envelopes, cycle: str, snap: Snapshot, 
         row = latest.get(group)
         if row is None:
             continue
-        sub = read_template(ctx.workspace.root / row.archive_path, row.original_name)
-        grid = sub.grids[C.UCA_REQUEST]
-        values, _ = read_numbers(grid, "UCA request")
-        for c, x in enumerate(grid.keys):
-            out[i, env.ldsos.index(x), :] = values[:, c]
+        figures = figures_of(ctx, row)
+        for c, x in enumerate(figures.ldsos):
+            out[i, env.ldsos.index(x), :] = figures.daily[:, c]
     return out
 
 

@@ -15,6 +15,7 @@ and kinds are the enums of ``toolkit.domain.status``, never bare strings.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+
+import numpy as np
 
 from toolkit.clock import stamp
 from toolkit.domain.monitoring import Cohort
@@ -100,6 +103,15 @@ CREATE TABLE IF NOT EXISTS shortfalls (
     count INTEGER NOT NULL CHECK (count > 0),
     reason TEXT NOT NULL,
     recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plan_figures (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    ldsos TEXT NOT NULL,
+    weeks_from TEXT,
+    weekly TEXT,
+    days_from TEXT,
+    daily TEXT,
+    agents TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
@@ -216,6 +228,29 @@ class Shortfall:
     recorded_at: datetime
 
 
+@dataclass(frozen=True)
+class PlanFigures:
+    """The figures of an accepted submission, as read when it was judged: a plan's weekly grid (weeks from
+    ``weeks_from``) and daily grid (days from ``days_from``), by LDSO, and its agent forecasts; a UCA request's grid
+    is its ``daily``. Kept so that consolidation, carry-over and the programme's history need not read the workbook
+    again (and so that a rehearsal's plans need no workbook at all)."""
+
+    ldsos: tuple[str, ...]
+    weeks_from: date | None
+    weekly: np.ndarray | None  # (W, L)
+    days_from: date | None
+    daily: np.ndarray | None  # (D, L)
+    agents: tuple[tuple[str, str, np.ndarray], ...] = ()  # (provider MPID, role, weekly forecast)
+
+
+def _grid(text: str | None) -> np.ndarray | None:
+    return None if text is None else np.asarray(json.loads(text), dtype=np.int64)
+
+
+def _grid_text(values: np.ndarray | None) -> str | None:
+    return None if values is None else json.dumps(np.asarray(values, dtype=np.int64).tolist(), separators=(",", ":"))
+
+
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
@@ -297,6 +332,41 @@ class Ledger:
         return self._one("WHERE cycle = ? AND supplier_group = ? AND status = ? AND kind = ? "
                          "ORDER BY id DESC LIMIT 1", (cycle, group, Status.ACCEPTED.value, Kind(kind).value))
 
+    # -- the figures of accepted submissions ---------------------------------------------------------------------
+
+    def store_figures(self, submission_id: int, figures: PlanFigures) -> None:
+        """Keep the figures read from a submission (written again if it is judged again after a crash)."""
+        agents = json.dumps([[m, r, np.asarray(w, dtype=np.int64).tolist()] for m, r, w in figures.agents],
+                            separators=(",", ":"))
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO plan_figures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (submission_id, ",".join(figures.ldsos), _text(figures.weeks_from), _grid_text(figures.weekly),
+                        _text(figures.days_from), _grid_text(figures.daily), agents))
+
+    def figures(self, submission_id: int) -> PlanFigures | None:
+        with closing(self._connect()) as db:
+            r = db.execute("SELECT ldsos, weeks_from, weekly, days_from, daily, agents FROM plan_figures WHERE "
+                           "submission_id = ?", (submission_id,)).fetchone()
+        if r is None:
+            return None
+        ldsos, weeks_from, weekly, days_from, daily, agents = r
+        return PlanFigures(tuple(x for x in ldsos.split(",") if x), date.fromisoformat(weeks_from) if weeks_from
+                           else None, _grid(weekly), date.fromisoformat(days_from) if days_from else None, _grid(daily),
+                           tuple((m, role, np.asarray(w, dtype=np.int64)) for m, role, w in json.loads(agents)))
+
+    def record_plan(self, cycle: str, group: str, figures: PlanFigures, name: str, at: datetime,
+                    kind: Kind = Kind.PLAN) -> int:
+        """An accepted submission known by its figures only (a rehearsal's plan played without a workbook): a row
+        of its own, recorded as accepted, with no archived bytes."""
+        with closing(self._connect()) as db, db:
+            row_id = int(db.execute(
+                "INSERT INTO submissions (sha256, original_name, received_at, status, supplier_group, cycle, kind, "
+                "finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f"figures:{cycle}:{group}:{stamp(at)}", name, stamp(at), Status.ACCEPTED.value, group, cycle,
+                 Kind(kind).value, stamp(at), "recorded by its figures, without a workbook")).lastrowid)
+        self.store_figures(row_id, figures)
+        return row_id
+
     # -- the send record of emails -----------------------------------------------------------------------------
 
     def mail(self, key: str) -> MailRow | None:
@@ -361,6 +431,27 @@ class Ledger:
             rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions "
                               "FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, effective_date").fetchall()
         return [Cohort(s, x, date.fromisoformat(i), date.fromisoformat(e), n, c) for s, x, i, e, n, c in rows]
+
+    def migrations(self, before: date | None = None, since: date | None = None) -> list[tuple[str, str, date, int]]:
+        """(supplier MPID, LDSO, initiation day, MPANs migrated) summed over the cohorts initiated that day
+        (completions where reported, else initiations), for days from ``since`` and before ``before``."""
+        where, args = [], []
+        if before is not None:
+            where.append("initiation_date < ?")
+            args.append(before.isoformat())
+        if since is not None:
+            where.append("initiation_date >= ?")
+            args.append(since.isoformat())
+        sql = ("SELECT supplier_mpid, ldso, initiation_date, SUM(COALESCE(completions, initiations)) FROM outturn "
+               + ("WHERE " + " AND ".join(where) if where else "") + " GROUP BY 1, 2, 3")
+        with closing(self._connect()) as db:
+            rows = db.execute(sql, tuple(args)).fetchall()
+        return [(s, x, date.fromisoformat(d), int(n)) for s, x, d, n in rows]
+
+    def outturn_days(self) -> set[date]:
+        """The initiation days the ledger holds outturn for."""
+        with closing(self._connect()) as db:
+            return {date.fromisoformat(d) for (d,) in db.execute("SELECT DISTINCT initiation_date FROM outturn")}
 
     def add_shortfall(self, cycle: str, group: str, ldso: str, day: date, count: int, reason: str,
                       at: datetime) -> int:

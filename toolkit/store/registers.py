@@ -17,6 +17,7 @@ import numpy as np
 
 from toolkit.clock import stamp
 from toolkit.domain.allocation import Snapshot
+from toolkit.domain.programme import GroupBasis, PairBasis
 
 REGISTER = "register.csv"
 REGISTER_COLUMNS = ("template_id", "group", "cycle", "version", "issued_at", "envelope_digest", "file", "sha256")
@@ -152,3 +153,47 @@ def read_snapshot(path: Path) -> Snapshot | None:
         j, k = li[r["ldso"]], di[date.fromisoformat(r["date"])]
         unused[j, k], groups[j, k], disclosed[j, k] = int(r["unused"]), int(r["groups"]), r["disclosed"] == "true"
     return Snapshot(ldsos, days, unused, groups, disclosed)
+
+
+# -- the portfolio a cycle's templates were issued on ------------------------------------------------------------
+
+BASIS = "portfolio_basis.json"
+
+
+def write_basis(folder: Path, bases: list[GroupBasis]) -> None:
+    """Record the remaining portfolio each group's latest template was issued on (replacing the groups' earlier
+    entries), so that its return is judged on the same figures whatever outturn arrives meanwhile."""
+    path = folder / BASIS
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for b in bases:
+        data[b.group] = {"cycle": b.cycle, "as_of": b.as_of.isoformat(), "cutoff": b.cutoff.isoformat(),
+                         "notes": list(b.notes), "pairs": {x: [p.initial, p.churn, p.outturn, p.missing, p.forecast,
+                                                               p.remaining] for x, p in b.pairs.items()}}
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text("{\n" + ",\n".join(f"{json.dumps(g)}: {json.dumps(data[g], sort_keys=True)}" for g in sorted(data))
+                   + "\n}\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+_BASES: dict[Path, tuple[tuple[int, int], dict[str, GroupBasis]]] = {}
+
+
+def read_basis(folder: Path) -> dict[str, GroupBasis]:
+    """The portfolio each group's latest template of the cycle was issued on (none for templates issued before the
+    toolkit recorded it: they were built on the deemed initial portfolio)."""
+    path = folder / BASIS
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    signature = (st.st_mtime_ns, st.st_size)
+    known = _BASES.get(path)
+    if known is not None and known[0] == signature:
+        return dict(known[1])
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out = {g: GroupBasis(g, v["cycle"], date.fromisoformat(v["as_of"]), date.fromisoformat(v["cutoff"]),
+                         {x: PairBasis(*figures) for x, figures in v["pairs"].items()}, tuple(v["notes"]))
+           for g, v in data.items()}
+    _BASES[path] = (signature, out)
+    return dict(out)

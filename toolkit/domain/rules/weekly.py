@@ -15,7 +15,7 @@ from toolkit.domain.rules.registry import family
 from toolkit.domain.rules.sheets import PLAN_WEEKLY
 from toolkit.domain.rules.values import DAY
 from toolkit.domain.submission import Grid
-from toolkit.domain.template import TemplateContent
+from toolkit.domain.template import LdsoColumn, TemplateContent
 
 
 @family("weekly plan", emits=(RuleId.CALENDAR_NON_MIGRATION_DAY, RuleId.ENVELOPE_WEEKLY, RuleId.DE_MINIMIS_DAILY_CAP,
@@ -57,13 +57,8 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
                                    hint=f"reduce {grid.cell(r, c)} to {limit:,} or less"))
         total = int(weekly[:, c].sum())
         if total != col.portfolio:
-            gap = col.portfolio - total
-            out.append(finding(RuleId.COMPLETENESS_PORTFOLIO,
-                               f"{total:,} planned in LDSO {col.mpid} up to M15, but the "
-                               f"portfolio to migrate there is {col.portfolio:,} ({abs(gap):,} "
-                               f"{'short' if gap > 0 else 'too many'}).", sheet=sheet, cell=grid.key_cell(c),
-                               ldso=col.mpid, value=str(total),
-                               hint="plan every MPAN once, secondary MPANs included"))
+            out.append(_completeness(col, total, parameters, sheet=sheet, cell=grid.key_cell(c), ldso=col.mpid,
+                                     value=str(total)))
         if content.ramp_checked(col):
             ramp = int(weekly[content.week_ramp_up_days > 0, c].sum())
             if not col.ramp_up_min <= ramp <= col.ramp_up_max:
@@ -73,11 +68,36 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
                                    f"{content.ramp_up_check_end:{DAY}}); the ramp-up range is {col.ramp_up_min:,} to "
                                    f"{col.ramp_up_max:,}.", sheet=sheet, cell=grid.key_cell(c), ldso=col.mpid,
                                    value=str(ramp)))
-        if content.core_checked(col):
-            core = int(weekly[content.week_before_core_end(), c].sum())
-            if round(core / col.portfolio, 9) < s.cmwcp:
-                out.append(finding(RuleId.CORE_WINDOW_COMPLETION, f"{core:,} of {col.portfolio:,} MPANs "
-                                   f"({core / col.portfolio:.1%}) planned in LDSO {col.mpid} by the end of your core "
-                                   f"window on {content.core_end:{DAY}}; the target is {s.cmwcp:.0%}.", sheet=sheet,
-                                   cell=grid.key_cell(c), ldso=col.mpid, value=str(core)))
+        if content.core_checked(col) and col.total:
+            core = col.migrated + int(weekly[content.week_before_core_end(), c].sum())
+            if round(core / col.total, 9) < s.cmwcp:
+                out.append(finding(RuleId.CORE_WINDOW_COMPLETION, f"{core:,} of {col.total:,} MPANs "
+                                   f"({core / col.total:.1%}) migrated and planned in LDSO {col.mpid} by the end of "
+                                   f"your core window on {content.core_end:{DAY}}; the target is {s.cmwcp:.0%}.",
+                                   sheet=sheet, cell=grid.key_cell(c), ldso=col.mpid, value=str(core)))
     return out
+
+
+def _completeness(col: LdsoColumn, total: int, parameters: Parameters, **where) -> Finding:
+    """completeness.portfolio: the plan to M15 against the portfolio left on the sprint's execution start. Where the
+    limits to M15 cannot hold what is left, a plan holding all that fits is short for want of capacity: reported with
+    the severity the MCC set (``completeness_beyond_capacity``), asking for unused capacity."""
+    gap = col.portfolio - total
+    left = f"the portfolio left to migrate there is {col.portfolio:,}" + (
+        f" (of {col.initial + col.churn:,}, {col.migrated:,} migrated before this sprint)" if col.migrated else "")
+    if col.infeasible and col.fits <= total < col.portfolio:
+        return finding(RuleId.COMPLETENESS_PORTFOLIO,
+                       f"{total:,} planned in LDSO {col.mpid} up to M15: all that your limits to M15 hold "
+                       f"({col.fits:,}), but {left}; {gap:,} MPANs find no capacity.",
+                       parameters.submission.completeness_beyond_capacity,
+                       hint=f"request unused capacity for them in the UCA window; the MCC knows of the {gap:,}",
+                       **where)
+    if col.infeasible and total < col.fits:
+        return finding(RuleId.COMPLETENESS_PORTFOLIO,
+                       f"{total:,} planned in LDSO {col.mpid} up to M15, but {left} and your limits to M15 hold "
+                       f"{col.fits:,}: plan at least all that fits ({col.fits - total:,} more).",
+                       hint="fill your limits to M15, then request unused capacity for the rest", **where)
+    return finding(RuleId.COMPLETENESS_PORTFOLIO,
+                   f"{total:,} planned in LDSO {col.mpid} up to M15, but {left} ({abs(gap):,} "
+                   f"{'short' if gap > 0 else 'too many'}).", hint="plan every MPAN once, secondary MPANs included",
+                   **where)

@@ -48,6 +48,7 @@ def agents_sheet(ws, f: Formats, content: TemplateContent, wk: Grid) -> tuple[st
     ws.set_column(total_col - 1, total_col - 1, 3)
     ws.set_column(total_col, diff_cols[list(AGENT_ROLES)[-1]], 12)
     ws.set_row(top - 3, 30)
+    ws.set_row(top - 1, 30)
     ws.freeze_panes(top, FIRST_COL)
     ws.protect("", {"format_columns": True, "select_locked_cells": True, "select_unlocked_cells": True})
     print_setup(ws, repeat_rows=(top - 3, top - 1))
@@ -90,15 +91,23 @@ def _weeks(ws, f: Formats, content: TemplateContent, wk: Grid, n: int, total_col
            diff_cols: dict[str, int]) -> None:
     """A row per week: input cells (grey when closed), the week's plan, each role's forecast and difference."""
     roles_row = xl_range_abs(GRID_TOP - 2, FIRST_COL, GRID_TOP - 2, FIRST_COL + n - 1)
+    planned, forecast = content.prefilled().sum(axis=1), content.prefilled_agents()
     for k, week in enumerate(content.weeks):
         r = GRID_TOP + k
         is_open = content.week_open_days[k] > 0
         ws.write_datetime(r, 0, week, f.week if is_open else f.day_closed)
         for c in range(n):
-            ws.write_blank(r, FIRST_COL + c, None, f.input if is_open else f.closed)
-        ws.write_formula(r, total_col, f"='{wk.sheet}'!{xl_rowcol_to_cell(wk.top + k, wk.total_col)}", f.int, 0)
+            value = int(forecast[k, c]) if c < forecast.shape[1] else 0
+            if value:  # carried over with the weekly plan
+                ws.write_number(r, FIRST_COL + c, value, f.input if is_open else f.closed)
+            else:
+                ws.write_blank(r, FIRST_COL + c, None, f.input if is_open else f.closed)
+        ws.write_formula(r, total_col, f"='{wk.sheet}'!{xl_rowcol_to_cell(wk.top + k, wk.total_col)}", f.int,
+                         int(planned[k]))
         row_range = f"{xl_rowcol_to_cell(r, FIRST_COL)}:{xl_rowcol_to_cell(r, FIRST_COL + n - 1)}"
         for role in AGENT_ROLES:
-            ws.write_formula(r, role_cols[role], f'=SUMIF({roles_row},"{role}",{row_range})', f.int, 0)
+            role_sum = int(sum(forecast[k, c] for c, a in enumerate(content.agents) if a.role == role))
+            ws.write_formula(r, role_cols[role], f'=SUMIF({roles_row},"{role}",{row_range})', f.int, role_sum)
             ws.write_formula(r, diff_cols[role], f"={xl_rowcol_to_cell(r, role_cols[role])}-"
-                                                 f"{xl_rowcol_to_cell(r, total_col)}", f.int, 0)
+                                                 f"{xl_rowcol_to_cell(r, total_col)}", f.int,
+                             role_sum - int(planned[k]))

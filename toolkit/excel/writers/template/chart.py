@@ -34,7 +34,8 @@ def chart_sheet(wb, ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid
             ws.write_string(1 + k, LIST_COL, m)
     ws.write(2, 2, "Choose one of your LDSOs: the charts show its limit (blue) and your plan (red).", f.note)
     if mpids:
-        r0, r1 = _table(ws, f, wk, content.weeks, content.weekly_limit, LIST_COL + 2, "Week commencing", f.week)
+        r0, r1 = _table(ws, f, wk, content.weeks, content.weekly_limit, LIST_COL + 2, "Week commencing", f.week,
+                        content.prefilled())
         _combo_chart(wb, ws, "Weekly limit and plan", LIST_COL + 2, r0, r1, area=True, anchor=(4, 0))
         if dy is not None and content.days:
             d0, d1 = _table(ws, f, dy, content.days, content.daily_limit, LIST_COL + 6, "Date", f.day)
@@ -47,7 +48,7 @@ def chart_sheet(wb, ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid
 
 
 def _table(ws, f: Formats, grid: Grid, dates: list[date], limits: np.ndarray, col0: int, label: str,
-           fmt) -> tuple[int, int]:
+           fmt, planned: np.ndarray | None = None) -> tuple[int, int]:
     """The chart data: per date, the chosen LDSO's plan and limit; returns the first and last row."""
     ws.write_row(TOP - 1, col0, [label, "Planned", "Limit"], f.head)
     for k, d in enumerate(dates):
@@ -57,7 +58,8 @@ def _table(ws, f: Formats, grid: Grid, dates: list[date], limits: np.ndarray, co
                                                       grid.first_col + grid.n_cols - 1)
         lim_rng = grid.limits_ref()
         match = f"MATCH({SELECTED},{grid.header_ref()},0)"
-        ws.write_formula(r, col0 + 1, f"=IFERROR(N(INDEX({plan_rng},{k + 1},{match})),0)", f.int, 0)
+        first_plan = int(planned[k, 0]) if planned is not None and planned.shape[1] else 0
+        ws.write_formula(r, col0 + 1, f"=IFERROR(N(INDEX({plan_rng},{k + 1},{match})),0)", f.int, first_plan)
         first_limit = int(limits[k, 0]) if limits.shape[1] else 0
         ws.write_formula(r, col0 + 2, f"=IFERROR(N(INDEX({lim_rng},{k + 1},{match})),0)", f.int,
                          max(first_limit, 0))

@@ -4,32 +4,38 @@ grids that recalculate as the supplier types; the cached results are the empty t
 
 from __future__ import annotations
 
-import numpy as np
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from toolkit.domain.envelopes import Category
+from toolkit.domain.findings import Severity
 from toolkit.domain.industry import AGENT_ROLES
 from toolkit.domain.parameters import Parameters
-from toolkit.domain.template import LdsoChecks, LdsoColumn, TemplateContent, self_checks
+from toolkit.domain.template import LdsoChecks, LdsoColumn, TemplateContent, agent_mismatches, self_checks
+from toolkit.excel import contract as C
 from toolkit.excel.book import print_setup
 from toolkit.excel.writers.template.formats import Formats
 from toolkit.excel.writers.template.plan import Grid
 
-CHECK_HEADS = ["LDSO", "Name", "Rules", "Portfolio", "Planned (weekly)", "Left to plan", "Ramp-up planned",
-               "Ramp-up share", "Ramp-up min", "Ramp-up max", "Core-window share by core end", "Target",
-               "Weeks over the limit", "Days over the limit", "Weeks closed but planned",
-               "Non-migration days planned", "Problems", "Status"]
+CHECK_HEADS = ["LDSO", "Name", "Rules", "Migrated so far", "Remaining portfolio", "Fits to M15 (your limits)",
+               "Planned (weekly)", "Left to plan", "Ramp-up planned", "Ramp-up share", "Ramp-up min", "Ramp-up max",
+               "Core-window share by core end", "Target", "Weeks over the limit", "Days over the limit",
+               "Weeks closed but planned", "Non-migration days planned", "Problems", "Status"]
 CHECKS_TOP = 6  # first LDSO row (0-based)
-(K_LDSO, K_NAME, K_RULES, K_PORTFOLIO, K_PLANNED, K_LEFT, K_RAMP, K_RAMP_SHARE, K_RAMP_MIN, K_RAMP_MAX, K_CORE,
- K_TARGET, K_WEEKS_OVER, K_DAYS_OVER, K_WEEKS_CLOSED, K_DAYS_CLOSED, K_PROBLEMS, K_STATUS) = range(len(CHECK_HEADS))
+(K_LDSO, K_NAME, K_RULES, K_MIGRATED, K_PORTFOLIO, K_FITS, K_PLANNED, K_LEFT, K_RAMP, K_RAMP_SHARE, K_RAMP_MIN,
+ K_RAMP_MAX, K_CORE, K_TARGET, K_WEEKS_OVER, K_DAYS_OVER, K_WEEKS_CLOSED, K_DAYS_CLOSED, K_PROBLEMS,
+ K_STATUS) = range(len(CHECK_HEADS))
 CORE_END_CELL = xl_rowcol_to_cell(2, 2, row_abs=True, col_abs=True)
 
 
-def problems_formula(r: int, ramp_checked: bool, core_checked: bool, target: float) -> str:
+def problems_formula(r: int, ramp_checked: bool, core_checked: bool, target: float,
+                     short_tolerated: bool = False) -> str:
     """The 'Problems' text of a check row; ``LdsoChecks.problems`` in ``toolkit.domain.template`` builds the same
-    text from the same figures."""
+    text from the same figures. ``short_tolerated``: the LDSO is short of capacity and a plan holding all that fits
+    is enough (``short_by_capacity``)."""
     cell = lambda c: xl_rowcol_to_cell(r, c)  # noqa: E731
-    parts = [f'IF({cell(K_LEFT)}<>0,"total differs from portfolio; ","")',
+    total = (f'IF(AND({cell(K_LEFT)}<>0,OR({cell(K_PLANNED)}<{cell(K_FITS)},{cell(K_LEFT)}<0)),'
+             if short_tolerated else f'IF({cell(K_LEFT)}<>0,')
+    parts = [total + '"total differs from portfolio; ","")',
              f'IF(N({cell(K_WEEKS_OVER)})+N({cell(K_DAYS_OVER)})>0,"over the limit; ","")',
              f'IF({cell(K_WEEKS_CLOSED)}+{cell(K_DAYS_CLOSED)}>0,"on non-migration days; ","")']
     if ramp_checked:
@@ -55,8 +61,12 @@ def checks_sheet(ws, f: Formats, content: TemplateContent, parameters: Parameter
         ws.write_datetime(2, 2, content.core_end, f.day)
     else:
         ws.write_string(2, 2, "no core window")
+    short = capacity_text(content, parameters)
+    if short:
+        ws.merge_range(3, 0, 3, 12, short, f.warn)
+        ws.set_row(3, 15.0 * max(2, -(-len(short) // 150)) + 3)
     ws.write_row(CHECKS_TOP - 1, 0, CHECK_HEADS, f.head)
-    empty = self_checks(content, np.zeros((len(content.weeks), len(content.ldsos)), np.int64), None)
+    empty = self_checks(content, content.prefilled(), None)
     for c, (col, chk) in enumerate(zip(content.ldsos, empty, strict=True)):
         _check_row(ws, f, content, parameters, wk, dy, CHECKS_TOP + c, c, col, chk)
     last = CHECKS_TOP + len(content.ldsos) - 1
@@ -66,12 +76,18 @@ def checks_sheet(ws, f: Formats, content: TemplateContent, parameters: Parameter
                                   {"type": "cell", "criteria": criteria, "value": '"OK"', "format": fmt})
     r = last + 2
     ws.write(r, 0, "Agent forecasts", f.subtitle)
+    mismatches = agent_mismatches(content, content.prefilled(), content.prefilled_agents(),
+                                  [a.role for a in content.agents])
     for k, (role, formula) in enumerate(agent_checks.items()):
         ws.write(r + 1 + k, 1, f"{AGENT_ROLES[role]} ({role}): weeks whose forecasts do not add up to the plan")
-        ws.write_formula(r + 1 + k, K_RAMP, f"={formula}", f.int, 0)
+        ws.write_formula(r + 1 + k, K_RAMP, f"={formula}", f.int, mismatches.get(role, 0))
     ws.set_column(K_LDSO, K_LDSO, 8)
     ws.set_column(K_NAME, K_NAME, 30)
     ws.set_column(K_RULES, K_TARGET, 11)
+    ws.set_column(K_RULES, K_RULES, 15)  # also holds the core window's end date
+    ws.set_column(K_FITS, K_FITS, 13)
+    ws.set_column(K_RAMP, K_RAMP, 20)
+    ws.set_column(K_CORE, K_CORE, 31)
     ws.set_column(K_WEEKS_OVER, K_DAYS_CLOSED, 12)
     ws.set_column(K_PROBLEMS, K_PROBLEMS, 40)
     ws.set_column(K_STATUS, K_STATUS, 9)
@@ -90,13 +106,19 @@ def _check_row(ws, f: Formats, content: TemplateContent, parameters: Parameters,
     ws.write_string(r, K_LDSO, col.mpid)
     ws.write_string(r, K_NAME, col.name)
     ws.write_string(r, K_RULES, col.category_name.replace("_", " ").lower())
+    ws.write_number(r, K_MIGRATED, col.migrated, f.int)
     ws.write_number(r, K_PORTFOLIO, col.portfolio, f.int)
+    if col.fits is None:
+        ws.write_string(r, K_FITS, "no limit")
+    else:
+        ws.write_number(r, K_FITS, col.fits, f.int_red if col.infeasible else f.int)
     ws.write_formula(r, K_PLANNED, f"=SUM({plan})", f.int, chk.planned)
     ws.write_formula(r, K_LEFT, f"={cell(K_PORTFOLIO)}-{cell(K_PLANNED)}", f.int, chk.remaining)
     ramp_checked, core_checked = content.ramp_checked(col), content.core_checked(col)
     if content.ramp_up_in_window:
         ws.write_formula(r, K_RAMP, f'=SUMIFS({plan},{wk.col_ref(wk.ramp_col)},">0")', f.int, chk.ramp_up_planned)
-        ws.write_formula(r, K_RAMP_SHARE, f"={cell(K_RAMP)}/{cell(K_PORTFOLIO)}", f.pct, chk.ramp_up_share)
+        ws.write_formula(r, K_RAMP_SHARE, f"=IF({cell(K_PORTFOLIO)}=0,0,{cell(K_RAMP)}/{cell(K_PORTFOLIO)})", f.pct,
+                         chk.ramp_up_share or 0)
     else:
         ws.write_string(r, K_RAMP, "n/a (before this plan)")
         ws.write_string(r, K_RAMP_SHARE, "n/a")
@@ -107,15 +129,18 @@ def _check_row(ws, f: Formats, content: TemplateContent, parameters: Parameters,
         ws.write_number(r, K_RAMP_MIN, col.ramp_up_min, f.int)
         ws.write_number(r, K_RAMP_MAX, col.ramp_up_max, f.int)
     if content.core_end_in_window:
-        ws.write_formula(r, K_CORE, f'=SUMIFS({plan},{wk.col_ref(0)},"<="&{CORE_END_CELL})/{cell(K_PORTFOLIO)}',
-                         f.pct, chk.core_share)
+        whole = f"({cell(K_MIGRATED)}+{cell(K_PORTFOLIO)})"
+        ws.write_formula(r, K_CORE, f'=IF({whole}=0,1,({cell(K_MIGRATED)}+SUMIFS({plan},{wk.col_ref(0)},"<="&'
+                                    f'{CORE_END_CELL}))/{whole})', f.pct, chk.core_share)
     else:
         ws.write_string(r, K_CORE, "n/a (core window not in this plan)")
     cmwcp = parameters.submission.cmwcp
     ws.write_string(r, K_TARGET, f"at least {cmwcp:.0%}" if col.category == Category.ENVELOPE else "guide only")
     _limit_checks(ws, f, wk, dy, r, c, col, chk, plan, limit)
     problems = chk.problems(parameters, col, ramp_checked, core_checked)
-    ws.write_formula(r, K_PROBLEMS, problems_formula(r, ramp_checked, core_checked, cmwcp), f.text, problems)
+    tolerated = col.infeasible and parameters.submission.completeness_beyond_capacity == Severity.WARNING
+    ws.write_formula(r, K_PROBLEMS, problems_formula(r, ramp_checked, core_checked, cmwcp, tolerated), f.text,
+                     problems)
     ws.write_formula(r, K_STATUS, f'=IF({cell(K_PROBLEMS)}="","OK","Check")', None,
                      "OK" if not problems else "Check")
 
@@ -143,3 +168,21 @@ def _limit_checks(ws, f: Formats, wk: Grid, dy: Grid | None, r: int, c: int, col
                          chk.daily_closed)
     else:
         ws.write_number(r, K_DAYS_CLOSED, 0, f.int)
+
+
+def capacity_text(content: TemplateContent, parameters: Parameters) -> str:
+    """What the template says where the limits to M15 cannot hold what is left (capacity sufficiency): the figures
+    and what to do; "" where they can."""
+    short = content.infeasible
+    if not short:
+        return ""
+    sp = content.sprint
+    fits, left = sum(c.fits for c in short), sum(c.portfolio for c in short)
+    where = short[0].mpid if len(short) == 1 else f"{len(short)} of your LDSOs ({', '.join(c.mpid for c in short)})"
+    severity = parameters.submission.completeness_beyond_capacity
+    counts = ("a plan holding all that fits is accepted, with a warning on the rest" if severity == Severity.WARNING
+              else "a plan short of the portfolio is refused until capacity is found")
+    return (f"Short of capacity in {where}: your limits to M15 hold {fits:,} of the {left:,} MPANs left there "
+            f"({left - fits:,} beyond; the figures per LDSO are on '{C.SHEET_CHECKS}'). Plan all that fits, then "
+            f"request unused capacity for the rest in the UCA window ({sp.uca_start:%a %d %b} to "
+            f"{sp.uca_end:%a %d %b %Y}); {counts}. The MCC knows of the shortfall and may add capacity.")

@@ -69,4 +69,11 @@ class Formats:
         self.limit = add({"num_format": INT, "font_color": LIMIT_FONT})
         self.limit_closed = add({"num_format": INT, "font_color": MUTED_FONT})
         self.red = add({"bg_color": RED_FILL, "font_color": RED_FONT})
+        self.step = add({"valign": "top", "align": "right"})
+        self.top = add({"valign": "top"})
+        self.int_top = add({"num_format": INT, "valign": "top"})
+        self.warn_text = add({"text_wrap": True, "valign": "top", "font_color": RED_FONT})
+        self.int_red = add({"num_format": INT, "bg_color": RED_FILL, "font_color": RED_FONT})
+        self.warn = add({"bold": True, "bg_color": RED_FILL, "font_color": RED_FONT, "text_wrap": True,
+                         "valign": "top", "border": 1})
         self.ok = add({"bg_color": OK_FILL, "font_color": OK_FONT})

@@ -3,14 +3,19 @@ rules for everyone, the group's phases, its LDSOs and their rules, key dates and
 
 from __future__ import annotations
 
-from toolkit.domain.envelopes import Category
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.template import TemplateContent, describe_phase_dates
 from toolkit.excel import contract as C
 from toolkit.excel.book import print_setup
+from toolkit.excel.writers.template.checks import capacity_text
 from toolkit.excel.writers.template.formats import Formats
 
 LAST_COL = 4  # text runs across columns B to E
+
+
+def _height(text: str, chars: int) -> float:
+    """A row height that shows ``text`` wrapped in a cell about ``chars`` characters wide (15 points a line)."""
+    return 15.0 * max(1, -(-len(text) // chars)) + 3
 
 
 def instructions_sheet(ws, f: Formats, content: TemplateContent, parameters: Parameters, version: int,
@@ -35,6 +40,7 @@ def instructions_sheet(ws, f: Formats, content: TemplateContent, parameters: Par
         ("Daily sprint plan", ("required: " if content.daily_required else "not required: ") + content.daily_reason),
         ("Template", template_id),
     ])
+    r = _portfolio(ws, f, content, parameters, r + 2)
     r = _steps(ws, f, content, parameters, r + 2)
     r = _general_rules(ws, f, parameters, r + 2)
     ws.write(r + 2, 0, "Your phases", f.subtitle)
@@ -68,7 +74,10 @@ def _steps(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
     ws.write(r, 0, "What to do", f.subtitle)
     steps = [
         f"'{C.SHEET_WEEKLY}': for every LDSO, type the migrations you plan per week up to M15. The totals must equal "
-        "your portfolio in each LDSO ('Left to plan' reaches 0).",
+        "what remains of your portfolio in each LDSO ('Left to plan' reaches 0)"
+        + ("; where your limits cannot hold it, plan all that fits and request unused capacity for the rest."
+           if content.infeasible else ".")
+        + (f" Weeks after the sprint hold {content.carried_from}: adjust them." if content.carried_from else ""),
     ]
     if content.daily_required:
         steps.append(f"'{C.SHEET_DAILY}': type the migrations per migration day of the sprint; each week's days must "
@@ -83,9 +92,9 @@ def _steps(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
     ]
     for k, step in enumerate(steps, start=1):
         r += 1
-        ws.write_number(r, 0, k)
+        ws.write_number(r, 0, k, f.step)
         ws.merge_range(r, 1, r, LAST_COL, step, f.text)
-        ws.set_row(r, 30)
+        ws.set_row(r, max(30, _height(step, 140)))
     return r
 
 
@@ -113,13 +122,37 @@ def _ldsos(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
     """'Your LDSOs and their rules' on row ``r``, a table below; returns the last row written."""
     ws.write(r, 0, "Your LDSOs and their rules", f.subtitle)
     r += 1
-    ws.write_row(r, 0, ["LDSO", "Name", "Portfolio (MPANs)", "Category", "What applies"], f.head)
+    ws.write_row(r, 0, ["LDSO", "Name", "Migrated so far", "Remaining to plan", "What applies"], f.head)
     for col in content.ldsos:
         r += 1
-        ws.write_string(r, 0, col.mpid)
-        ws.write_string(r, 1, col.name)
-        ws.write_number(r, 2, col.portfolio, f.int)
-        ws.write_string(r, 3, col.category_name.replace("_", " ").lower())
-        ws.write_string(r, 4, col.rule_text(parameters), f.text)
-        ws.set_row(r, 45 if col.category == Category.DE_MINIMIS else 30)
+        ws.write_string(r, 0, col.mpid, f.top)
+        ws.write_string(r, 1, col.name, f.top)
+        ws.write_number(r, 2, col.migrated, f.int_top)
+        ws.write_number(r, 3, col.portfolio, f.int_top)
+        portfolio = f"Portfolio {col.initial:,} (deemed initial)" + (f", churn {col.churn:+,}" if col.churn else "")
+        text = f"{portfolio}. {col.rule_text(parameters)}"
+        ws.write_string(r, 4, text, f.warn_text if col.infeasible else f.text)
+        ws.set_row(r, max(30, _height(text, 95)))
+    return r
+
+
+def _portfolio(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: int) -> int:
+    """'Your portfolio' on row ``r``: how 'migrated so far' was counted, what is carried over, and where capacity
+    falls short; returns the last row written."""
+    ws.write(r, 0, "Your portfolio", f.subtitle)
+    lines = [f"What remains to plan is your deemed initial portfolio, plus any churn recorded, less what migrated "
+             f"before the sprint's execution start ({content.sprint.execution_start:%a %d %b %Y})."]
+    lines += [note[0].upper() + note[1:] + "." for note in content.basis_notes]
+    if content.carried_from:
+        lines.append(f"The weeks after this sprint are pre-filled with {content.carried_from}, so you adjust rather "
+                     "than retype; they are checked like any figure you type.")
+    for line in lines:
+        r += 1
+        ws.merge_range(r, 0, r, LAST_COL, "• " + line, f.text)
+        ws.set_row(r, max(20, _height(line, 170)))
+    short = capacity_text(content, parameters)
+    if short:
+        r += 1
+        ws.merge_range(r, 0, r, LAST_COL, short, f.warn)
+        ws.set_row(r, _height(short, 160))
     return r

@@ -13,7 +13,8 @@ from toolkit.domain.template import TemplateContent
 from toolkit.excel.book import print_setup
 from toolkit.excel.writers.template.formats import Formats
 
-GRID_TOP = 8  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
+GRID_TOP = 9  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
+LEFT_ROW = 7  # the weekly sheet's "Left to plan" row (0-based)
 FIRST_COL = 1  # the grid's first column; the dates are in column A
 A4 = 9  # XlsxWriter's paper size index
 CATEGORY_WORDS = {Category.ENVELOPE: "envelope", Category.DE_MINIMIS: "de minimis", Category.SMALL: "small"}
@@ -77,32 +78,42 @@ def plan_sheet(ws, f: Formats, content: TemplateContent, weekly: bool) -> Grid:
 
 
 def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
-    """The title, what to do, and per LDSO its name, rules, portfolio and totals (rows 1-7)."""
+    """The title, what to do, and per LDSO its name, rules, what migrated so far, what remains and the totals
+    (rows 1-8)."""
     group, top, bottom = content.group, grid.top, grid.bottom
     if weekly:
         ws.write(0, 0, f"Weekly plan to M15: {group.name} ({group.mpid}), sprint {content.sprint.sprint}", f.title)
-        ws.write(1, 0, "Type the migrations you plan to start in each week, per LDSO, secondary MPANs included. "
-                       "Grey weeks have no migration day open to you. A cell turns red when it is over the "
-                       "weekly limit, on a closed week, or not a whole number.", f.note)
+        note = ("Type the migrations you plan to start in each week, per LDSO, secondary MPANs included. Grey weeks "
+                "have no migration day open to you. A cell turns red when it is over the weekly limit, on a closed "
+                "week, or not a whole number."
+                + (f" Weeks after the sprint hold {content.carried_from}: adjust them rather than retype."
+                   if content.carried_from else ""))
     else:
         ws.write(0, 0, f"Daily sprint plan: {group.name} ({group.mpid}), sprint {content.sprint.sprint} "
                        f"execution {content.sprint.execution_start:%d %b %Y} to "
                        f"{content.sprint.execution_end:%d %b %Y}", f.title)
-        ws.write(1, 0, f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's "
-                       "days must add up to that week's weekly plan. Grey days are not migration days.", f.note)
-    labels = ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned to M15", "Left to plan"] if weekly else \
-        ["LDSO name", "Rules", "Portfolio (MPANs)", "Planned in the sprint"]
+        note = (f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's days must "
+                "add up to that week's weekly plan. Grey days are not migration days.")
+    last = max(grid.total_col, 8)
+    ws.merge_range(1, 0, 1, last, note, f.note)
+    ws.set_row(1, 15.0 * max(1, -(-len(note) // (12 * last))) + 3)
+    labels = ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned to M15", "Left to plan"] \
+        if weekly else ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned in the sprint"]
     for r, label in enumerate(labels, start=2):
         ws.write(r, 0, label, f.label)
+    prefill = content.prefilled() if weekly else None
     for c, col in enumerate(content.ldsos):
         x = grid.first_col + c
         letter = xl_col_to_name(x)
+        planned = int(prefill[:, c].sum()) if prefill is not None else 0
         ws.write_string(2, x, col.name, f.note)
-        ws.write_string(3, x, CATEGORY_WORDS[col.category], f.note)
-        ws.write_number(4, x, col.portfolio, f.int)
-        ws.write_formula(5, x, f"=SUM({letter}{top + 1}:{letter}{bottom + 1})", f.int, 0)
+        ws.write_string(3, x, CATEGORY_WORDS[col.category] + (": short of capacity" if col.infeasible else ""),
+                        f.note)
+        ws.write_number(4, x, col.migrated, f.int)
+        ws.write_number(5, x, col.portfolio, f.int)
+        ws.write_formula(6, x, f"=SUM({letter}{top + 1}:{letter}{bottom + 1})", f.int, planned)
         if weekly:
-            ws.write_formula(6, x, f"={letter}5-{letter}6", f.int_bold, col.portfolio)
+            ws.write_formula(LEFT_ROW, x, f"={letter}6-{letter}7", f.int_bold, col.portfolio - planned)
 
 
 def _header_row(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
@@ -131,15 +142,19 @@ def _grid_rows(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: boo
         rows, opened, limits = content.days, content.day_open, content.daily_limit
         phase, notes = content.day_phase, content.day_notes
     first, n = grid.first_col, grid.n_cols
+    prefill = content.prefilled() if weekly else np.zeros((len(rows), n), dtype=np.int64)
     for k, day in enumerate(rows):
         r = grid.top + k
         is_open = bool(opened[k])
         ws.write_datetime(r, 0, day, (f.week if weekly else f.day) if is_open else f.day_closed)
         cell_fmt = f.input if is_open else f.closed
         for c in range(n):
-            ws.write_blank(r, first + c, None, cell_fmt)
+            if prefill[k, c]:  # carried over: an input like any other, judged like a typed figure
+                ws.write_number(r, first + c, int(prefill[k, c]), cell_fmt)
+            else:
+                ws.write_blank(r, first + c, None, cell_fmt)
         ws.write_formula(r, grid.total_col, f"=SUM({xl_rowcol_to_cell(r, first)}:"
-                                            f"{xl_rowcol_to_cell(r, first + n - 1)})", f.int, 0)
+                                            f"{xl_rowcol_to_cell(r, first + n - 1)})", f.int, int(prefill[k].sum()))
         _limits(ws, f, content, grid.limit_col, r, limits[k], is_open)
         ws.write_number(r, grid.open_col, int(content.week_open_days[k]) if weekly else int(is_open))
         if grid.ramp_col is not None:
@@ -186,10 +201,10 @@ def _grid_checks(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: b
             ws.conditional_format(top, first + c, bottom, first + c, {
                 "type": "formula", "format": f.red, "criteria": f"=AND(ISNUMBER({cell}),{cell}>{lim})"})
     if n and weekly:
-        ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "!=", "value": 0,
-                                                           "format": f.red})
-        ws.conditional_format(6, first, 6, first + n - 1, {"type": "cell", "criteria": "==", "value": 0,
-                                                           "format": f.ok})
+        ws.conditional_format(LEFT_ROW, first, LEFT_ROW, first + n - 1, {"type": "cell", "criteria": "!=",
+                                                                         "value": 0, "format": f.red})
+        ws.conditional_format(LEFT_ROW, first, LEFT_ROW, first + n - 1, {"type": "cell", "criteria": "==",
+                                                                         "value": 0, "format": f.ok})
 
 
 def _layout(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
@@ -205,6 +220,7 @@ def _layout(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
     ws.set_column(grid.phase_col, grid.phase_col, 18)
     ws.set_column(grid.notes_col, grid.notes_col, 60)
     ws.set_row(2, 45)
+    ws.set_row(3, 30)
     ws.set_row(top - 1, 32)
     ws.freeze_panes(top, first)
     ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
