@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,3 +40,51 @@ def review(
     if len(r.trend) > 1:
         console.print("  trend: " + "; ".join(f"{t.cycle} {t.ratio:.0%}" for t in r.trend), highlight=False)
     console.print(f"Wrote {report.path}")
+
+
+@app.command("rehearse")
+def rehearse(
+    out: Annotated[Path, typer.Option("--out", help="A new folder for the rehearsal (its own workspace).")],
+    seed: Annotated[int, typer.Option(help="Seed of the simulated suppliers and outturn.")] = 1,
+    until: Annotated[str | None, typer.Option(help="The last sprint rehearsed (S3 or 3); default: to M15.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Rehearse the whole programme on a copy of the workspace's configuration: every sprint from the first to M15
+    (templates, simulated returns, corrections and late returns, consolidation, unused capacity, baseline,
+    publication, outturn, monitoring, a shortfall, a lost days claim, the review), each next sprint planned on the
+    portfolio left. The workspace's own ledger, inbox and outbox are never touched. Writes OUT/summary.json."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from toolkit.demo.rehearse import STEPS
+    from toolkit.demo.rehearse import rehearse as run_rehearsal
+    from toolkit.store.workspace import resolve_workspace
+
+    tasks: dict[str, int] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[what]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        def step(sprint, what: str) -> None:
+            if sprint.cycle not in tasks:
+                tasks[sprint.cycle] = bar.add_task(f"sprint {sprint.sprint} ({sprint.cycle})", total=len(STEPS),
+                                                   what="")
+            bar.update(tasks[sprint.cycle], advance=1, what=what)
+
+        result = run_rehearsal(resolve_workspace(workspace).root, out.expanduser(), seed, until, step)
+    table = Table(title=f"Rehearsal in {result.folder}")
+    for head in ("sprint", "templ.", "acc.", "rej.", "late", "infeas.", "breach", "granted", "planned", "migrated",
+                 "left"):
+        table.add_column(head, justify="left" if head == "sprint" else "right")
+    for r in result.sprints:
+        table.add_row(r.sprint, str(r.templates), str(r.accepted), str(r.rejected), str(r.late),
+                      str(r.infeasible_pairs), str(r.baseline_breaches), f"{r.granted:,}", f"{r.planned:,}",
+                      f"{r.migrated:,}", f"{r.remaining:,}")
+    console.print(table)
+    met = sum(s["status"] == "met" for s in result.success)
+    judged = sum(s["status"] in ("met", "missed") for s in result.success)
+    a, fc = result.aggregate, result.forecast
+    console.print(f"Success: {met} of the {judged} groups whose core window has ended met the participant criterion; "
+                  "aggregate "
+                  f"{a['migrated']:,} of {a['planned']:,} planned ({a['ratio']:.1%}); {fc['remaining']:,} of "
+                  f"{fc['portfolio']:,} MPANs left")
+    console.print(f"Wrote {result.summary}")
