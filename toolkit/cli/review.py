@@ -47,6 +47,8 @@ def rehearse(
     out: Annotated[Path, typer.Option("--out", help="A new folder for the rehearsal (its own workspace).")],
     seed: Annotated[int, typer.Option(help="Seed of the simulated suppliers and outturn.")] = 1,
     until: Annotated[str | None, typer.Option(help="The last sprint rehearsed (S3 or 3); default: to M15.")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Without the MCC's internal workbooks (schedules, "
+                                        "allocation, publication, monitoring): the same figures, faster.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Rehearse the whole programme on a copy of the workspace's configuration: every sprint from the first to M15
@@ -70,7 +72,7 @@ def rehearse(
                                                    what="")
             bar.update(tasks[sprint.cycle], advance=1, what=what)
 
-        result = run_rehearsal(resolve_workspace(workspace).root, out.expanduser(), seed, until, step)
+        result = run_rehearsal(resolve_workspace(workspace).root, out.expanduser(), seed, until, step, quick)
     table = Table(title=f"Rehearsal in {result.folder}")
     for head in ("sprint", "templ.", "acc.", "rej.", "late", "infeas.", "breach", "granted", "planned", "migrated",
                  "left"):

@@ -38,7 +38,7 @@ from toolkit.services.issue import current_templates, issue, issued_content
 from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
 from toolkit.services.publish import publish
 from toolkit.services.success import Standing, sprint_review, submissions, success_report
-from toolkit.services.uca import current_schedule, uca_allocate, uca_report
+from toolkit.services.uca import current_allocation, current_schedule, uca_allocate, uca_report
 from toolkit.store.workspace import Workspace
 
 STEPS = ("templates", "returns", "corrections", "draft and UCA", "baseline", "outturn", "shortfall", "review")
@@ -95,11 +95,15 @@ def prepare(source: Path, out: Path) -> Workspace:
     return ws
 
 
-def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None,
-             step: Step | None = None) -> Rehearsal:
-    """Every sprint from the first to ``until`` (default: the last, ending at M15); writes ``out/summary.json``."""
+def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, step: Step | None = None,
+             quick: bool = False) -> Rehearsal:
+    """Every sprint from the first to ``until`` (default: the last, ending at M15); writes ``out/summary.json``.
+    ``quick``: the same steps and figures without the MCC's internal workbooks (draft and baseline schedules, the
+    allocation workbook and grant notices, the publication set, the monitoring workbook); the supplier exchange
+    (templates, returns, feedback, UCA request forms), the reviews and the success workbook are still written."""
     ws = prepare(source, out)
-    run = _Run(Context(ws, Clock(day=date.today())), np.random.default_rng(seed), step or (lambda s, what: None))
+    run = _Run(Context(ws, Clock(day=date.today())), np.random.default_rng(seed), step or (lambda s, what: None),
+               quick)
     sprints = run.ctx.config.calendar.sprints
     if until:
         last = sprint_by_cycle(sprints, until)
@@ -119,8 +123,8 @@ def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None,
 
 
 class _Run:
-    def __init__(self, ctx: Context, rng: np.random.Generator, step: Step):
-        self.ctx, self.rng, self.step = ctx, rng, step
+    def __init__(self, ctx: Context, rng: np.random.Generator, step: Step, quick: bool):
+        self.ctx, self.rng, self.step, self.quick = ctx, rng, step, quick
         self.runs: dict[str, SprintRun] = {}
         self.cache: dict[str, Standing] = {}
         industry = ctx.config.industry
@@ -133,6 +137,7 @@ class _Run:
         return self.ctx.on(Clock(day=day))
 
     def note(self, sprint: Sprint, label: str, path: Path | None) -> None:
+        """Keep the workbook's place for summary.json."""
         if path is not None:
             self.workbooks.setdefault(sprint.cycle, []).append(str(path.relative_to(self.ctx.workspace.root)))
 
@@ -154,8 +159,9 @@ class _Run:
         self.step(sprint, "corrections")
         self._uca(sprint, run)
         self.step(sprint, "draft and UCA")
-        self.note(sprint, "baseline publication", publish(self.on(sprint.baseline_publication), sprint,
-                                                          "baseline").folder)
+        if not self.quick:
+            self.note(sprint, "baseline publication", publish(self.on(sprint.baseline_publication), sprint,
+                                                              "baseline").folder)
         sub = submissions(self.ctx, sprint)
         run.accepted = sub.templates - sub.without_plan
         run.rejected, run.late = sub.rejected, sub.late
@@ -197,15 +203,18 @@ class _Run:
 
     def _uca(self, sprint: Sprint, run: SprintRun) -> None:
         drafting = self.on(sprint.draft_publication)
-        _, draft = consolidate_schedule(drafting, sprint)
-        self.note(sprint, "draft schedule", draft)
+        if not self.quick:
+            self.note(sprint, "draft schedule", consolidate_schedule(drafting, sprint)[1])
         report = uca_report(drafting, sprint)
         requesting = self.on(sprint.uca_start + timedelta(days=1))
         if report.eligible:
             simulate_uca_requests(requesting, sprint, report)
             process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0)
-        alloc, book, base, _ = uca_allocate(self.on(sprint.uca_end), sprint)
-        self.note(sprint, "baseline schedule", base)
+        if self.quick:
+            alloc, _ = current_allocation(self.on(sprint.uca_end), sprint)
+        else:
+            alloc, _, base, _ = uca_allocate(self.on(sprint.uca_end), sprint)
+            self.note(sprint, "baseline schedule", base)
         run.baseline_breaches = len(alloc.breaches)
         run.granted = int(alloc.grants.sum())
 
@@ -288,7 +297,7 @@ class _Run:
         self.step(sprint, "outturn")
         self.execute(sprint, first, sprint.execution_end)
         mid = self.ctx.on(Clock(day=sprint.execution_end + timedelta(days=1)))
-        self.note(sprint, "monitoring", monitoring_report(mid, sprint, sprint.execution_end).path)
+        self.note(sprint, "monitoring", monitoring_report(mid, sprint, sprint.execution_end, write=not self.quick).path)
         self.step(sprint, "shortfall")
         review = sprint_review(self.on(sprint.retro_start), sprint, cache=self.cache)
         self.note(sprint, "review", review.path)
