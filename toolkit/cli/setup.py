@@ -81,7 +81,8 @@ def demo(workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     from toolkit.demo.run import run_demo
 
     ctx = context(workspace, today)
-    with console.status("running the demo: calendar, envelopes, templates, simulated returns, inbox"):
+    with console.status("running the demo: the sprints so far, calendar, envelopes, templates, simulated returns, "
+                        "inbox"):
         result = run_demo(ctx)
     table = Table(title=f"Demo outputs in {ctx.workspace.root}")
     table.add_column("what")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.clock import Clock
+from toolkit.demo.prelude import play_history
 from toolkit.demo.simulate import simulate_outturn, simulate_returns, simulate_uca_requests
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import Status
@@ -33,13 +34,19 @@ class DemoResult:
 
 
 def run_demo(ctx: Context) -> DemoResult:
-    """The sprint being planned today, each step on the day of its phase (Choreography 3.6): templates on the
+    """The sprints before the one being planned, played quickly from simulated outturn (``demo.prelude``); then the
+    sprint being planned today, each step on the day of its phase (Choreography 3.6): templates on the
     envelope issue day, returns before the deadline, the draft and the UCA report on the draft publication day,
     requests inside the UCA window, the allocation on its last day, the baseline on the baseline publication day;
     then ten days into the execution."""
     ctx.workspace.ensure_folders()
     outputs = _exports(ctx)
     sprint = ctx.sprint()
+    played = play_history(ctx, sprint)
+    if played:
+        outputs.append((f"sprints {played[0].sprint.sprint} to {played[-1].sprint.sprint} played from simulated "
+                        f"outturn, without workbooks: {sum(p.migrated for p in played):,} MPANs migrated before "
+                        f"{sprint.cycle}'s envelope issue", ctx.workspace.ledger))
     issuing = ctx.on(Clock(day=sprint.envelope_issue))
     outputs.append(("MCC envelope workbook", exports.write_envelope_workbook(issuing, sprint)))
     issued = issue_templates(issuing, sprint)

@@ -96,7 +96,8 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "After ramp-up the rest of the portfolio is spread over at least DDPRU migration days.",
          "F5.2.7; P DDPRU"),
     Rule(RuleId.DAILY_REQUIRED, "Daily plan present",
-         "Groups migrating in or qualifying for the sprint, or opted in, give a daily plan for its execution.",
+         "Groups migrating in or qualifying for the sprint, or opted in, give a daily plan for its execution where "
+         "their weekly plan has migrations in the sprint's weeks.",
          "C3.2.1 b5; P DOF"),
     Rule(RuleId.DAILY_MATCHES_WEEKLY, "Daily plan matches weekly",
          "The days of each week of the sprint add up to that week's weekly plan.", "F5.3; F5.4"),

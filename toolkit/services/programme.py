@@ -31,11 +31,12 @@ def history(ctx: Context, sprint: Sprint) -> History:
     outturn = np.zeros(shape, dtype=np.int64)
     covered = np.zeros(len(days), dtype=bool)
     if days:
-        for supplier, ldso, day, n in ctx.ledger.migrations(before=sprint.execution_start):
-            k = index.get(day)
-            if k is not None:
-                outturn[gi[industry.group_of_supplier[supplier]], li[ldso], k] += n
-                covered[k] = True
+        rows = [(gi[industry.group_of_supplier[s]], li[x], index[d], n)
+                for s, x, d, n in ctx.ledger.migrations(before=sprint.execution_start, since=days[0])]
+        if rows:
+            i, j, k, n = (np.array(a, dtype=np.int64) for a in zip(*rows, strict=True))
+            np.add.at(outturn, (i, j, k), n)
+            covered[k] = True
     migration_day = np.array([config.calendar.is_migration_day(d) for d in days], dtype=bool)
     planned = np.zeros(shape, dtype=np.int64)
     has_plan = np.zeros((len(env.groups), len(days)), dtype=bool)

@@ -251,6 +251,13 @@ def _grid_text(values: np.ndarray | None) -> str | None:
     return None if values is None else json.dumps(np.asarray(values, dtype=np.int64).tolist(), separators=(",", ":"))
 
 
+def _figures_row(submission_id: int, figures: PlanFigures) -> tuple:
+    agents = json.dumps([[m, r, np.asarray(w, dtype=np.int64).tolist()] for m, r, w in figures.agents],
+                        separators=(",", ":"))
+    return (submission_id, ",".join(figures.ldsos), _text(figures.weeks_from), _grid_text(figures.weekly),
+            _text(figures.days_from), _grid_text(figures.daily), agents)
+
+
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
@@ -336,12 +343,9 @@ class Ledger:
 
     def store_figures(self, submission_id: int, figures: PlanFigures) -> None:
         """Keep the figures read from a submission (written again if it is judged again after a crash)."""
-        agents = json.dumps([[m, r, np.asarray(w, dtype=np.int64).tolist()] for m, r, w in figures.agents],
-                            separators=(",", ":"))
         with closing(self._connect()) as db, db:
             db.execute("INSERT OR REPLACE INTO plan_figures VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (submission_id, ",".join(figures.ldsos), _text(figures.weeks_from), _grid_text(figures.weekly),
-                        _text(figures.days_from), _grid_text(figures.daily), agents))
+                       _figures_row(submission_id, figures))
 
     def figures(self, submission_id: int) -> PlanFigures | None:
         with closing(self._connect()) as db:
@@ -358,14 +362,24 @@ class Ledger:
                     kind: Kind = Kind.PLAN) -> int:
         """An accepted submission known by its figures only (a rehearsal's plan played without a workbook): a row
         of its own, recorded as accepted, with no archived bytes."""
+        return self.record_plans(cycle, {group: figures}, name, at, kind)[0]
+
+    def record_plans(self, cycle: str, plans: dict[str, PlanFigures], name: str, at: datetime,
+                     kind: Kind = Kind.PLAN) -> list[int]:
+        """``record_plan`` for many groups in one transaction; ``name`` may hold ``{group}``."""
+        ids = []
         with closing(self._connect()) as db, db:
-            row_id = int(db.execute(
-                "INSERT INTO submissions (sha256, original_name, received_at, status, supplier_group, cycle, kind, "
-                "finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (f"figures:{cycle}:{group}:{stamp(at)}", name, stamp(at), Status.ACCEPTED.value, group, cycle,
-                 Kind(kind).value, stamp(at), "recorded by its figures, without a workbook")).lastrowid)
-        self.store_figures(row_id, figures)
-        return row_id
+            for group, figures in plans.items():
+                row_id = int(db.execute(
+                    "INSERT INTO submissions (sha256, original_name, received_at, status, supplier_group, cycle, "
+                    "kind, finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (f"figures:{cycle}:{group}:{stamp(at)}", name.format(group=group), stamp(at),
+                     Status.ACCEPTED.value, group, cycle, Kind(kind).value, stamp(at),
+                     "recorded by its figures, without a workbook")).lastrowid)
+                db.execute("INSERT OR REPLACE INTO plan_figures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           _figures_row(row_id, figures))
+                ids.append(row_id)
+        return ids
 
     # -- the send record of emails -----------------------------------------------------------------------------
 
@@ -425,6 +439,18 @@ class Ledger:
                 [(c.supplier, c.ldso, c.initiated.isoformat(), c.effective.isoformat(), c.initiations, c.completions,
                   submission_id) for c in cohorts])
 
+    def record_outturn(self, cohorts, name: str, at: datetime) -> int:
+        """Outturn known by its cohorts only (a rehearsal's or the demo's simulated history, played without a
+        file): an accepted outturn row of its own, and its cohorts stored as for a file."""
+        with closing(self._connect()) as db, db:
+            row_id = int(db.execute(
+                "INSERT INTO submissions (sha256, original_name, received_at, status, supplier_group, cycle, kind, "
+                "finished_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (f"cohorts:{name}:{stamp(at)}", name, stamp(at), Status.ACCEPTED.value, None, None,
+                 Kind.OUTTURN.value, stamp(at), "recorded by its cohorts, without a file")).lastrowid)
+        self.store_outturn(cohorts, row_id)
+        return row_id
+
     def outturn(self) -> list[Cohort]:
         """Every cohort of outturn stored, in initiation date order."""
         with closing(self._connect()) as db:
@@ -446,7 +472,9 @@ class Ledger:
                + ("WHERE " + " AND ".join(where) if where else "") + " GROUP BY 1, 2, 3")
         with closing(self._connect()) as db:
             rows = db.execute(sql, tuple(args)).fetchall()
-        return [(s, x, date.fromisoformat(d), int(n)) for s, x, d, n in rows]
+        parsed: dict[str, date] = {}
+        return [(s, x, parsed[d] if d in parsed else parsed.setdefault(d, date.fromisoformat(d)), int(n))
+                for s, x, d, n in rows]
 
     def outturn_days(self) -> set[date]:
         """The initiation days the ledger holds outturn for."""

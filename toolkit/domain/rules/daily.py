@@ -26,7 +26,15 @@ def daily_plan(case: PlanCase) -> list[Finding]:
 
 
 def _needs_daily_plan(case: PlanCase) -> bool:
-    return case.judgeable and case.content.daily_required and not case.daily_present and bool(case.content.days)
+    """A daily plan is missing where one is required and the weekly plan has migrations in the sprint's weeks: a
+    group whose weekly plan leaves the sprint empty (nothing left to migrate then) has nothing to plan daily."""
+    content = case.content
+    if not (case.judgeable and content.daily_required and not case.daily_present and content.days):
+        return False
+    if case.weekly is None:
+        return True
+    in_sprint = np.array([w <= content.days[-1] for w in content.weeks], dtype=bool)
+    return bool(case.weekly[in_sprint].any())
 
 
 @family("daily plan required", emits=(RuleId.DAILY_REQUIRED,), when=_needs_daily_plan)
