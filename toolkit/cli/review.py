@@ -60,7 +60,6 @@ def rehearse(
 
     from toolkit.demo.rehearse import STEPS
     from toolkit.demo.rehearse import rehearse as run_rehearsal
-    from toolkit.store.workspace import resolve_workspace
 
     tasks: dict[str, int] = {}
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[what]}"),
@@ -72,7 +71,7 @@ def rehearse(
                                                    what="")
             bar.update(tasks[sprint.cycle], advance=1, what=what)
 
-        result = run_rehearsal(resolve_workspace(workspace).root, out.expanduser(), seed, until, step, quick)
+        result = run_rehearsal(context(workspace, None).workspace.root, out.expanduser(), seed, until, step, quick)
     table = Table(title=f"Rehearsal in {result.folder}")
     for head in ("sprint", "templ.", "acc.", "rej.", "late", "infeas.", "breach", "granted", "planned", "migrated",
                  "left"):

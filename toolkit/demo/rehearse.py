@@ -102,7 +102,7 @@ def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, s
     allocation workbook and grant notices, the publication set, the monitoring workbook); the supplier exchange
     (templates, returns, feedback, UCA request forms), the reviews and the success workbook are still written."""
     ws = prepare(source, out)
-    run = _Run(Context(ws, Clock(day=date.today())), np.random.default_rng(seed), step or (lambda s, what: None),
+    run = _Run(Context(ws, Clock.from_env()), np.random.default_rng(seed), step or (lambda s, what: None),
                quick)
     sprints = run.ctx.config.calendar.sprints
     if until:
