@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.clock import Clock
-from toolkit.demo.simulate import simulate_returns, simulate_uca_requests
+from toolkit.demo.simulate import simulate_returns
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.programme import churn_before, group_arrays
@@ -31,14 +31,15 @@ from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Status
 from toolkit.errors import UsageError
 from toolkit.excel.filler import fill_plan
-from toolkit.services.consolidate import consolidate_schedule
+from toolkit.services.consolidate import consolidate_schedule, consolidation
 from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
 from toolkit.services.issue import current_templates, issue, issued_content
 from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
 from toolkit.services.publish import publish
 from toolkit.services.success import Standing, sprint_review, submissions, success_report
-from toolkit.services.uca import current_allocation, current_schedule, uca_allocate, uca_report
+from toolkit.services.uca import current_allocation, current_schedule, snapshot, uca_allocate, uca_report
+from toolkit.store.registers import latest_issued
 from toolkit.store.workspace import Workspace
 
 STEPS = ("templates", "returns", "corrections", "draft and UCA", "baseline", "outturn", "shortfall", "review")
@@ -127,6 +128,7 @@ class _Run:
         self.ctx, self.rng, self.step, self.quick = ctx, rng, step, quick
         self.runs: dict[str, SprintRun] = {}
         self.cache: dict[str, Standing] = {}
+        self.basis: dict[str, object] = {}  # the portfolio each sprint's templates were issued on
         industry = ctx.config.industry
         self.initial = group_arrays(industry, industry.portfolio)
         self.migrated = np.zeros_like(self.initial)  # by outturn, every sprint so far
@@ -146,7 +148,7 @@ class _Run:
     def plan(self, sprint: Sprint) -> None:
         run = self.runs.setdefault(sprint.cycle, SprintRun(sprint.cycle))
         issued = issue(self.on(sprint.envelope_issue), sprint)
-        basis = issued.basis
+        basis = self.basis[sprint.cycle] = issued.basis
         run.templates, run.infeasible_pairs = len(issued.templates), len(issued.shortages)
         run.remaining = int(basis.remaining.sum())
         run.negative_remaining = int((basis.remaining < 0).sum())
@@ -207,8 +209,7 @@ class _Run:
             self.note(sprint, "draft schedule", consolidate_schedule(drafting, sprint)[1])
         report = uca_report(drafting, sprint)
         requesting = self.on(sprint.uca_start + timedelta(days=1))
-        if report.eligible:
-            simulate_uca_requests(requesting, sprint, report)
+        if self._uca_requests(requesting, sprint, report.eligible):
             process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0)
         if self.quick:
             alloc, _ = current_allocation(self.on(sprint.uca_end), sprint)
@@ -217,6 +218,38 @@ class _Run:
             self.note(sprint, "baseline schedule", base)
         run.baseline_breaches = len(alloc.breaches)
         run.granted = int(alloc.grants.sum())
+
+    def _uca_requests(self, ctx: Context, sprint: Sprint, eligible: list[str]) -> int:
+        """Half the eligible groups ask for a share of the unused capacity on some days, a group asking only to bring
+        forward what it planned after the sprint (never more than is left of its portfolio), at most 2% of what is
+        left a day (the demo's requests ask on the initial portfolio, which is only right in the first sprint)."""
+        ws, rng, env = ctx.workspace, self.rng, ctx.envelopes()
+        snap = snapshot(ws, sprint.cycle)
+        forms = latest_issued(ws.requests_dir(sprint.cycle))
+        s = consolidation(ctx, sprint).schedule
+        basis = self.basis[sprint.cycle]
+        asked_by = 0
+        for group in [g for g in eligible if rng.random() < 0.5]:
+            form = snap.form(env, group)
+            if not form.ldsos:
+                continue
+            i, cols = s.groups.index(group), [s.ldsos.index(x) for x in form.ldsos]
+            left = basis.remaining[basis.groups.index(group), [basis.ldsos.index(x) for x in form.ldsos]]
+            later = np.maximum(left - s.daily[i][cols].sum(axis=1), 0)  # planned after the sprint
+            share = rng.uniform(0.2, 0.6, form.unused.shape) * (rng.random(form.unused.shape) < 0.4)
+            asked = np.floor(np.minimum(form.unused * share, 0.02 * left[None, :])).astype(np.int64)
+            for c in range(asked.shape[1]):  # the latest days first trimmed to what could be brought forward
+                over = np.cumsum(asked[:, c]) - later[c]
+                asked[:, c] = np.maximum(asked[:, c] - np.clip(over, 0, None), 0)
+            if not asked.any():
+                continue
+            path = ws.workbooks / sprint.cycle / "simulated" / f"{group} UCA request.xlsx"
+            fill_plan(ws.requests_dir(sprint.cycle) / forms[group].file, path, uca=asked)
+            part = ws.inbox / f"{path.name}.part"
+            shutil.copyfile(path, part)
+            part.replace(ws.inbox / path.name)
+            asked_by += 1
+        return asked_by
 
     # -- execution -----------------------------------------------------------------------------------------------
 
