@@ -233,10 +233,13 @@ def test_the_next_template_carries_the_latest_accepted_weekly_plan_over_and_judg
     ws, config, s8, _ = played
     ctx = context(ws, config, at=S8_ISSUE)
     s7 = resolve_cycle(config, "S7", date(2026, 9, 1))
-    issue_templates(ctx, s8, groups=["XDNO"], workers=1)
-    content = template_contents(ctx, s8, ["XDNO"])["XDNO"]
-    assert content.carried_from.startswith("your accepted S7 plan")
-    path = ws.templates_dir("S8") / current_templates(ws, "S8")["XDNO"].file
+    carried = {g: c for g, c in template_contents(ctx, s8, [g.mpid for g in config.industry.groups]).items()
+               if c.carried_from}
+    assert carried and all(c.carried_from.startswith("your accepted S7 plan") for c in carried.values())
+    group = next(g for g, c in carried.items() if any(col.category != Category.SMALL for col in c.ldsos))
+    content = carried[group]
+    issue_templates(ctx, s8, groups=[group], workers=1)
+    path = ws.templates_dir("S8") / current_templates(ws, "S8")[group].file
     sheet = openpyxl.load_workbook(path)[C.SHEET_WEEKLY]
     grid = np.array([[sheet.cell(GRID_TOP + 1 + w, 2 + c).value or 0 for c in range(len(content.ldsos))]
                      for w in range(len(content.weeks))])
@@ -244,17 +247,34 @@ def test_the_next_template_carries_the_latest_accepted_weekly_plan_over_and_judg
     assert (grid[~after] == 0).all() and grid[after].sum() > 0
     assert (grid == content.prefilled()).all()
     # a carried figure over the new limit is judged like a typed one
-    plans, _, _ = sample_plans(ctx, s7, groups=["XDNO"])
-    old = plans["XDNO"]
+    plans, _, _ = sample_plans(ctx, s7, groups=[group])
+    old = plans[group]
     c = next(k for k, col in enumerate(content.ldsos) if col.category != Category.SMALL)
     w = next(k for k in np.flatnonzero(after) if content.weekly_limit[k, c] > 0)
     k = (content.weeks[w] - old.weeks_from).days // 7
     weekly = old.weekly.copy()
     weekly[k, old.ldsos.index(content.ldsos[c].mpid)] = int(content.weekly_limit[w, c]) + 1
-    record_plans(ctx, s7, {"XDNO": PlanFigures(old.ldsos, old.weeks_from, weekly, old.days_from, old.daily,
+    record_plans(ctx, s7, {group: PlanFigures(old.ldsos, old.weeks_from, weekly, old.days_from, old.daily,
                                                old.agents)}, S8_ISSUE - timedelta(days=1))
-    issue_templates(ctx, s8, groups=["XDNO"], workers=1)
-    path = ws.templates_dir("S8") / current_templates(ws, "S8")["XDNO"].file
+    issue_templates(ctx, s8, groups=[group], workers=1)
+    path = ws.templates_dir("S8") / current_templates(ws, "S8")[group].file
     judged = make_judge(context(ws, config, today=date(2026, 11, 10))).judge(path, "carried.xlsx")
     over = [f for f in judged.findings if f.rule == "envelope.weekly"]
     assert over and over[0].cell == f"{chr(ord('B') + c)}{GRID_TOP + 1 + w}"
+
+
+def test_no_daily_plan_is_asked_of_a_group_whose_weekly_plan_leaves_the_sprint_empty(played, tmp_path):
+    """A group already migrating must plan daily, but one with nothing left to migrate plans nothing in the
+    sprint's weeks: its blank daily plan is no missing daily plan (daily.required)."""
+    ws, config, s8, _ = played
+    ctx = context(ws, config, at=S8_ISSUE)
+    contents = template_contents(ctx, s8, [g.mpid for g in config.industry.groups])
+    group = next(g for g, c in contents.items() if c.daily_required and not any(col.portfolio for col in c.ldsos))
+    issue_templates(ctx, s8, groups=[group], workers=1)
+    path = ws.templates_dir("S8") / current_templates(ws, "S8")[group].file
+    content = contents[group]
+    blank = np.zeros((len(content.weeks), len(content.ldsos)), dtype=np.int64)  # clears anything carried over
+    judged = make_judge(context(ws, config, today=date(2026, 11, 10))).judge(
+        fill_plan(path, tmp_path / "nothing.xlsx", weekly=blank), "nothing.xlsx")
+    assert "daily.required" not in [f.rule for f in judged.findings]
+    assert judged.status == "accepted"

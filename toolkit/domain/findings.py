@@ -77,7 +77,9 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "No migrations on weekends, bank holidays, excluded days, before the migration start or after M15.",
          "C4; F5.2.5"),
     Rule(RuleId.COMPLETENESS_PORTFOLIO, "Whole portfolio planned",
-         "The weekly plan of each LDSO adds up to the portfolio to migrate there (secondary MPANs included).",
+         "The weekly plan of each LDSO adds up to the portfolio left to migrate there on the sprint's execution "
+         "start (secondary MPANs included); where the limits to M15 cannot hold it, a plan of all that fits is "
+         "reported with the severity [submission] completeness_beyond_capacity.",
          "C3.2.1; F5.5"),
     Rule(RuleId.ENVELOPE_DAILY, "Within the daily envelope", "Each day's plan is within the daily envelope.",
          "F5.2.5; P SSLCE"),

@@ -34,20 +34,24 @@ class SamplePlan:
 
 def spread(amount: int, caps: np.ndarray) -> np.ndarray:
     """``amount`` as whole numbers over the slots as evenly as ``caps`` allow (water-filling), early slots taking
-    the odd units; returns less than ``amount`` in total when the caps cannot hold it."""
+    the odd units; returns less than ``amount`` in total when the caps cannot hold it. In closed form: the slots
+    below the water level are full, the others hold the level, and the first of them one more each for the rest."""
     caps = np.maximum(np.asarray(caps, dtype=np.int64), 0)
-    out = np.zeros_like(caps)
-    left = int(min(amount, caps.sum()))
-    while left > 0:
-        room = np.flatnonzero(out < caps)
-        share = max(left // len(room), 1)
-        for k in room:
-            give = int(min(share, caps[k] - out[k], left))
-            out[k] += give
-            left -= give
-            if left == 0:
-                break
-    return out
+    total = int(min(amount, caps.sum()))
+    if total <= 0:
+        return np.zeros_like(caps)
+    flat = caps.ravel()
+    c = np.sort(flat)
+    n = len(c)
+    prefix = np.concatenate(([0], np.cumsum(c)[:-1]))  # the sum of the k smallest caps
+    k = np.arange(n)
+    levels = (total - prefix) // (n - k)  # the level where the k smallest slots are full
+    level = int(levels[np.argmax((c > levels) | (k == n - 1))])
+    out = np.minimum(flat, level)
+    rest = total - int(out.sum())
+    if rest > 0:
+        out[np.flatnonzero(flat > level)[:rest]] += 1
+    return out.reshape(caps.shape)
 
 
 def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:

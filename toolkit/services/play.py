@@ -108,7 +108,8 @@ def play_sprints(ctx: Context, until: Sprint, deviate: Deviate = as_planned,
                  progress: Callable[[PlayedSprint], None] | None = None) -> list[PlayedSprint]:
     """Play every sprint whose execution starts before ``until``'s, in order, without workbooks: on each sprint's
     envelope issue day the outturn of the days before it (the schedules as they stand, through ``deviate``), then
-    every group's sample plan on the portfolio left, accepted. Finally the outturn of the days before ``until``'s
+    the sample plan on the portfolio left of every group migrating by its execution end (of every group for the
+    last sprint before ``until``, whose plans carry over), accepted. Finally the outturn of the days before ``until``'s
     envelope issue day, so that its templates start from the remaining portfolios and carry the plans over."""
     sprints = sorted((s for s in ctx.config.calendar.sprints if s.execution_start < until.execution_start),
                      key=lambda s: s.execution_start)
@@ -120,7 +121,7 @@ def play_sprints(ctx: Context, until: Sprint, deviate: Deviate = as_planned,
         played = [_with_migrated(p, migrated) for p in played]
         if s is until:
             break
-        plans, remaining, infeasible = sample_plans(ctx, s)
+        plans, remaining, infeasible = sample_plans(ctx, s, groups=_planning(ctx, s, last=s is sprints[-1]))
         record_plans(ctx, s, plans, _noon(s.submission_deadline - timedelta(days=1)))
         schedule, _, _ = current_schedule(ctx, s)
         schedules.append((s, schedule))
@@ -128,6 +129,14 @@ def play_sprints(ctx: Context, until: Sprint, deviate: Deviate = as_planned,
         if progress is not None:
             progress(played[-1])
     return played
+
+
+def _planning(ctx: Context, sprint: Sprint, last: bool) -> list[str] | None:
+    """The groups whose plans are played for a sprint: those migrating by its execution end (the others' plans
+    would migrate nothing in it); every group for the last sprint played, whose plans carry over."""
+    if last:
+        return None
+    return [ph.group for ph in ctx.envelopes().phases if ph.migration_start <= sprint.execution_end]
 
 
 def _with_migrated(p: PlayedSprint, migrated: dict[str, int]) -> PlayedSprint:

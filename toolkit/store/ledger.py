@@ -431,12 +431,14 @@ class Ledger:
     def store_outturn(self, cohorts, submission_id: int) -> None:
         """Record an accepted outturn file's cohorts, in one transaction; a cohort reported again (completions
         coming in after the initiations) takes the newer figures."""
+        iso: dict[date, str] = {}
+        day = lambda d: iso[d] if d in iso else iso.setdefault(d, d.isoformat())  # noqa: E731
         with closing(self._connect()) as db, db:
             db.executemany(
                 "INSERT INTO outturn VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_mpid, ldso, initiation_date, "
                 "effective_date) DO UPDATE SET initiations = excluded.initiations, completions = "
                 "excluded.completions, submission_id = excluded.submission_id",
-                [(c.supplier, c.ldso, c.initiated.isoformat(), c.effective.isoformat(), c.initiations, c.completions,
+                [(c.supplier, c.ldso, day(c.initiated), day(c.effective), c.initiations, c.completions,
                   submission_id) for c in cohorts])
 
     def record_outturn(self, cohorts, name: str, at: datetime) -> int:
@@ -468,13 +470,17 @@ class Ledger:
         if since is not None:
             where.append("initiation_date >= ?")
             args.append(since.isoformat())
-        sql = ("SELECT supplier_mpid, ldso, initiation_date, SUM(COALESCE(completions, initiations)) FROM outturn "
-               + ("WHERE " + " AND ".join(where) if where else "") + " GROUP BY 1, 2, 3")
+        # a plain scan summed here: scanning by the primary key visits the rows out of order, twice as slow
+        sql = ("SELECT supplier_mpid, ldso, initiation_date, COALESCE(completions, initiations) FROM outturn "
+               "NOT INDEXED " + ("WHERE " + " AND ".join(where) if where else ""))
         with closing(self._connect()) as db:
             rows = db.execute(sql, tuple(args)).fetchall()
+        sums: dict[tuple[str, str, str], int] = {}
+        for s, x, d, n in rows:
+            sums[(s, x, d)] = sums.get((s, x, d), 0) + n
         parsed: dict[str, date] = {}
-        return [(s, x, parsed[d] if d in parsed else parsed.setdefault(d, date.fromisoformat(d)), int(n))
-                for s, x, d, n in rows]
+        return [(s, x, parsed[d] if d in parsed else parsed.setdefault(d, date.fromisoformat(d)), n)
+                for (s, x, d), n in sums.items()]
 
     def outturn_days(self) -> set[date]:
         """The initiation days the ledger holds outturn for."""
