@@ -126,6 +126,7 @@ def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, s
 class _Run:
     def __init__(self, ctx: Context, rng: np.random.Generator, step: Step, quick: bool):
         self.ctx, self.rng, self.step, self.quick = ctx, rng, step, quick
+        ctx.envelopes()  # computed once: every context of a day shares them
         self.runs: dict[str, SprintRun] = {}
         self.cache: dict[str, Standing] = {}
         self.basis: dict[str, object] = {}  # the portfolio each sprint's templates were issued on
@@ -361,6 +362,7 @@ class _Run:
                                              f"INC-{sprint.cycle}-{group}", first)
             run.lost_days = f"{group} 1 day: core window to {after} (was {before})"
             self.ctx = Context(ctx.workspace, self.ctx.clock)  # the configuration changed: load it again
+            self.ctx.envelopes()
             self.cache.clear()
 
     # -- the end -------------------------------------------------------------------------------------------------
