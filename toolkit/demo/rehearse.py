@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,7 @@ from toolkit.services.uca import current_allocation, current_schedule, snapshot,
 from toolkit.store.registers import latest_issued
 from toolkit.store.workspace import Workspace
 
+WORKERS = min(os.cpu_count() or 1, 2)  # worker processes judging the returns (mcc watch --workers)
 STEPS = ("templates", "returns", "corrections", "draft and UCA", "baseline", "outturn", "shortfall", "review")
 Step = Callable[[Sprint, str], None]
 
@@ -174,7 +176,7 @@ class _Run:
         """Most groups return before the deadline, one in four of them with a typical mistake; a few do not."""
         at = self.on(sprint.submission_deadline - timedelta(days=2))
         simulate_returns(at, sprint, share=0.93, seed=int(self.rng.integers(1 << 31)))
-        process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0)
+        process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
 
     def _corrections(self, sprint: Sprint) -> None:
         """The groups told of a mistake correct it on the deadline day; those that had not returned do so a day
