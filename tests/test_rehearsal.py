@@ -137,6 +137,7 @@ def test_success_and_review_commands_on_the_rehearsal(other_shape, capsys):
     assert main(["monitor", "success", "-w", str(out), "--today", "2026-04-10"]) == 0
     text = capsys.readouterr().out
     assert "Aggregate:" in text and "Forecast:" in text
+    assert all(g["group"] in text for g in summary["success"])  # a line per group
     book = openpyxl.load_workbook(next((out / "workbooks" / "success").glob("success_*_v01.xlsx")))
     assert book.sheetnames == ["Summary", "Groups", "Periods"]
     assert main(["review", last, "-w", str(out), "--today", "2026-04-10"]) == 0

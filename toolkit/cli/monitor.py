@@ -93,10 +93,15 @@ def monitor_success(
     console.print(f"As of {s.as_of}: {len(closed)} of {len(s.groups)} groups' core windows have ended: {s.met} met "
                   f"the {p.participant:.0%} criterion, {s.missed} missed it, {len(closed) - s.met - s.missed} had no "
                   "agreed plan to judge")
-    for g in [g for g in s.groups if g.status in ("missed", "behind")][:15]:
-        err_console.print(f"[{'red' if g.closed else 'yellow'}]{g.status}[/] {g.group} core window to {g.core_end}: "
-                          f"{g.migrated_by_core_end:,} of {g.planned_by_core_end:,} planned ({g.ratio:.1%})",
-                          highlight=False)
+    from rich.table import Table
+
+    table = Table("group", "core window to", "planned", "migrated", "ratio", "status")
+    colours = {"met": "green", "on course": "green", "missed": "red", "behind": "yellow"}
+    for g in s.groups:
+        table.add_row(g.group, str(g.core_end), f"{g.planned_by_core_end:,}", f"{g.migrated_by_core_end:,}",
+                      f"{g.ratio:.1%}" if g.planned_by_core_end else "",
+                      f"[{colours.get(g.status, 'default')}]{g.status}[/]")
+    console.print(table)
     a, fc = s.aggregate, s.forecast
     console.print(f"Aggregate: {a.migrated:,} of {a.planned:,} planned migrated ({a.ratio:.1%}; criterion "
                   f"{p.aggregate:.0%}: {'met' if a.met else 'not met'})")
