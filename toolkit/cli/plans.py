@@ -161,9 +161,11 @@ def _report_basis(made, sprint) -> None:
                   f"{int(b.missing.sum()):,} by plan on past days without outturn, {int(b.forecast.sum()):,} "
                   "forecast from plans for the days still to come)")
     if b.missing_days:
+        counted = (f"the accepted plans were counted for them ({int(b.missing.sum()):,} MPANs)" if b.missing.any()
+                   else "and no accepted plans for them either: nothing was counted as migrated on them")
         err_console.print(f"[yellow]warning[/]: no outturn for {len(b.missing_days)} past migration days "
-                          f"({b.missing_days[0]} to {b.missing_days[-1]}): the accepted plans were counted for them, "
-                          "and the templates say so", highlight=False)
+                          f"({b.missing_days[0]} to {b.missing_days[-1]}), {counted}; the templates say so. Ingest "
+                          "the outturn (mcc monitor ingest) and issue again for figures from outturn", highlight=False)
     if not made.shortages:
         console.print("Every group's limits to M15 can hold what it has left.")
         return

@@ -53,6 +53,10 @@ def check(workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
     table.add_row("window", f"M11 {config.calendar.m11} to M15 {config.calendar.m15} "
                   f"({len(config.calendar.migration_days())} migration days)")
     table.add_row("sprints", str(len(config.calendar.sprints)))
+    if config.churn:
+        net = sum(c.change for c in config.churn)
+        table.add_row("churn", f"{len(config.churn)} dated adjustments in config/churn.csv ({net:+,} MPANs, "
+                      f"{config.churn[0].day} to {config.churn[-1].day})")
     console.print(table)
     console.print("[green]configuration is valid[/]")
 

@@ -24,12 +24,12 @@ from toolkit.domain.allocation import SHARING
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import JUDGED, Kind, Status
-from toolkit.domain.template import describe_phase_dates, template_content
+from toolkit.domain.template import describe_phase_dates
 from toolkit.errors import UsageError
 from toolkit.mail.compose import compose, eml_bytes, environment, stable_message_id
 from toolkit.mail.send import SendReport, send_all
 from toolkit.services.context import Context
-from toolkit.services.issue import current_templates
+from toolkit.services.issue import current_templates, issued_content
 from toolkit.services.uca import current_allocation, grant_context, rounds, snapshot
 from toolkit.store.ledger import MailStatus
 from toolkit.store.registers import latest_issued
@@ -138,7 +138,7 @@ def _templates(w: _Writer, today: date) -> None:
         if g is None:
             w.out.skipped.append((group, "no longer in config/suppliers.csv"))
             continue
-        content = template_content(w.config.industry, w.config.calendar, w.config.parameters, env, group, w.sprint)
+        content = issued_content(w.ctx, group, w.sprint)  # on the portfolio left that the template was issued on
         i = env.groups.index(group)
         ldsos = []
         for c in content.ldsos:

@@ -103,18 +103,18 @@ class Issue:
     basis: PortfolioBasis  # the remaining portfolio the templates were issued on
 
 
-def template_contents(ctx: Context, sprint: Sprint, groups: list[str],
-                      basis: PortfolioBasis | None = None) -> dict[str, TemplateContent]:
+def template_contents(ctx: Context, sprint: Sprint, groups: list[str], basis: PortfolioBasis | None = None,
+                      carry: bool = True) -> dict[str, TemplateContent]:
     """What each group's template holds: built on the portfolio left for the sprint (worked out now unless given),
     with the group's latest accepted weekly plan carried into the weeks after the sprint ([submission]
-    carry_over)."""
+    carry_over; not with ``carry=False``, for a plan made without the template)."""
     config, env = ctx.config, ctx.envelopes()
     basis = basis if basis is not None else portfolio_basis(ctx, sprint)
     out = {}
     for group in groups:
         content = template_content(config.industry, config.calendar, config.parameters, env, group, sprint,
                                    basis.of(group))
-        out[group] = _carried(ctx, content, sprint) if config.parameters.submission.carry_over else content
+        out[group] = _carried(ctx, content, sprint) if carry and config.parameters.submission.carry_over else content
     return out
 
 

@@ -57,7 +57,7 @@ def sample_plans(ctx: Context, sprint: Sprint, as_of: date | None = None,
     at = ctx.on(Clock.at(_noon(as_of), as_of))
     basis = portfolio_basis(at, sprint, as_of)
     wanted = groups or [g.mpid for g in ctx.config.industry.groups]
-    contents = template_contents(at, sprint, wanted, basis)
+    contents = template_contents(at, sprint, wanted, basis, carry=False)  # a sample plan is made afresh
     out = {}
     for group, content in contents.items():
         plan = sample_plan(content, ctx.config.parameters)

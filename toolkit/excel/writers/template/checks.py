@@ -56,12 +56,12 @@ def checks_sheet(ws, f: Formats, content: TemplateContent, parameters: Parameter
                                 "counts the weeks holding your first ramp-up days; core-window share counts "
                                 "the weeks starting on or before your core window ends.", f.text)
     ws.set_row(1, 45)
-    ws.write(2, 0, "Core window ends", f.label)
+    ws.merge_range(2, 0, 2, 1, "Core window ends", f.label)
     if content.core_end is not None:
         ws.write_datetime(2, 2, content.core_end, f.day)
     else:
         ws.write_string(2, 2, "no core window")
-    short = capacity_text(content, parameters)
+    short = capacity_text(content, parameters, on_checks=True)
     if short:
         ws.merge_range(3, 0, 3, 12, short, f.warn)
         ws.set_row(3, 15.0 * max(2, -(-len(short) // 150)) + 3)
@@ -170,9 +170,9 @@ def _limit_checks(ws, f: Formats, wk: Grid, dy: Grid | None, r: int, c: int, col
         ws.write_number(r, K_DAYS_CLOSED, 0, f.int)
 
 
-def capacity_text(content: TemplateContent, parameters: Parameters) -> str:
+def capacity_text(content: TemplateContent, parameters: Parameters, on_checks: bool = False) -> str:
     """What the template says where the limits to M15 cannot hold what is left (capacity sufficiency): the figures
-    and what to do; "" where they can."""
+    and what to do; "" where they can. ``on_checks``: the text stands on the Checks sheet, above the figures."""
     short = content.infeasible
     if not short:
         return ""
@@ -183,6 +183,7 @@ def capacity_text(content: TemplateContent, parameters: Parameters) -> str:
     counts = ("a plan holding all that fits is accepted, with a warning on the rest" if severity == Severity.WARNING
               else "a plan short of the portfolio is refused until capacity is found")
     return (f"Short of capacity in {where}: your limits to M15 hold {fits:,} of the {left:,} MPANs left there "
-            f"({left - fits:,} beyond; the figures per LDSO are on '{C.SHEET_CHECKS}'). Plan all that fits, then "
+            f"({left - fits:,} beyond; the figures per LDSO are "
+            + ("below, in 'Fits to M15'" if on_checks else f"on '{C.SHEET_CHECKS}'") + "). Plan all that fits, then "
             f"request unused capacity for the rest in the UCA window ({sp.uca_start:%a %d %b} to "
             f"{sp.uca_end:%a %d %b %Y}); {counts}. The MCC knows of the shortfall and may add capacity.")
