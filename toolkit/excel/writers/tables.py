@@ -58,7 +58,13 @@ def summary_sheet(wb, f: Formats, title: str, lines: tuple[tuple[str, str], ...]
 def table_sheet(wb, f: Formats, table: Table, top: int = 2):
     """The table under its heading (row 0), header on row ``top``; returns the worksheet."""
     ws = wb.add_worksheet(table.sheet)
-    ws.write_string(0, 0, table.heading)  # one line, running over the empty cells beside it
+    # the heading wrapped across the table's width (text running over empty cells would widen the printed page)
+    width = sum(c.width for c in table.columns)
+    if len(table.columns) > 1:
+        ws.merge_range(0, 0, 0, len(table.columns) - 1, table.heading, f.wrap)
+    else:
+        ws.write_string(0, 0, table.heading, f.wrap)
+    ws.set_row(0, 15 * _lines(table.heading, width))
     ws.write_row(top, 0, [c.head for c in table.columns], f.head)
     ws.set_row(top, 15 * max(_lines(c.head, c.width) for c in table.columns))
     for r, row in enumerate(table.rows, start=top + 1):
