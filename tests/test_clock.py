@@ -76,7 +76,7 @@ def _commands(group, prefix: str = "") -> dict:
 
 
 # commands that act on no workspace and no day: they print the version, or write a new workspace or industry
-NO_DAY = {"version", "init", "generate-industry"}
+NO_DAY = {"version", "init", "generate-industry", "rehearse"}  # rehearse: each step on the day of its phase
 
 
 def test_every_command_on_a_workspace_takes_today():

@@ -13,7 +13,7 @@ from pathlib import Path
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.review import Review
 from toolkit.excel.book import MID_GREY, STRONG_BLUE, STRONG_RED, book
-from toolkit.excel.writers.tables import Column, Formats, Table, series_chart, summary_sheet, table_sheet
+from toolkit.excel.tables import Column, Formats, Table, series_chart, summary_sheet, table_sheet
 
 LEVEL_WORDS = {0: "", 1: "level 1", 2: "level 2", 3: "level 3"}
 

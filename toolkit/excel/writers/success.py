@@ -12,7 +12,7 @@ from pathlib import Path
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.success import Success
 from toolkit.excel.book import STRONG_BLUE, STRONG_RED, book
-from toolkit.excel.writers.tables import Column, Formats, Table, series_chart, summary_sheet, table_sheet
+from toolkit.excel.tables import Column, Formats, Table, series_chart, summary_sheet, table_sheet
 
 
 @dataclass(frozen=True)
