@@ -46,6 +46,7 @@ TARGETS = {  # issue 9, national scale, 2 cores
     "watcher latency p95": ("seconds", 2.0),
     "consolidation + UCA + publication": ("seconds", 30.0),
     "peak memory": ("mib", 1024.0),
+    "rehearsal M11-M15 (quick)": ("seconds", 180.0),  # issue 15
 }
 
 
@@ -337,9 +338,29 @@ def stage_publish(root: Path) -> dict:
             "files": len(draft.files) + len(base.files)}
 
 
+def stage_rehearsal(root: Path) -> dict:
+    """The whole programme rehearsed on a copy of the workspace's configuration (issue 15): every sprint, M11 to
+    M15, in quick mode (no MCC-internal workbooks); the rehearsal's own summary checked for breaches."""
+    from toolkit.demo.rehearse import rehearse
+
+    out = root.parent / f"{root.name}-rehearsal"
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    result = rehearse(root, out, seed=1, quick=True)
+    seconds = time.perf_counter() - t
+    sprints = result.sprints
+    return {"seconds": seconds, "sprints": len(sprints), "per_sprint": seconds / max(len(sprints), 1),
+            "breaches": sum(r.baseline_breaches for r in sprints),
+            "negative": sum(r.negative_remaining for r in sprints),
+            "unbalanced": sum(r.unbalanced_groups for r in sprints),
+            "migrated": sum(r.migrated for r in sprints), "met": sum(g["status"] == "met" for g in result.success),
+            "judged": sum(g["status"] in ("met", "missed") for g in result.success)}
+
+
 STAGES = {"envelopes": stage_envelopes, "envelope-csv": stage_envelope_csv, "templates": stage_templates,
           "templates-floor": stage_templates_floor, "fill": stage_fill, "validate": stage_validate,
-          "watcher": stage_watcher, "consolidate": stage_consolidate, "uca": stage_uca, "publish": stage_publish}
+          "watcher": stage_watcher, "consolidate": stage_consolidate, "uca": stage_uca, "publish": stage_publish,
+          "rehearsal": stage_rehearsal}
 
 
 def _run_stage(name: str, root: Path) -> dict:
@@ -362,7 +383,7 @@ def _child_main(name: str, root: Path) -> None:
 
 # -- the run --------------------------------------------------------------------------------------------------
 
-def run_size(label: str, groups: int, ldsos: int, tmp: Path) -> list[dict]:
+def run_size(label: str, groups: int, ldsos: int, tmp: Path, only: list[str] | None = None) -> list[dict]:
     from toolkit.demo.industry import DemoSpec, generate, write_config
     from toolkit.store.workspace import Workspace
 
@@ -370,11 +391,22 @@ def run_size(label: str, groups: int, ldsos: int, tmp: Path) -> list[dict]:
     write_config(generate(DemoSpec(groups=groups, ldsos=ldsos)), root / "config")
     Workspace(root).ensure_folders()
     results = {}
-    for name in STAGES:
+    for name in only or STAGES:
         print(f"  {label}: {name} ...", file=sys.stderr, flush=True)
         results[name] = _run_stage(name, root)
     r = results
-    rows = [
+    rows = _cycle_rows(r) if all(name in r for name in STAGES if name != "rehearsal") else []
+    if "rehearsal" in r:
+        h = r["rehearsal"]
+        rows.append(("rehearsal M11-M15 (quick)", h["seconds"], None, None, "rehearsal M11-M15 (quick)",
+                     f"{h['sprints']} sprints, {h['per_sprint']:.1f} s each; {h['migrated']:,} migrated; baseline "
+                     f"breaches {h['breaches']}, negative remaining {h['negative']}, unbalanced groups "
+                     f"{h['unbalanced']}; {h['met']} of {h['judged']} groups met the participant criterion"))
+    return _rows(label, rows, results)
+
+
+def _cycle_rows(r: dict) -> list[tuple]:
+    return [
         ("envelopes", r["envelopes"]["seconds"], None, r["envelopes"]["seconds"], "envelopes",
          f"{r['envelopes']['cells']:,} group x LDSO x day cells; configuration load "
          f"{r['envelopes']['load_seconds']:.2f} s"),
@@ -410,6 +442,9 @@ def run_size(label: str, groups: int, ldsos: int, tmp: Path) -> list[dict]:
         ("consolidation + UCA + publication", r["consolidate"]["seconds"] + r["uca"]["seconds"]
          + r["publish"]["seconds"], None, None, "consolidation + UCA + publication", ""),
     ]
+
+
+def _rows(label: str, rows: list[tuple], results: dict) -> list[dict]:
     out = []
     for stage, value, floor, _, target_key, note in rows:
         row = {"size": label, "stage": stage, "value": value, "floor": floor,
@@ -435,6 +470,7 @@ def main() -> None:
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path, help="keep the generated workspaces in this folder")
+    parser.add_argument("--only", help="run only these stages (comma-separated, e.g. rehearsal)")
     args = parser.parse_args()
     if args.stage:
         _child_main(args.stage, args.root)
@@ -446,7 +482,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or Path(scratch)
         for label, groups, ldsos in sizes:
-            results += run_size(label, groups, ldsos, tmp)
+            results += run_size(label, groups, ldsos, tmp, args.only.split(",") if args.only else None)
     print(f"{'size':<9} {'stage':<42} {'value':>9} {'floor':>9} {'target':>9} {'met':>4}  note")
     for r in results:
         unit = r.get("unit", "")
@@ -457,7 +493,8 @@ def main() -> None:
         print(f"{r['size']:<9} {r['stage']:<42} {value:>9} {floor:>9} {target:>9} {met:>4}  {r['note']}")
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                "when": datetime.now(UTC).isoformat(timespec="seconds")}
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2,
+    name = f"results-{args.only.replace(',', '-')}.json" if args.only else "results.json"
+    (ROOT / "benchmarks" / name).write_text(json.dumps({"machine": machine, "results": results}, indent=2,
                                                                  default=str))
 
 

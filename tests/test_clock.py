@@ -77,7 +77,8 @@ def _commands(group, prefix: str = "") -> dict:
 
 # commands that act on no workspace and no day: they print the version, or write a new workspace or industry, or
 # make, import or show the signing key (no timestamp is written: the key file is the key only)
-NO_DAY = {"version", "init", "generate-industry", "key new", "key import", "key show"}
+# (rehearse: each step on the day of its phase)
+NO_DAY = {"version", "init", "generate-industry", "key new", "key import", "key show", "rehearse"}
 
 
 def test_every_command_on_a_workspace_takes_today():

@@ -74,6 +74,43 @@ def monitor_report(
     console.print(f"Wrote {report.path}")
 
 
+@monitor_app.command("success")
+def monitor_success(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD: the last day measured (default: "
+                                              "today; never after M15).")] = None,
+    workspace: WorkspaceOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """The success criteria (Foundations 7): each group's agreed plan against its outturn by the end of its core
+    window, the aggregate share of the period's plan achieved, the forecast of completion against M15."""
+    from toolkit.services.success import success_report
+
+    ctx = context(workspace, today)
+    with console.status("comparing the outturn with the agreed plans"):
+        report = success_report(ctx, day_option(as_of, "--as-of"))
+    s, p = report.success, ctx.config.parameters.success
+    closed = [g for g in s.groups if g.closed]
+    console.print(f"As of {s.as_of}: {len(closed)} of {len(s.groups)} groups' core windows have ended: {s.met} met "
+                  f"the {p.participant:.0%} criterion, {s.missed} missed it, {len(closed) - s.met - s.missed} had no "
+                  "agreed plan to judge")
+    from rich.table import Table
+
+    table = Table("group", "core window to", "planned", "migrated", "ratio", "status")
+    colours = {"met": "green", "on course": "green", "missed": "red", "behind": "yellow"}
+    for g in s.groups:
+        table.add_row(g.group, str(g.core_end), f"{g.planned_by_core_end:,}", f"{g.migrated_by_core_end:,}",
+                      f"{g.ratio:.1%}" if g.planned_by_core_end else "",
+                      f"[{colours.get(g.status, 'default')}]{g.status}[/]")
+    console.print(table)
+    a, fc = s.aggregate, s.forecast
+    console.print(f"Aggregate: {a.migrated:,} of {a.planned:,} planned migrated ({a.ratio:.1%}; criterion "
+                  f"{p.aggregate:.0%}: {'met' if a.met else 'not met'})")
+    console.print(f"Forecast: {fc.remaining:,} of {fc.portfolio:,} left, {fc.run_rate:,.0f} a migration day over the "
+                  f"last {fc.rate_days}; " + (f"complete on {fc.completion}, on target for M15 ({fc.m15})"
+                                              if fc.on_target else f"not complete by M15 ({fc.m15}) at that rate"))
+    console.print(f"Wrote {report.path}")
+
+
 @monitor_app.command("shortfall")
 def monitor_shortfall(
     group: Annotated[str, typer.Argument(help="Supplier Group MPID.")],

@@ -70,6 +70,15 @@ class Workspace:
     def monitoring_dir(self, cycle: str) -> Path:
         return self.cycle_dir(cycle) / "monitoring"
 
+    def review_dir(self, cycle: str) -> Path:
+        """The sprint review workbooks (Foundations 5.4)."""
+        return self.cycle_dir(cycle) / "review"
+
+    @property
+    def success_dir(self) -> Path:
+        """The success criteria workbooks (Foundations 7): the programme's, not one sprint's."""
+        return self.workbooks / "success"
+
     @property
     def quarantine(self) -> Path:
         return self.workbooks / "quarantine"
