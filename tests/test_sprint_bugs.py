@@ -121,3 +121,42 @@ def test_a_request_before_the_groups_start_is_refused_and_grants_keep_to_the_for
     for c, x in enumerate(form.ldsos):
         assert (alloc.grants[i, alloc.baseline.ldsos.index(x)] <= form.unused[:, c]).all()
     assert alloc.breaches == []
+
+
+def test_a_small_de_minimis_remainder_is_spread_over_ddpru_days_in_every_sprint():
+    """F5.2.7: after ramp-up a de minimis portfolio goes over at least DDPRU migration days. In a late sprint a
+    group's core window may have fewer days left than that: the sample plan (the demo's and the rehearsal's returns)
+    then spreads a small remainder past the core window's end rather than into the few core days left, which the
+    inbox rejected under de-minimis.spread (20 of 630 sprint and group pairs of the demo, S6 to S9)."""
+    from dataclasses import replace
+
+    from tests.conftest import REPO
+    from toolkit.config.loader import load_config
+    from toolkit.domain.envelopes import Category, calculate
+    from toolkit.domain.rules.de_minimis import _de_minimis_spread
+    from toolkit.domain.sample_plan import sample_plan
+    from toolkit.domain.template import template_content
+
+    class _Grid:
+        class area:  # noqa: N801 - the shape of a Grid's area
+            sheet = "Weekly plan"
+
+        @staticmethod
+        def key_cell(c):
+            return f"col{c}"
+
+    config = load_config(REPO)
+    env = calculate(config.industry, config.calendar, config.parameters)
+    failed, judged = [], 0
+    for sprint in config.calendar.sprints:
+        for group in config.industry.groups:
+            content = template_content(config.industry, config.calendar, config.parameters, env, group.mpid, sprint)
+            if not any(col.category == Category.DE_MINIMIS for col in content.ldsos):
+                continue
+            content = replace(content, ldsos=[replace(col, portfolio=min(col.portfolio, 60))
+                                              if col.category == Category.DE_MINIMIS else col for col in content.ldsos])
+            plan = sample_plan(content, config.parameters)
+            judged += 1
+            failed += [(sprint.cycle, group.mpid, f.message)
+                       for f in _de_minimis_spread(content, config.parameters, _Grid(), plan.weekly, plan.daily)]
+    assert judged > 500 and failed == []

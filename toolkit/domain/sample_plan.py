@@ -3,7 +3,8 @@
 Per LDSO, day by day over the plan window, within the daily limits (envelope, de minimis cap, or none):
 1. when the ramp-up is in the window, the middle of the ramp-up range over the ramp-up days, leaving the rest of
    the last ramp-up week empty (the template's ramp-up share counts whole weeks);
-2. the rest spread evenly over the core window, as far as the limits allow;
+2. the rest spread evenly over the core window, as far as the limits allow (a de minimis remainder over at least
+   DDPRU days, past the core window's end where fewer of its days are left);
 3. whatever is left spread over the ramp-down days.
 Where the limits to M15 cannot hold the portfolio left (``LdsoColumn.infeasible``), it plans all that fits: the
 ramp-up maximum over the ramp-up weeks, then every limit to M15 (the shortfall is for unused capacity).
@@ -86,7 +87,10 @@ def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:
             got = spread(target, np.where(in_ramp, cap, 0))
             per_day[:, c] += got
             left -= int(got.sum())
-        for mask in (in_core, later):
+        masks = (in_core, later)
+        if col.category == Category.DE_MINIMIS:  # what is left goes over at least DDPRU days (F5.2.7)
+            masks = (_first_days(in_core | later, cap - per_day[:, c], in_core, min(s.ddpru, left)), *masks)
+        for mask in masks:
             got = spread(left, np.where(mask, cap - per_day[:, c], 0))
             per_day[:, c] += got
             left -= int(got.sum())
@@ -103,6 +107,18 @@ def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:
             shares = spread(int(total), np.full(len(members), int(total)))
             agents[w, members] = shares
     return SamplePlan(days=days, per_day=per_day, weekly=weekly, daily=daily, agents=agents)
+
+
+def _first_days(after_ramp: np.ndarray, room: np.ndarray, in_core: np.ndarray, needed: int) -> np.ndarray:
+    """The days a de minimis remainder is spread over: the core window's, or, where fewer of its days are left than
+    ``needed`` (a group whose core window ends soon after the sprint starts), the first ``needed`` open days after
+    the ramp-up, past the core window's end if need be."""
+    core = in_core & (room > 0)
+    if np.count_nonzero(core) >= needed:
+        return core
+    first = np.zeros_like(after_ramp)
+    first[np.flatnonzero(after_ramp & (room > 0))[:needed]] = True
+    return first
 
 
 def _weekly(content: TemplateContent, days: list[date], per_day: np.ndarray) -> np.ndarray:
