@@ -61,7 +61,8 @@ class Rule:
 RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.IDENTITY_TEMPLATE, "Issued template",
          "The file is a template the MCC issued for this group and planning cycle, with unaltered metadata and "
-         "signature, and not superseded by a later version.", "C3.2.1 a; METHOD 7"),
+         "signature, its locked content (group details, LDSO headers, dates, limits) as issued with that metadata, "
+         "and not superseded by a later version.", "C3.2.1 a; METHOD 7"),
     Rule(RuleId.STRUCTURE_LAYOUT, "Layout as issued",
          "Sheets, input areas, date and LDSO headers are where the template put them.", "METHOD 7"),
     Rule(RuleId.VALUE_INTEGER, "Whole numbers",
