@@ -270,3 +270,26 @@ def publication_masks(s: Schedule, minimum: int, draft: Schedule | None = None) 
                 cells.relate(total, [part, rest])
     masks = cells.suppress()
     return {name: masks[name] for name in GRIDS}
+
+
+def agent_figures(forecasts: list[tuple[str, str, str, np.ndarray]], weeks: int, minimum: int,
+                  owner_of: dict[str, str] | None = None) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """Per service provider (MPID, role): the weekly volumes all groups forecast for it, and which weeks to
+    suppress. ``forecasts`` holds (group, provider MPID, role, weekly forecast) per forecast column; a week is
+    built from the distinct groups forecasting for the provider (issue 17: one group naming a provider in three
+    columns is one contributor, not three), groups of one owner counting as one (``owner_of``: group -> owner)."""
+    owner_of = owner_of or {}
+    by_provider: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    for group, mpid, role, weekly in forecasts:
+        series = np.zeros(weeks, dtype=np.int64)
+        w = np.asarray(weekly, dtype=np.int64)[:weeks]
+        series[:len(w)] = w
+        mine = by_provider.setdefault((mpid, role), {})
+        who = owner_of.get(group, group)
+        mine[who] = mine.get(who, 0) + series
+    out = {}
+    for key, contributors in sorted(by_provider.items()):
+        stacked = np.array(list(contributors.values()), dtype=np.int64).reshape(len(contributors), weeks)
+        n = (stacked > 0).sum(axis=0)
+        out[key] = (stacked.sum(axis=0), (n > 0) & (n < minimum))
+    return out
