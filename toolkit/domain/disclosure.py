@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from toolkit.domain.industry import Industry
+from toolkit.domain.parameters import Parameters
 from toolkit.domain.schedule import Schedule
 
 
@@ -34,12 +36,13 @@ class Cells:
     counts: list[np.ndarray] = field(default_factory=list)
     published: list[np.ndarray] = field(default_factory=list)
     fixed_hidden: list[np.ndarray | None] = field(default_factory=list)
+    sensitive: list[np.ndarray] = field(default_factory=list)  # cells that must not be shown nor worked out
     shapes: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict)  # name -> (part, flat indexes)
     relations: list[np.ndarray] = field(default_factory=list)  # [total, *members]
     size: int = 0
 
     def add(self, name: str, values: np.ndarray, counts: np.ndarray, published: bool = True,
-            fixed_hidden: np.ndarray | None = None) -> np.ndarray:
+            fixed_hidden: np.ndarray | None = None, sensitive: np.ndarray | None = None) -> np.ndarray:
         """Register a grid of aggregates; ``counts`` is how many groups each is built from. ``fixed_hidden``
         (same shape) marks a grid already published: its hidden cells stay hidden, its shown cells stay shown.
         Returns the grid's flat indexes (same shape), for relating its cells."""
@@ -50,6 +53,8 @@ class Cells:
         self.counts.append(counts.reshape(-1).astype(np.int64))
         self.published.append(np.full(values.size, published))
         self.fixed_hidden.append(None if fixed_hidden is None else np.asarray(fixed_hidden, bool).reshape(-1))
+        self.sensitive.append(((self.counts[-1] > 0) & (self.counts[-1] < self.minimum)) if sensitive is None
+                              else np.asarray(sensitive, bool).reshape(-1))
         self.size += values.size
         return index
 
@@ -62,17 +67,16 @@ class Cells:
     def suppress(self) -> dict[str, np.ndarray]:
         """The mask of hidden cells of every published grid, by name (same shapes as added)."""
         values = np.concatenate(self.values) if self.values else np.zeros(0)
-        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, np.int64)
         published = np.concatenate(self.published) if self.published else np.zeros(0, bool)
         fixed = np.zeros(self.size, bool)
-        hidden = published & (counts > 0) & (counts < self.minimum)
+        sensitive = np.concatenate(self.sensitive) if self.sensitive else np.zeros(0, bool)
+        hidden = published & sensitive
         offset = 0
         for part, mask in zip(self.values, self.fixed_hidden, strict=True):
             if mask is not None:
                 fixed[offset:offset + part.size] = True
                 hidden[offset:offset + part.size] = mask
             offset += part.size
-        sensitive = (counts > 0) & (counts < self.minimum)
         of_cell: list[list[int]] = [[] for _ in range(self.size)]
         for r, cells in enumerate(self.relations):
             for c in cells:
@@ -219,14 +223,67 @@ def _combined_leak(known: np.ndarray, sensitive: np.ndarray, relations: list[np.
 GRIDS = ("national_daily", "national_weekly", "ldso_daily", "ldso_weekly")
 
 
-def _grids(s: Schedule) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The aggregates a publication shows, with how many groups each is built from."""
+DOMINANCE = 0.85  # no single other group may contribute more than this share of what a recipient cannot see
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """When an aggregate built from groups' plans may be shown to a group (issue 17): at least ``minimum`` groups
+    other than the recipient contribute, and no single other contributor makes more than ``dominance`` of the
+    residual (the aggregate minus the recipient's own part). Groups of one owner (``owner_of``: group -> owner)
+    count as one contributor. The same masks go to every party, so a cell is shown only where this holds for every
+    possible recipient."""
+
+    minimum: int
+    dominance: float = DOMINANCE
+    owner_of: tuple[tuple[str, str], ...] = ()
+
+    @staticmethod
+    def of(rule: DisclosureRule | int) -> DisclosureRule:
+        return rule if isinstance(rule, DisclosureRule) else DisclosureRule(int(rule))
+
+    def parties(self, groups: list[str], per_group: np.ndarray) -> np.ndarray:
+        """``per_group`` (groups first) summed per contributor: groups of one owner together."""
+        owner = dict(self.owner_of)
+        keys = [owner.get(g, g) for g in groups]
+        order = sorted(set(keys))
+        out = np.zeros((len(order), *per_group.shape[1:]), dtype=np.int64)
+        np.add.at(out, [order.index(k) for k in keys], np.abs(per_group))
+        return out
+
+    def sensitive(self, groups: list[str], per_group: np.ndarray) -> np.ndarray:
+        """Cells that must be neither shown nor worked out, from each group's part (groups first)."""
+        parts = self.parties(groups, per_group)
+        n = (parts > 0).sum(axis=0)
+        if parts.shape[0] == 0:
+            return np.zeros(per_group.shape[1:], bool)
+        top = -np.sort(-parts, axis=0)
+        total = parts.sum(axis=0)
+        v1, v2 = top[0], top[1] if parts.shape[0] > 1 else np.zeros_like(top[0])
+        # the worst recipients: the second largest contributor (the largest is the one other dominating the
+        # residual), and the largest (the second then dominates)
+        dominated = (v1 > self.dominance * (total - v2)) | (v2 > self.dominance * (total - v1))
+        return (n > 0) & ((n < self.minimum + 1) | dominated)
+
+
+def disclosure_rule(parameters: Parameters, industry: Industry) -> DisclosureRule:
+    """The rule of the configuration: ``[capacity] disclosure_minimum`` and ``disclosure_dominance``, and the
+    owners of ``config/suppliers.csv``."""
+    capacity = parameters.capacity
+    return DisclosureRule(capacity.disclosure_minimum, capacity.disclosure_dominance,
+                          tuple((g.mpid, g.owner) for g in industry.groups if g.owner))
+
+
+def _grids(s: Schedule, rule: DisclosureRule) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The aggregates a publication shows, with how many groups each is built from and which are sensitive."""
     def n(values: np.ndarray) -> np.ndarray:
         return (values > 0).sum(axis=0)
 
-    return {"national_daily": (s.national_daily, n(s.daily.sum(axis=1))),
-            "national_weekly": (s.national_weekly, n(s.weekly.sum(axis=1))),
-            "ldso_daily": (s.ldso_daily, n(s.daily)), "ldso_weekly": (s.ldso_weekly, n(s.weekly))}
+    parts = {"national_daily": s.daily.sum(axis=1), "national_weekly": s.weekly.sum(axis=1),
+             "ldso_daily": s.daily, "ldso_weekly": s.weekly}
+    totals = {"national_daily": s.national_daily, "national_weekly": s.national_weekly,
+              "ldso_daily": s.ldso_daily, "ldso_weekly": s.ldso_weekly}
+    return {name: (totals[name], n(parts[name]), rule.sensitive(list(s.groups), parts[name])) for name in GRIDS}
 
 
 def _relate_schedule(cells: Cells, s: Schedule, idx: dict[str, np.ndarray]) -> None:
@@ -244,19 +301,22 @@ def _relate_schedule(cells: Cells, s: Schedule, idx: dict[str, np.ndarray]) -> N
             cells.relate(idx["ldso_weekly"][j, w], idx["ldso_daily"][j, days])
 
 
-def publication_masks(s: Schedule, minimum: int, draft: Schedule | None = None) -> dict[str, np.ndarray]:
+def publication_masks(s: Schedule, minimum: DisclosureRule | int, draft: Schedule | None = None
+                      ) -> dict[str, np.ndarray]:
     """Which aggregates of a publication of ``s`` to suppress: ``national_daily`` (D,), ``national_weekly`` (W,),
-    ``ldso_daily`` (L, D) and ``ldso_weekly`` (L, W). For the baseline, ``draft`` is the schedule of the draft
-    publication: its cells are already out, and the baseline minus the draft (the UCA grants) must not give
-    away a grant made to fewer than ``minimum`` groups."""
-    cells = Cells(minimum)
-    grids = _grids(s)
-    idx = {name: cells.add(name, *grids[name]) for name in GRIDS}
+    ``ldso_daily`` (L, D) and ``ldso_weekly`` (L, W), by the disclosure rule (or a minimum alone, the other
+    settings by default). For the baseline, ``draft`` is the schedule of the draft publication: its cells are
+    already out, and the baseline minus the draft (the UCA grants) must not give away a grant the rule protects."""
+    rule = DisclosureRule.of(minimum)
+    cells = Cells(rule.minimum)
+    grids = _grids(s, rule)
+    idx = {name: cells.add(name, v, n, sensitive=sens) for name, (v, n, sens) in grids.items()}
     _relate_schedule(cells, s, idx)
     if draft is not None:
-        before = publication_masks(draft, minimum)
-        old = _grids(draft)
-        idx_old = {name: cells.add(f"draft {name}", *old[name], fixed_hidden=before[name]) for name in GRIDS}
+        before = publication_masks(draft, rule)
+        old = _grids(draft, rule)
+        idx_old = {name: cells.add(f"draft {name}", v, n, fixed_hidden=before[name], sensitive=sens)
+                   for name, (v, n, sens) in old.items()}
         _relate_schedule(cells, draft, idx_old)
         granted = {"national_daily": s.daily.sum(axis=1) - draft.daily.sum(axis=1),
                    "national_weekly": s.weekly.sum(axis=1) - draft.weekly.sum(axis=1),
@@ -264,7 +324,8 @@ def publication_masks(s: Schedule, minimum: int, draft: Schedule | None = None) 
         for name in GRIDS:
             g = granted[name]
             # the change since the draft: grants, and shortfalls groups ceded (a group whose figure changed counts)
-            grant = cells.add(f"grants {name}", g.sum(axis=0), (g != 0).sum(axis=0), published=False)
+            grant = cells.add(f"grants {name}", g.sum(axis=0), (g != 0).sum(axis=0), published=False,
+                              sensitive=rule.sensitive(list(s.groups), g))
             for total, part, rest in zip(idx[name].reshape(-1), idx_old[name].reshape(-1), grant.reshape(-1),
                                          strict=True):
                 cells.relate(total, [part, rest])

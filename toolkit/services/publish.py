@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.domain.disclosure import agent_figures, publication_masks
+from toolkit.domain.disclosure import agent_figures, disclosure_rule, publication_masks
 from toolkit.domain.sprints import Sprint
 from toolkit.errors import UsageError
 from toolkit.excel.writers.publication import write_agent, write_group, write_industry, write_ldso
@@ -81,7 +81,8 @@ def _jobs(config, s, draft, grants: np.ndarray, plans, folder: Path, title: str,
     """The writers of the publication set and their arguments: industry, per LDSO, per group, per agent."""
     ldso_weekly, ldso_daily = s.ldso_weekly, s.ldso_daily  # (L, W), (L, D)
     jobs: list[tuple] = []  # (writer, arguments): written together at the end, in a pool
-    hidden = publication_masks(s, minimum, draft=draft)
+    rule = disclosure_rule(config.parameters, config.industry)
+    hidden = publication_masks(s, rule, draft=draft)
     jobs.append((write_industry, (
         folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly, hidden["ldso_weekly"],
         ldso_daily, hidden["ldso_daily"], s.national_weekly, hidden["national_weekly"], s.national_daily,
@@ -102,7 +103,8 @@ def _jobs(config, s, draft, grants: np.ndarray, plans, folder: Path, title: str,
     # agents: every group's forecasts for the provider, summed per week, counted by distinct group
     names = {a.mpid: a.name for a in config.industry.agents}
     forecasts = [(plan.group, mpid, role, weekly) for plan in plans for mpid, role, weekly in plan.agents]
-    for (mpid, role), (total, hidden_weeks) in agent_figures(forecasts, len(s.weeks), minimum).items():
+    for (mpid, role), (total, hidden_weeks) in agent_figures(forecasts, len(s.weeks), minimum,
+                                                                   dict(rule.owner_of)).items():
         jobs.append((write_agent, (
             folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
             names.get(mpid, "(named by a supplier)"), role, s.weeks, total, hidden_weeks, minimum)))
