@@ -83,6 +83,10 @@ def unused_capacity(case: RequestCase) -> list[Finding]:
             v = int(requests[r, c])
             if not v:
                 continue
+            if not form.disclosed[r, c]:
+                # judged only against what the group was shown (issue 17): a finding here would tell the hidden
+                # figure; the allocation never grants more than there is, and the grant notice says so
+                continue
             cap = int(form.unused[r, c])
             where = {"sheet": grid.area.sheet, "cell": grid.cell(r, c), "ldso": ldso, "date": day, "value": str(v)}
             if cap <= 0:
@@ -90,10 +94,9 @@ def unused_capacity(case: RequestCase) -> list[Finding]:
                                         f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, which has no "
                                         "unused capacity to allocate.", **where))
             elif v > cap:
-                shown = f"the {cap:,} unused" if form.disclosed[r, c] else "the unused capacity (not disclosed)"
                 findings.append(finding(RuleId.UCA_AVAILABLE,
                                         f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, more than "
-                                        f"{shown}.", hint="request at most the unused capacity", **where))
+                                        f"the {cap:,} unused.", hint="request at most the unused capacity", **where))
     return findings
 
 

@@ -101,12 +101,15 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
         for j, x in enumerate(ldsos):
             ws.write_string(top - 1, 1 + j, x, f["head"])
             ws.write_string(top - 1, uc0 + j, x, f["head"])
+        # a cell is closed only where the form shows no unused capacity: a suppressed figure is open whatever it
+        # is, or the styling would tell which hidden figures are above zero (issue 17)
+        opened = ~np.asarray(disclosed, bool) | (np.asarray(unused) > 0)
         for k, d in enumerate(days):
             r = top + k
-            open_day = bool((unused[k] > 0).any())
+            open_day = bool(opened[k].any())
             ws.write_datetime(r, 0, d, f["day"] if open_day else f["day_closed"])
             for j in range(n):
-                ws.write_blank(r, 1 + j, None, f["input"] if unused[k, j] > 0 else f["closed"])
+                ws.write_blank(r, 1 + j, None, f["input"] if opened[k, j] else f["closed"])
                 if disclosed[k, j]:
                     ws.write_number(r, uc0 + j, int(unused[k, j]), f["int"])
                 else:

@@ -1,0 +1,56 @@
+"""Issue 17, case 2: a UCA request is judged only against what its group was shown. A request above a suppressed
+figure got a uca.available finding and one at or below it none, so 19 probes recovered every suppressed cell; and
+the request form greyed the cells whose hidden figure was 0."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from toolkit.domain.findings import RuleId
+from toolkit.domain.rules import Identity, RequestForm, validate_request
+from toolkit.domain.submission import Area, Grid, Submission
+
+DAYS = [date(2027, 1, 6), date(2027, 1, 7)]
+LDSOS = ["EELC", "LOND"]
+# (day, LDSO): EELC's figures are suppressed (0 on the 6th, 31,983 on the 7th), LOND's shown (500, then 0)
+UNUSED = np.array([[0, 500], [31_983, 0]])
+DISCLOSED = np.array([[False, True], [False, True]])
+
+
+def _judged(requests: list[list[int | None]]):
+    grid = Grid("UcaRequest", Area("UCA request", 4, 1, 5, 2), list(LDSOS), [], list(DAYS),
+                [list(row) for row in requests])
+    sub = Submission("request.xlsx", {"template_id": "S8-AAUC-r1-v01", "group": "AAUC", "cycle": "S8"},
+                     ["UCA request"], {}, {"UcaRequest": grid})
+    facts = Identity(signature_ok=True, known_group=True, known_cycle=True, registered=True, current_version=None,
+                     current_digest=None)
+    return [(f.rule, f.cell) for f in validate_request(sub, facts, RequestForm("AAUC", LDSOS, DAYS, UNUSED,
+                                                                              DISCLOSED)).findings]
+
+
+def test_requests_on_suppressed_figures_tell_nothing_of_them():
+    # any amount on a suppressed figure: no finding, whatever the figure (the allocation settles it)
+    for probe in (1, 31_983, 31_984, 10**6):
+        assert _judged([[probe, None], [probe, None]]) == []
+
+
+def test_requests_on_shown_figures_are_judged_against_them():
+    assert _judged([[None, 501], [None, 1]]) == [(RuleId.UCA_AVAILABLE, "C5"), (RuleId.UCA_ELIGIBLE, "C6")]
+    assert _judged([[None, 500], [None, None]]) == []
+
+
+def test_the_request_form_does_not_style_cells_by_hidden_figures(tmp_path):
+    from openpyxl import load_workbook
+
+    from toolkit.excel.writers.uca import write_uca_request
+
+    path = tmp_path / "form.xlsx"
+    write_uca_request(path, "AAUC", "Pioneer Power", LDSOS, DAYS, UNUSED, DISCLOSED,
+                      {"format": "1", "template_id": "t", "group": "AAUC", "cycle": "S8", "version": "1"},
+                      b"k" * 32, date(2026, 12, 9), "mcc@example.org")
+    ws = load_workbook(path)["UCA request"]
+    fill = {(r, c): ws.cell(6 + r, 2 + c).fill.fgColor.rgb for r in range(2) for c in range(2)}
+    # EELC: suppressed 0 and suppressed 31,983 look alike (open); LOND: 500 shown open, 0 shown closed
+    assert fill[(0, 0)] == fill[(1, 0)] == fill[(0, 1)] != fill[(1, 1)]
