@@ -54,7 +54,16 @@ def test_an_aggregate_of_three_groups_is_hidden_from_each_of_them():
     hidden = publication_masks(s, 3)["ldso_daily"][:, 0]
     assert hidden[0]  # shown on the old code: 3 groups met a minimum that counted the recipient
     assert hidden[1]  # and the other LDSO with it, or the national figure minus it would give it back
-    assert not publication_masks(_one_day([[1, 1, 1, 1], [40, 50, 60, 70, 80]]), 3)["ldso_daily"].any()
+    assert not publication_masks(_one_day([[1, 2, 2, 3], [40, 50, 60, 70, 80]]), 3)["ldso_daily"].any()
+
+
+def test_an_aggregate_that_bounds_a_figure_within_the_protection_interval_is_hidden():
+    # four groups of 1: any of them sees 3 left for its 3 others, each at least 1, so each planned exactly 1
+    from toolkit.domain.disclosure import publication_masks
+
+    assert publication_masks(_one_day([[1, 1, 1, 1], [40, 50, 60, 70, 80]]), 3)["ldso_daily"][0, 0]
+    # with two 2s, the group of 2 sees 4 for its three others: the other 2 might have planned 1 or 2
+    assert not publication_masks(_one_day([[1, 1, 2, 2], [40, 50, 60, 70, 80]]), 3)["ldso_daily"].any()
 
 
 def test_an_aggregate_one_other_group_dominates_is_hidden():

@@ -224,6 +224,7 @@ GRIDS = ("national_daily", "national_weekly", "ldso_daily", "ldso_weekly")
 
 
 DOMINANCE = 0.85  # no single other group may contribute more than this share of what a recipient cannot see
+PROTECTION = 0.10  # no group's figure may be bounded within this share of it either side by a recipient
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ class DisclosureRule:
     minimum: int
     dominance: float = DOMINANCE
     owner_of: tuple[tuple[str, str], ...] = ()
+    protection: float = PROTECTION
 
     @staticmethod
     def of(rule: DisclosureRule | int) -> DisclosureRule:
@@ -251,9 +253,11 @@ class DisclosureRule:
         np.add.at(out, [order.index(k) for k in keys], np.abs(per_group))
         return out
 
-    def sensitive(self, groups: list[str], per_group: np.ndarray) -> np.ndarray:
-        """Cells that must be neither shown nor worked out, from each group's part (groups first)."""
+    def sensitive(self, groups: list[str], per_group: np.ndarray, atoms: np.ndarray | None = None) -> np.ndarray:
+        """Cells that must be neither shown nor worked out, from each group's part (groups first) and the number of
+        finer plan cells each part is the sum of (``atoms``, same shape; default one per positive part)."""
         parts = self.parties(groups, per_group)
+        pieces = self.parties(groups, (np.asarray(per_group) > 0) if atoms is None else np.asarray(atoms))
         n = (parts > 0).sum(axis=0)
         if parts.shape[0] == 0:
             return np.zeros(per_group.shape[1:], bool)
@@ -263,7 +267,27 @@ class DisclosureRule:
         # the worst recipients: the second largest contributor (the largest is the one other dominating the
         # residual), and the largest (the second then dominates)
         dominated = (v1 > self.dominance * (total - v2)) | (v2 > self.dominance * (total - v1))
-        return (n > 0) & ((n < self.minimum + 1) | dominated)
+        return (n > 0) & ((n < self.minimum + 1) | dominated | self._bounded(parts, pieces, total))
+
+    def _bounded(self, parts: np.ndarray, pieces: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Some recipient (a contributor, or an outsider) could bound another contributor's figure, or one of the
+        plan cells it is the sum of, within ``protection`` of it either side from this aggregate alone, knowing
+        every plan cell that contributes holds a whole number of at least 1: a part of ``a`` cells lies between
+        ``a`` and the residual less 1 for each other cell, and one cell between 1 and the residual less the others."""
+        out = np.zeros(total.shape, bool)
+        low, high = 1 - self.protection, 1 + self.protection
+        small = np.floor(1 / low) if low > 0 else np.inf  # the largest cell value 1 is within the interval of
+        for r in range(-1, parts.shape[0]):  # -1: an outsider
+            own = parts[r] if r >= 0 else np.zeros_like(total)
+            residual = total - own
+            cells = pieces.sum(axis=0) - (pieces[r] if r >= 0 else 0)  # the others' plan cells
+            high_part = residual[None] - (cells[None] - pieces)  # the most a part can be
+            bounded = (parts > 0) & (low * parts <= pieces) & (high_part <= high * parts)
+            if r >= 0:
+                bounded[r] = False
+            one_cell = (cells > 0) & (residual - cells + 1 <= high * np.minimum(small, residual - cells + 1))
+            out |= bounded.any(axis=0) | one_cell
+        return out
 
 
 def disclosure_rule(parameters: Parameters, industry: Industry) -> DisclosureRule:
@@ -271,7 +295,22 @@ def disclosure_rule(parameters: Parameters, industry: Industry) -> DisclosureRul
     owners of ``config/suppliers.csv``."""
     capacity = parameters.capacity
     return DisclosureRule(capacity.disclosure_minimum, capacity.disclosure_dominance,
-                          tuple((g.mpid, g.owner) for g in industry.groups if g.owner))
+                          tuple((g.mpid, g.owner) for g in industry.groups if g.owner), capacity.disclosure_protection)
+
+
+def _atoms(s: Schedule) -> dict[str, np.ndarray]:
+    """How many plan cells (a group's figure for one LDSO and day, or one LDSO and week outside the sprint) each
+    group's part of each aggregate is the sum of."""
+    day_week = np.array([(d - s.weeks[0]).days // 7 for d in s.days], dtype=np.int64)
+    ldso_weekly = np.zeros(s.weekly.shape, dtype=np.int64)
+    in_sprint = np.zeros(s.weekly.shape, dtype=np.int64)
+    for k, w in enumerate(day_week):
+        if 0 <= w < s.weekly.shape[2]:
+            ldso_weekly[:, :, w] += s.daily[:, :, k] > 0
+            in_sprint[:, :, w] += s.daily[:, :, k]
+    ldso_weekly += (s.weekly - in_sprint) > 0  # the part of the week outside the sprint's days
+    return {"national_daily": (s.daily > 0).sum(axis=1), "national_weekly": ldso_weekly.sum(axis=1),
+            "ldso_daily": (s.daily > 0).astype(np.int64), "ldso_weekly": ldso_weekly}
 
 
 def _grids(s: Schedule, rule: DisclosureRule) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -283,7 +322,9 @@ def _grids(s: Schedule, rule: DisclosureRule) -> dict[str, tuple[np.ndarray, np.
              "ldso_daily": s.daily, "ldso_weekly": s.weekly}
     totals = {"national_daily": s.national_daily, "national_weekly": s.national_weekly,
               "ldso_daily": s.ldso_daily, "ldso_weekly": s.ldso_weekly}
-    return {name: (totals[name], n(parts[name]), rule.sensitive(list(s.groups), parts[name])) for name in GRIDS}
+    atoms = _atoms(s)
+    return {name: (totals[name], n(parts[name]), rule.sensitive(list(s.groups), parts[name], atoms[name]))
+            for name in GRIDS}
 
 
 def _relate_schedule(cells: Cells, s: Schedule, idx: dict[str, np.ndarray]) -> None:

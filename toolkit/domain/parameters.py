@@ -176,6 +176,10 @@ class Capacity(_Section):
         0.85, "disclosure dominance", "toolkit (issue 17)",
         "An aggregate is suppressed where one other group makes more than this share of what a recipient cannot see",
         gt=0, le=1)
+    disclosure_protection: float = _param(
+        0.10, "disclosure protection", "toolkit (issue 17)",
+        "No group's figure may be bounded within this share of it either side from what another party receives",
+        ge=0, lt=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Capacity:
