@@ -54,3 +54,31 @@ def test_the_request_form_does_not_style_cells_by_hidden_figures(tmp_path):
     fill = {(r, c): ws.cell(6 + r, 2 + c).fill.fgColor.rgb for r in range(2) for c in range(2)}
     # EELC: suppressed 0 and suppressed 31,983 look alike (open); LOND: 500 shown open, 0 shown closed
     assert fill[(0, 0)] == fill[(1, 0)] == fill[(0, 1)] != fill[(1, 1)]
+
+
+def test_a_request_form_carrying_another_groups_metadata_is_not_its_form(tmp_path):
+    from tests.test_confidentiality import carry_metadata
+    from toolkit.domain.rules import check_identity, group_in_doubt
+    from toolkit.excel import contract as C
+    from toolkit.excel.reader import read_template
+    from toolkit.excel.writers.uca import write_uca_request
+
+    key = b"k" * 32
+
+    def form(group: str, ldsos: list[str], unused) -> object:
+        meta = {"format": "1", "template_id": f"S8-{group}-uca-v01", "group": group, "cycle": "S8", "version": "1"}
+        path = tmp_path / f"{group}.xlsx"
+        write_uca_request(path, group, group.title(), ldsos, DAYS, unused, np.ones_like(unused, bool), meta, key,
+                          date(2026, 12, 9), "mcc@example.org")
+        return path
+
+    mine = form("AAUC", LDSOS, UNUSED)
+    theirs = form("JONV", LDSOS, UNUSED + 7)
+    forged = read_template(carry_metadata(mine, theirs, tmp_path / "forged.xlsx"))
+    facts = Identity(signature_ok=C.signature_valid(forged.meta, key), known_group=True, known_cycle=True,
+                     registered=True, current_version=None, current_digest=None)
+    assert facts.signature_ok and forged.meta["group"] == "JONV"
+    assert any("locked content" in f.message for f in check_identity(forged, facts)) and group_in_doubt(forged,
+                                                                                                         facts)
+    genuine = read_template(mine)
+    assert check_identity(genuine, facts) == [] and not group_in_doubt(genuine, facts)
