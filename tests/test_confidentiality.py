@@ -80,7 +80,7 @@ def test_a_plan_carrying_another_groups_metadata_is_answered_to_the_mcc_alone_wi
     weekly[r, c] = 987_651
     filled = fill_plan(issued.template("AAUC"), tmp_path / "p.xlsx", weekly=weekly, daily=plan.daily,
                        agents=plan.agents)
-    shutil.copyfile(carry_metadata(filled, issued.template("AFCF"), tmp_path / "f.xlsx"), ws.inbox / "plan.xlsx")
+    shutil.copyfile(carry_metadata(filled, issued.template("AFCF"), tmp_path / "f.xlsx"), ws.inbox / "AAUC plan.xlsx")
     [o], _ = run_inbox(ws)
     assert o.status == "rejected"
     assert not list(ws.outbox.rglob("*.xlsx"))  # no feedback workbook: it would copy the plan
@@ -94,3 +94,8 @@ def test_a_plan_carrying_another_groups_metadata_is_answered_to_the_mcc_alone_wi
         assert "987,651" not in text and "987651" not in text
         assert "identity.template" in text
         assert not [r for r in ("envelope.", "completeness.", "ramp-up.", "calendar.", "agents.") if r in text]
+    # AFCF's reminder (it has no plan) says nothing of the file that carried its metadata
+    reminders = prepare(context(ws), issued.sprint, "reminders")
+    (to_afcf,) = [m for m in reminders.messages if m.party == "AFCF"]
+    (mail,) = [text for to, text in _texts(to_afcf.path.parent) if to == ", ".join(to_afcf.to)]
+    assert "AAUC plan" not in mail and "The last file we received" not in mail

@@ -184,6 +184,19 @@ def _feedback(w: _Writer, today: date) -> None:
                 str(msg["Message-ID"]), attachments)
 
 
+def _recipients(w: _Writer, r) -> tuple[str, ...]:
+    """Whom the inbox addressed its answer to a file (empty when it wrote none)."""
+    if not r.email_path or not (w.ws.root / r.email_path).is_file():
+        return ()
+    msg = message_from_bytes((w.ws.root / r.email_path).read_bytes(), policy=policy.default)
+    return tuple(a for _, a in getaddresses(msg.get_all("To", [])) if a)
+
+
+def _answered_to_mcc(w: _Writer, r) -> bool:
+    g = w.config.industry.group_by_mpid.get(r.supplier_group or "")
+    return _recipients(w, r) == (w.sender,) and (g is None or g.contacts != (w.sender,))
+
+
 def _reminders(w: _Writer, today: date) -> None:
     """Groups with no accepted plan for the cycle: one reminder a day at most, their template attached again."""
     issued = current_templates(w.ws, w.sprint.cycle)
@@ -192,7 +205,8 @@ def _reminders(w: _Writer, today: date) -> None:
     for g in w.config.industry.groups:
         if w.ledger.current_plan(w.sprint.cycle, g.mpid) is not None:
             continue
-        mine = [r for r in rows if r.supplier_group == g.mpid]
+        # a file whose group was in doubt was answered to the MCC alone: the group never hears of it (issue 17)
+        mine = [r for r in rows if r.supplier_group == g.mpid and not _answered_to_mcc(w, r)]
         last = mine[-1] if mine else None
         t = issued.get(g.mpid)
         attachments = [w.ws.templates_dir(w.sprint.cycle) / t.file] if t else []
