@@ -157,3 +157,34 @@ def _relate(oracle, s, n) -> None:
         oracle.rows.append((n["nw"][w], list(n["nd"][ks])))
         for j in range(len(s.ldsos)):
             oracle.rows.append((n["lw"][j, w], list(n["ld"][j, ks])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_the_baseline_against_the_draft_gives_away_no_grant_the_rule_protects(case):
+    from tests.test_disclosure import MINIMUM, Oracle
+    from toolkit.domain.disclosure import publication_masks
+    from toolkit.domain.schedule import baseline
+
+    s, rng = case
+    grants = (rng.integers(1, 300, s.daily.shape) * (rng.random(s.daily.shape) < 0.2)).astype(np.int64)
+    base = baseline(s, grants)
+    draft_masks, masks = publication_masks(s, MINIMUM), publication_masks(base, MINIMUM, draft=s)
+    oracle = Oracle()
+    grids = {}
+    for tag, sched, hidden in (("new", base, masks), ("old", s, draft_masks)):
+        n = {}
+        for key, name, values, parts in (("nd", "national_daily", sched.national_daily, sched.daily.sum(axis=1)),
+                                         ("nw", "national_weekly", sched.national_weekly, sched.weekly.sum(axis=1)),
+                                         ("ld", "ldso_daily", sched.ldso_daily, sched.daily),
+                                         ("lw", "ldso_weekly", sched.ldso_weekly, sched.weekly)):
+            n[key], sens = _oracle_grid(oracle, values, parts, hidden[name], MINIMUM)
+            assert hidden[name].reshape(-1)[sens].all()
+        _relate(oracle, sched, n)
+        grids[tag] = n
+    for key, g in (("nd", grants.sum(axis=1)), ("ld", grants)):
+        cells, _ = _oracle_grid(oracle, g.sum(axis=0), g, False, MINIMUM)
+        for total, part, rest in zip(grids["new"][key].reshape(-1), grids["old"][key].reshape(-1),
+                                     cells.reshape(-1), strict=True):
+            oracle.rows.append((total, [part, rest]))
+    assert oracle.worked_out() == []
