@@ -19,21 +19,29 @@ UNUSED = np.array([[0, 500], [31_983, 0]])
 DISCLOSED = np.array([[False, True], [False, True]])
 
 
-def _judged(requests: list[list[int | None]]):
+def _judged(requests: list[list[int | None]], entitlement=None):
     grid = Grid("UcaRequest", Area("UCA request", 4, 1, 5, 2), list(LDSOS), [], list(DAYS),
                 [list(row) for row in requests])
     sub = Submission("request.xlsx", {"template_id": "S8-AAUC-r1-v01", "group": "AAUC", "cycle": "S8"},
                      ["UCA request"], {}, {"UcaRequest": grid})
     facts = Identity(signature_ok=True, known_group=True, known_cycle=True, registered=True, current_version=None,
                      current_digest=None)
-    return [(f.rule, f.cell) for f in validate_request(sub, facts, RequestForm("AAUC", LDSOS, DAYS, UNUSED,
-                                                                              DISCLOSED)).findings]
+    form = RequestForm("AAUC", LDSOS, DAYS, UNUSED, DISCLOSED, entitlement)
+    return [(f.rule, f.cell) for f in validate_request(sub, facts, form).findings]
 
 
 def test_requests_on_suppressed_figures_tell_nothing_of_them():
     # any amount on a suppressed figure: no finding, whatever the figure (the allocation settles it)
     for probe in (1, 31_983, 31_984, 10**6):
         assert _judged([[probe, None], [probe, None]]) == []
+
+
+def test_on_suppressed_figures_the_groups_own_envelope_caps_the_request():
+    # the group knows its own envelope: a request above it is refused whatever the hidden figure, one at or below
+    # it is taken whatever the hidden figure (here EELC's envelope: 2,000 then 1,500)
+    own = np.array([[2_000, 3_000], [1_500, 3_000]])
+    assert _judged([[2_001, None], [1_501, None]], own) == [(RuleId.UCA_AVAILABLE, "B5"), (RuleId.UCA_AVAILABLE, "B6")]
+    assert _judged([[2_000, None], [1_500, None]], own) == []
 
 
 def test_requests_on_shown_figures_are_judged_against_them():

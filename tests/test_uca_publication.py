@@ -98,6 +98,7 @@ def test_requests_through_the_inbox_then_allocation_keeps_limits(cycle):
     for k, group in enumerate(report.eligible[:3]):
         form = snap.form(env, group)
         asked = np.minimum(form.unused, 500 + 100 * k)
+        asked = np.where(form.disclosed, asked, np.minimum(asked, form.entitlement))  # issue 17: capped where hidden
         files.append(fill_plan(r.ws.requests_dir("S8") / issued[group].file, tmp / f"uca_{group}.xlsx", uca=asked))
     over_group = report.eligible[-1]
     form = snap.form(env, over_group)
@@ -210,8 +211,11 @@ def test_the_allocation_rule_is_read_from_the_parameters(cycle):
     env = envelopes(r.config)
     snap = snapshot(r.ws, "S8")
     issued = latest_issued(r.ws.requests_dir("S8"))
+    def everything(form):  # all of it where it is shown, at most its own envelope where not (issue 17)
+        return np.where(form.disclosed, form.unused, np.minimum(form.unused, form.entitlement))
+
     files = [fill_plan(r.ws.requests_dir("S8") / issued[g].file, tmp / f"uca_all_{g}.xlsx",
-                       uca=snap.form(env, g).unused) for g in report.eligible[:2]]
+                       uca=everything(snap.form(env, g))) for g in report.eligible[:2]]
     assert [o.status for o in _drop_and_process(r, files)] == ["accepted", "accepted"]
     params = r.ws.config / "parameters.toml"
     before = params.read_text()

@@ -176,8 +176,11 @@ class Snapshot:
         """The request form of a group: its envelope LDSOs only."""
         i = env.groups.index(group)
         cols = [j for j, x in enumerate(self.ldsos) if env.category[i, env.ldsos.index(x)] == Category.ENVELOPE]
+        day_index = {d: k for k, d in enumerate(env.dates)}
+        own = np.array([[int(env.envelope[i, env.ldsos.index(self.ldsos[j]), day_index[d]]) if d in day_index
+                         else 0 for j in cols] for d in self.days], dtype=np.int64).reshape(len(self.days), len(cols))
         return RequestForm(group, [self.ldsos[j] for j in cols], self.days, self.unused[cols].T.copy(),
-                           self.disclosed[cols].T.copy())
+                           self.disclosed[cols].T.copy(), own)
 
 
 def snapshot_of(s: Schedule, minimum: DisclosureRule | int, first_day: date | None = None) -> Snapshot:

@@ -103,8 +103,9 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "envelope; judged only where the form shows the figure (a suppressed one is settled by the allocation).",
          "C3.2.2; METHOD 8"),
     Rule(RuleId.UCA_AVAILABLE, "Within the unused capacity",
-         "No request above the unused capacity the form shows for its LDSO and day (a suppressed figure is never "
-         "judged against: the allocation grants no more than there is).", "C3.2.2; METHOD 8"),
+         "No request above the unused capacity the form shows for its LDSO and day; where that figure is "
+         "suppressed, none above the group's own envelope that day (the hidden figure is never judged against: the "
+         "allocation grants no more than there is).", "C3.2.2; METHOD 8"),
     Rule(RuleId.AGENTS_FORECAST, "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),
