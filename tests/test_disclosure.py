@@ -130,16 +130,17 @@ def test_the_baseline_minus_the_draft_gives_away_no_small_grant(case):
 
 
 def test_a_lone_hidden_ldso_takes_a_second_one_with_it():
-    # one day, three LDSOs: A from 2 groups (hidden), B and C from 3; the national figure is shown
+    # one day, three LDSOs: A from 2 groups (hidden), B and C from 4 (each contributor sees 3 others: issue 17);
+    # the national figure is shown
     daily = np.zeros((4, 3, 1), dtype=np.int64)
     daily[:2, 0, 0] = [10, 20]
-    daily[1:, 1, 0] = [5, 6, 7]
-    daily[:3, 2, 0] = [50, 60, 70]
+    daily[:, 1, 0] = [5, 6, 7, 8]
+    daily[:, 2, 0] = [50, 60, 70, 80]
     s = _schedule(np.random.default_rng(0), 4, 3, 1, 0.0)
     s.daily[:] = daily
     s.weekly[:] = daily
     masks = publication_masks(s, MINIMUM)
-    assert masks["ldso_daily"][:, 0].tolist() == [True, True, False]  # B (18) goes with A: smaller than C (180)
+    assert masks["ldso_daily"][:, 0].tolist() == [True, True, False]  # B (26) goes with A: smaller than C (260)
     assert masks["national_daily"].tolist() == [False]
 
 

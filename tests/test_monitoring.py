@@ -299,7 +299,14 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
     assert (snap.unused[:, [n for n, d in enumerate(snap.days) if d <= today]] == 0).all()  # gone days: nothing
     assert snap.unused[j, k] >= min(ceded, round1.unused[j, k] + ceded)  # the ceded capacity is in it
     # another eligible group with an envelope there asks for it, in the round-2 form
-    other = next(g for g in report.eligible if g != s.groups[i] and s.ldsos[j] in snap.form(env, g).ldsos)
+    def may_ask(g: str) -> bool:  # the cell is on its form, and shown or within its own envelope (issue 17)
+        f = snap.form(env, g)
+        if s.ldsos[j] not in f.ldsos:
+            return False
+        at = (f.days.index(day), f.ldsos.index(s.ldsos[j]))
+        return bool(f.disclosed[at] or f.entitlement[at] >= ceded)
+
+    other = next(g for g in report.eligible if g != s.groups[i] and may_ask(g))
     form = snap.form(env, other)
     asked = np.zeros_like(form.unused)
     asked[form.days.index(day), form.ldsos.index(s.ldsos[j])] = ceded

@@ -110,7 +110,9 @@ def test_a_request_before_the_groups_start_is_refused_and_grants_keep_to_the_for
     c = int(np.argmax(snap.unused[[snap.ldsos.index(x) for x in form.ldsos], k]))
     early[k, c] = 1000
     refused = fill_plan(ws.requests_dir("S1") / issued["JFPG"].file, tmp / "early.xlsx", uca=early)
-    fair = fill_plan(ws.requests_dir("S1") / issued["JFPG"].file, tmp / "fair.xlsx", uca=form.unused)
+    # all it was shown, and at most its own envelope where the figure is suppressed (issue 17)
+    fair_ask = np.where(form.disclosed, form.unused, np.minimum(form.unused, form.entitlement))
+    fair = fill_plan(ws.requests_dir("S1") / issued["JFPG"].file, tmp / "fair.xlsx", uca=fair_ask)
     outcomes = _drop(ws, [refused, fair], date(2025, 9, 16))
     assert [o.status for o in outcomes] == ["rejected", "accepted"]
     alloc, _, _, _ = uca_allocate(context(ws, config, today=date(2025, 9, 17),

@@ -50,7 +50,7 @@ LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_o
 CHURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "date", "change", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
-                 "primary_contact", "secondary_contact")
+                 "primary_contact", "secondary_contact", "owner")
 
 
 def _mpid(value: str) -> str:
@@ -103,6 +103,7 @@ class SupplierRow(_Row):
     daily_opt_in: bool = False
     primary_contact: str = Field(min_length=1)
     secondary_contact: str = ""
+    owner: str = ""  # optional column: groups of one owner count as one contributor in disclosure control
     _mpids = field_validator("supplier_mpid", "supplier_group")(_mpid)
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
 
@@ -479,7 +480,7 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
             mpid=group_mpid, name=first.group_name, suppliers=tuple(r.supplier_mpid for _, r in members),
             sit=first.sit, migration_start=first.migration_start, extended_ramp_up=first.extended_ramp_up,
             lost_days=first.lost_days, daily_opt_in=first.daily_opt_in,
-            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact))
+            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact, owner=first.owner))
     return sorted(groups, key=lambda g: g.mpid)
 
 

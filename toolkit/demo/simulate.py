@@ -111,8 +111,10 @@ def simulate_uca_requests(ctx: Context, sprint: Sprint, report: UcaReport) -> li
         share = rng.uniform(0.2, 0.6, form.unused.shape) * (rng.random(form.unused.shape) < 0.4)
         usable = np.array([0.02 * config.industry.group_portfolio.get((group, x), 0) for x in form.ldsos])
         asked = np.floor(np.minimum(form.unused * share, usable[None, :])).astype(np.int64)
-        if n == len(askers) - 1 and (form.unused > 0).any():
-            d, c = np.argwhere(form.unused > 0)[0]
+        asked = np.where(form.disclosed, asked, np.minimum(asked, form.entitlement))  # capped where not shown
+        shown = (form.unused > 0) & form.disclosed  # only a figure the form shows is judged (issue 17)
+        if n == len(askers) - 1 and shown.any():
+            d, c = np.argwhere(shown)[0]
             asked[d, c] = form.unused[d, c] + 50  # a mistake: more than is unused
         path = workspace.workbooks / sprint.cycle / "simulated" / f"{group} UCA request.xlsx"
         fill_plan(workspace.requests_dir(sprint.cycle) / issued[group].file, path, uca=asked)

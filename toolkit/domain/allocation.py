@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
-from toolkit.domain.disclosure import publication_masks
+from toolkit.domain.disclosure import DisclosureRule, publication_masks
 from toolkit.domain.envelopes import Category, Envelopes
 from toolkit.domain.parameters import AllocationRule
 from toolkit.domain.rules import RequestForm, disclosure_counts
@@ -158,6 +158,36 @@ def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: 
     return out
 
 
+def notice_grants(grants: list[Grant], group: str, minimum: int, disclosed: set[tuple[str, date]],
+                  rule: AllocationRule = AllocationRule.PRO_RATA) -> list[Grant]:
+    """A group's grants as its notice tells them (issue 17): what it asked and got and the rule; the unused
+    capacity only where the group was shown it (``disclosed``: (LDSO, day)), and the other groups' requests only
+    where at least ``minimum`` other groups asked. Otherwise those figures are 0 and the reason names neither."""
+    others: dict[tuple[str, date], int] = {}
+    for g in grants:
+        if g.group != group and g.requested > 0:
+            others[(g.ldso, g.day)] = others.get((g.ldso, g.day), 0) + 1
+    out = []
+    for g in (g for g in grants if g.group == group):
+        n = others.get((g.ldso, g.day), 0)
+        shown_cap, shown_total = (g.ldso, g.day) in disclosed, n >= minimum
+        if g.granted >= g.requested:
+            why = "granted in full"
+        elif g.available == 0:
+            why = "not granted: no unused capacity was left in this LDSO on this day"
+        else:
+            why = f"the requests exceeded the unused capacity: {SHARING[rule]}, whole migrations"
+            if shown_total and shown_cap:
+                why += f" ({n + 1} groups asked {g.requested_total:,} for the {g.available:,} available)"
+            elif shown_total:
+                why += f" ({n + 1} groups asked {g.requested_total:,})"
+            elif shown_cap:
+                why += f" ({g.available:,} available)"
+        out.append(replace(g, available=g.available if shown_cap else 0,
+                           requested_total=g.requested_total if shown_total else 0, why=why))
+    return out
+
+
 # -- the snapshot a round's request forms are issued with and judged against -----------------------------------
 
 @dataclass(frozen=True)
@@ -178,10 +208,15 @@ class Snapshot:
         cols = [j for j, x in enumerate(self.ldsos) if env.category[i, env.ldsos.index(x)] == Category.ENVELOPE]
         share = access(env, group, self.days)
         unused = np.floor(self.unused[cols].T * share[:, None] + 1e-9).astype(np.int64)
-        return RequestForm(group, [self.ldsos[j] for j in cols], self.days, unused, self.disclosed[cols].T.copy())
+        day_index = {d: k for k, d in enumerate(env.dates)}
+        own = np.array([[int(env.envelope[i, env.ldsos.index(self.ldsos[j]), day_index[d]]) if d in day_index
+                         else 0 for j in cols] for d in self.days], dtype=np.int64).reshape(len(self.days), len(cols))
+        own = np.where(share[:, None] > 0, own, 0)  # nothing before the group's migration start
+        return RequestForm(group, [self.ldsos[j] for j in cols], self.days, unused, self.disclosed[cols].T.copy(),
+                           entitlement=own)
 
 
-def snapshot_of(s: Schedule, minimum: int, first_day: date | None = None) -> Snapshot:
+def snapshot_of(s: Schedule, minimum: DisclosureRule | int, first_day: date | None = None) -> Snapshot:
     """Unused capacity is the limit minus the LDSO's plans, so it is shown only where the draft publication shows
     the plans (the same masks: primary and complementary suppression). An ad hoc round covers the days from
     ``first_day`` on (the capacity of earlier days is gone)."""

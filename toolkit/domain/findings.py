@@ -63,7 +63,8 @@ class Rule:
 RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.IDENTITY_TEMPLATE, "Issued template",
          "The file is a template the MCC issued for this group and planning cycle, with unaltered metadata and "
-         "signature, and not superseded by a later version.", "C3.2.1 a; METHOD 7"),
+         "signature, its locked content (group details, LDSO headers, dates, limits) as issued with that metadata, "
+         "and not superseded by a later version.", "C3.2.1 a; METHOD 7"),
     Rule(RuleId.TIMELINESS_LATE, "Returned by the deadline",
          "The plan is received by the end of the sprint's supplier plan submission deadline; one received later is "
          "marked late ([submission] late_severity: a warning, or an error that refuses it).", "C3.6; C4.4; F6.5",
@@ -108,9 +109,12 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "with an activation offset between MAOmin and MAOmax working days.", "F5.2.11; P FF, MAO"),
     Rule(RuleId.UCA_ELIGIBLE, "Eligible days and LDSOs",
          "UCA requests only on the sprint's migration days with unused capacity, in LDSOs where the group has an "
-         "envelope.", "C3.2.2; METHOD 8"),
+         "envelope; judged only where the form shows the figure (a suppressed one is settled by the allocation).",
+         "C3.2.2; METHOD 8"),
     Rule(RuleId.UCA_AVAILABLE, "Within the unused capacity",
-         "No request above the unused capacity of its LDSO and day.", "C3.2.2; METHOD 8"),
+         "No request above the unused capacity the form shows for its LDSO and day; where that figure is "
+         "suppressed, none above the group's own envelope that day (the hidden figure is never judged against: the "
+         "allocation grants no more than there is).", "C3.2.2; METHOD 8"),
     Rule(RuleId.UCA_WINDOW, "Within the UCA window",
          "A request is received by the end of its round's window (the sprint's UCA end for the planning round, its "
          "execution end for an ad hoc round) and asks only for days after the day it is received.",

@@ -20,6 +20,7 @@ class Ldso:
     mpan_count: int
     primary_contact: str = ""
     secondary_contact: str = ""
+    owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
 
     @property
     def contacts(self) -> tuple[str, ...]:
@@ -40,6 +41,7 @@ class SupplierGroup:
     daily_opt_in: bool = False  # DOF
     primary_contact: str = ""
     secondary_contact: str = ""
+    owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
 
     @property
     def contacts(self) -> tuple[str, ...]:
@@ -60,6 +62,7 @@ class Agent:
     role: str  # a key of AGENT_ROLES
     primary_contact: str = ""
     secondary_contact: str = ""
+    owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
 
     @property
     def contacts(self) -> tuple[str, ...]:

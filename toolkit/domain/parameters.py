@@ -184,6 +184,14 @@ class Capacity(_Section):
                                       "Allocation of unused capacity when oversubscribed: 'pro_rata' or 'equal_share'")
     disclosure_minimum: int = _param(3, "disclosure minimum", "METHOD 8",
                                      "Aggregates built from fewer groups are suppressed in publications", ge=1)
+    disclosure_dominance: float = _param(
+        0.85, "disclosure dominance", "toolkit (issue 17)",
+        "An aggregate is suppressed where one other group makes more than this share of what a recipient cannot see",
+        gt=0, le=1)
+    disclosure_protection: float = _param(
+        0.10, "disclosure protection", "toolkit (issue 17)",
+        "No group's figure may be bounded within this share of it either side from what another party receives",
+        ge=0, lt=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Capacity:

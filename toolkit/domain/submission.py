@@ -79,3 +79,6 @@ class Submission:
     sheet_names: list[str]
     names: dict[str, Area | None]  # workbook-level defined names (None: no longer a plain range)
     grids: dict[str, Grid] = field(default_factory=dict)
+    # the digest of the locked content at the ranges the metadata names, recomputed from the file (None: the
+    # metadata names none, or names what the file does not hold); compared with the signed ``content_digest``
+    locked_digest: str | None = None

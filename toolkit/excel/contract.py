@@ -7,8 +7,11 @@
   cells (week commencing for weekly grids).
 - ``FastFeedback`` has four columns: initiation date, LDSO MPID, initiations, activation offset.
 - A very hidden sheet ``_mcc`` holds key/value rows: template id, group, cycle, version, issue time, the digest
-  of the envelopes, the layout (every grid's range) and an HMAC-SHA256 signature over all of them. The key is the
-  workspace's (``toolkit.store.keys``) and is never written into a file that leaves the MCC.
+  of the envelopes, the layout (every grid's range), the locked content that identifies the group (``locked``: the
+  ranges of the plan sheets' title, LDSO names, rules and portfolios, LDSO headers, dates and limits;
+  ``content_digest``: the SHA-256 of their values as issued, which the reader recomputes from the returned file, so
+  one workbook's metadata cannot be carried into another's: issue 17) and an HMAC-SHA256 signature over all of
+  them. The key is the workspace's (``toolkit.store.keys``) and is never written into a file that leaves the MCC.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import numbers
 
 SHEET_INSTRUCTIONS = "Instructions"
 SHEET_WEEKLY = "Weekly plan"
@@ -37,7 +41,8 @@ KIND_PLAN = "plan"
 KIND_UCA = "uca-request"
 
 FORMAT_VERSION = "1"
-META_KEYS = ("format", "template_id", "group", "cycle", "version", "issued_at", "envelope_digest", "layout")
+META_KEYS = ("format", "template_id", "group", "cycle", "version", "issued_at", "envelope_digest", "layout", "locked",
+             "content_digest")
 # UCA request workbooks sign one more key, their kind (plan templates have none, which reads as "plan")
 UCA_META_KEYS = (*META_KEYS, "kind")
 SIGNATURE_KEY = "signature"
@@ -71,6 +76,26 @@ def signature_valid(meta: dict[str, str], key: bytes) -> bool:
 def layout_text(ranges: dict[str, str]) -> str:
     """The layout recorded in the metadata: grid name -> sheet-qualified absolute range, as compact JSON."""
     return json.dumps(dict(sorted(ranges.items())), separators=(",", ":"))
+
+
+def locked_value(v: object) -> str:
+    """One locked cell as text, the same whether written or read back: whole numbers without a decimal point,
+    dates in ISO form, blanks empty."""
+    if v is None or v == "":
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, numbers.Real):
+        return str(int(v)) if float(v).is_integer() else repr(float(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def content_digest(blocks: list[list[list[object]]]) -> str:
+    """The SHA-256 of the locked content: each block (the values of one ``locked`` range, rows of cells) in order."""
+    text = [[[locked_value(v) for v in row] for row in block] for block in blocks]
+    return hashlib.sha256(json.dumps(text, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def write_meta_sheet(ws, values: dict[str, str]) -> None:

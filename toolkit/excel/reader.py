@@ -10,6 +10,7 @@ A1048576, or in column XFD, would make millions of cells out of a few kilobytes.
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from datetime import date, datetime
@@ -206,6 +207,7 @@ def read_template(path: Path, display_name: str | None = None, max_cells: int = 
             if len(row) >= 2 and row[0] != "":
                 meta[str(row[0])] = "" if row[1] is None else str(row[1])
     out = Submission(file=name, meta=meta, sheet_names=sheets, names=names)
+    out.locked_digest = _locked_digest(meta.get("locked", ""), xml_cache, rows_of, max_cells)
     for grid_name in C.GRID_NAMES:
         if grid_name not in names:
             continue
@@ -229,6 +231,32 @@ def read_template(path: Path, display_name: str | None = None, max_cells: int = 
         out.grids[grid_name] = Grid(grid_name, area, keys, roles, dates, values,
                                     formulas_without_value(xml_of(area.sheet), area))
     return out
+
+
+MAX_LOCKED_RANGES = 64  # a template names a dozen
+
+
+def _locked_digest(text: str, xml_cache: dict[str, str], rows_of, max_cells: int) -> str | None:
+    """The digest of the values at the locked ranges the metadata names (issue 17), on sheets whose extent was
+    checked; None when there are none, or a range is no plain range or is on another sheet."""
+    try:
+        refs = json.loads(text) if text else []
+    except ValueError:
+        return None
+    if not isinstance(refs, list) or not refs or len(refs) > MAX_LOCKED_RANGES:
+        return None
+    blocks, cells = [], 0
+    for ref in refs:
+        area = parse_area(ref) if isinstance(ref, str) else None
+        if area is None or area.sheet not in xml_cache:
+            return None
+        cells += area.rows * area.cols
+        if cells > max_cells:
+            return None
+        rows = rows_of(area.sheet)
+        blocks.append([[_value(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None
+                        for c in range(area.left, area.right + 1)] for r in range(area.top, area.bottom + 1)])
+    return C.content_digest(blocks)
 
 
 def read_table(path: Path, sheet: str, max_cells: int = MAX_CELLS) -> tuple[str, list[list]]:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from email import message_from_bytes, policy
+from email.utils import getaddresses
 from pathlib import Path
 
 from toolkit.clock import stamp
@@ -164,18 +165,36 @@ def _feedback(w: _Writer, today: date) -> None:
     for r in rows:
         g = w.config.industry.group_by_mpid.get(r.supplier_group or "")
         party = r.supplier_group or "unknown"
-        if g is None:
-            w.out.skipped.append((f"#{r.id} {r.original_name}", "the sender's group is unknown: answer by hand"))
-            continue
         if not r.email_path or not (w.ws.root / r.email_path).is_file():
             w.out.skipped.append((f"#{r.id} {r.original_name}", "no feedback email was written"))
             continue
         data = (w.ws.root / r.email_path).read_bytes()
         msg = message_from_bytes(data, policy=policy.default)
+        # sent to whom the inbox addressed it: a file whose group is in doubt was answered to the MCC alone, never
+        # to the group its metadata names (issue 17)
+        to = tuple(a for _, a in getaddresses(msg.get_all("To", [])) if a)
+        to_mcc = to == (w.sender,)
+        if g is None and not to_mcc:
+            w.out.skipped.append((f"#{r.id} {r.original_name}", "the sender's group is unknown: answer by hand"))
+            continue
+        party = "MCC" if to_mcc else party
         attachments = [Path(p.get_filename()) for p in msg.iter_attachments() if p.get_filename()]
         key = f"{w.sprint.cycle}/feedback/{party}/{r.id:05d}"
-        w.write(key, party, g.contacts, str(msg["Subject"]), data, f"{r.id:05d}_{party}.eml", str(msg["Message-ID"]),
-                attachments)
+        w.write(key, party, to or g.contacts, str(msg["Subject"]), data, f"{r.id:05d}_{party}.eml",
+                str(msg["Message-ID"]), attachments)
+
+
+def _recipients(w: _Writer, r) -> tuple[str, ...]:
+    """Whom the inbox addressed its answer to a file (empty when it wrote none)."""
+    if not r.email_path or not (w.ws.root / r.email_path).is_file():
+        return ()
+    msg = message_from_bytes((w.ws.root / r.email_path).read_bytes(), policy=policy.default)
+    return tuple(a for _, a in getaddresses(msg.get_all("To", [])) if a)
+
+
+def _answered_to_mcc(w: _Writer, r) -> bool:
+    g = w.config.industry.group_by_mpid.get(r.supplier_group or "")
+    return _recipients(w, r) == (w.sender,) and (g is None or g.contacts != (w.sender,))
 
 
 def _reminders(w: _Writer, today: date) -> None:
@@ -186,7 +205,8 @@ def _reminders(w: _Writer, today: date) -> None:
     for g in w.config.industry.groups:
         if w.ledger.current_plan(w.sprint.cycle, g.mpid) is not None:
             continue
-        mine = [r for r in rows if r.supplier_group == g.mpid]
+        # a file whose group was in doubt was answered to the MCC alone: the group never hears of it (issue 17)
+        mine = [r for r in rows if r.supplier_group == g.mpid and not _answered_to_mcc(w, r)]
         last = mine[-1] if mine else None
         t = issued.get(g.mpid)
         attachments = [w.ws.templates_dir(w.sprint.cycle) / t.file] if t else []

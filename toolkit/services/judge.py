@@ -57,6 +57,7 @@ class Judged:
     version: int | None = None
     macro_enabled: bool = False
     kind: Kind = Kind.PLAN
+    in_doubt: bool = False  # whose plan it is cannot be told: answered to the MCC only, naming the problem only
 
     @property
     def errors(self) -> int:
@@ -75,6 +76,14 @@ class Judged:
 def group_folder(config: Config, name: str) -> bool:
     """``inbox/<name>/`` is a supplier group's folder when ``name`` is a group's MPID (any case)."""
     return name.upper() in config.industry.group_by_mpid
+
+
+def only_identity(findings: list[Finding], sub: Submission, facts: rules.Identity) -> tuple[list[Finding], bool]:
+    """The findings to give, and whether the file's group is in doubt: then only its identity and layout findings
+    (issue 17: the others quote the plan's figures, and whose figures they are cannot be told)."""
+    if rules.group_in_doubt(sub, facts):
+        return [f for f in findings if f.rule in (RuleId.IDENTITY_TEMPLATE, RuleId.STRUCTURE_LAYOUT)], True
+    return list(findings), False
 
 
 def unreadable(reason: str, rule: RuleId = RuleId.IDENTITY_TEMPLATE, sheet: str = "", cell: str = "") -> Judged:
@@ -195,13 +204,14 @@ class WorkbookJudge:
             claimed_group=claimed_group)
         judgement = rules.validate(sub, facts, content, self.config.parameters,
                                    self.exemptions(group) if group else frozenset(), received_on)
-        findings = list(judgement.findings)
+        findings, in_doubt = only_identity(judgement.findings, sub, facts)
         if macro:
             findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
                                        "macros were ignored and never run, only the values were read.",
                                        Severity.WARNING, hint="save as .xlsx next time"))
         return Judged(verdict(findings), findings, sub, content, group=group,
-                      cycle=sprint.cycle if sprint else cycle, version=version, macro_enabled=macro)
+                      cycle=sprint.cycle if sprint else cycle, version=version, macro_enabled=macro,
+                      in_doubt=in_doubt)
 
     def _judge_request(self, sub: Submission, claimed_group: str | None, macro: bool,
                        received_on: date | None = None) -> Judged:
@@ -224,12 +234,13 @@ class WorkbookJudge:
         form = snap.form(self.env, group) if snap is not None and known_group else None
         if form is not None:  # the planning round closes at the UCA end, an ad hoc round with the execution
             form = replace(form, closes=sprint.uca_end if round == 1 else sprint.execution_end)
-        findings = list(rules.validate_request(sub, facts, form, received_on).findings)
+        findings, in_doubt = only_identity(rules.validate_request(sub, facts, form, received_on).findings, sub,
+                                           facts)
         if macro:
             findings.insert(0, finding(RuleId.IDENTITY_TEMPLATE, "the workbook was saved macro-enabled (.xlsm); its "
                                        "macros were ignored and never run.", Severity.WARNING))
         return Judged(verdict(findings), findings, sub, None, group=group, cycle=sprint.cycle if sprint else cycle,
-                      version=version, macro_enabled=macro, kind=Kind.UCA_REQUEST)
+                      version=version, macro_enabled=macro, kind=Kind.UCA_REQUEST, in_doubt=in_doubt)
 
     def _snapshot(self, cycle: str, round: int | None = None) -> Snapshot | None:
         if round is None:
@@ -272,20 +283,24 @@ class WorkbookJudge:
             figures = request_figures if judged.kind == Kind.UCA_REQUEST else plan_figures
             Ledger(self.workspace.ledger).store_figures(receipt.row_id, figures(judged.submission))
         group, cycle, name, now = v.group, judged.cycle or "unassigned", receipt.name, stamp(receipt.received_at)
-        folder = self.workspace.outbox / cycle / (group or "unknown")
+        # a file whose group is in doubt is answered to the MCC alone, never in the folder of the group it names
+        folder = self.workspace.outbox / cycle / ("in-doubt" if judged.in_doubt else group or "unknown")
         uca = judged.kind == Kind.UCA_REQUEST
         stem = f"{receipt.tag}_{'uca_' if uca else ''}{judged.status.value}_{safe_stem(name)}"
         answer = Answer()
         g = self.config.industry.group_by_mpid.get(group or "")
         params = self.config.parameters
         sprint = sprint_by_cycle(self.config.calendar.sprints, cycle) if judged.cycle else None
-        if judged.submission is not None:
+        if judged.submission is not None and not judged.in_doubt:  # the feedback workbook copies the plan
             answer.feedback = write_feedback(folder / f"{stem}_feedback.xlsx", judged.submission, judged.content,
                                              judged.findings, judged.status, now,
                                              f"MCC feedback on {'UCA request ' if uca else ''}{name}")
             answer.outputs.append(answer.feedback)
+        if judged.in_doubt:
+            g = None  # never addressed to the group the metadata names
+        greeting = g.name if g else params.contact.name if judged.in_doubt else "supplier"
         context = {
-            "group_name": g.name if g else "supplier", "file": name, "status": judged.status.value,
+            "group_name": greeting, "file": name, "status": judged.status.value,
             "cycle_title": f"sprint {sprint.sprint} ({sprint.cycle})" if sprint else "the planning cycle",
             "deadline": f"{sprint.submission_deadline:%A %d %B %Y}" if sprint else "",
             "received_at": now, "reason": judged.reason, "findings": judged.findings, "errors": judged.errors,
@@ -298,6 +313,8 @@ class WorkbookJudge:
                         Status.UNREADABLE: "could not be read"}[judged.status]
         shown = name if len(name) <= 100 else name[:97] + "..."  # readable already: no line break reaches a header
         subject = f"[MCC] Your plan {shown} {verdict_word}" + (f" ({sprint.cycle}, {g.mpid})" if sprint and g else "")
+        if judged.in_doubt:
+            subject = f"[MCC] A return whose group is in doubt: {shown} {verdict_word}"
         msg = compose(environment(self.workspace.templates), "feedback", context, params.contact.email,
                       list(g.contacts) if g else [params.contact.email], subject, self.clock(), answer.outputs)
         answer.email = write_eml(msg, folder / f"{stem}.eml")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.domain.disclosure import publication_masks
+from toolkit.domain.disclosure import agent_figures, disclosure_rule, publication_masks
 from toolkit.domain.sprints import Sprint
 from toolkit.errors import UsageError
 from toolkit.excel.writers.publication import write_agent, write_group, write_industry, write_ldso
@@ -30,11 +30,6 @@ class Publication:
     version: int
     folder: Path
     files: list[Path] = field(default_factory=list)
-
-
-def _counts(values: np.ndarray) -> np.ndarray:
-    """How many groups (axis 0) an aggregate over axis 0 is built from."""
-    return (values > 0).sum(axis=0)
 
 
 def _safe(name: str) -> str:
@@ -86,7 +81,8 @@ def _jobs(config, s, draft, grants: np.ndarray, plans, folder: Path, title: str,
     """The writers of the publication set and their arguments: industry, per LDSO, per group, per agent."""
     ldso_weekly, ldso_daily = s.ldso_weekly, s.ldso_daily  # (L, W), (L, D)
     jobs: list[tuple] = []  # (writer, arguments): written together at the end, in a pool
-    hidden = publication_masks(s, minimum, draft=draft)
+    rule = disclosure_rule(config.parameters, config.industry)
+    hidden = publication_masks(s, rule, draft=draft)
     jobs.append((write_industry, (
         folder / "industry_schedule.xlsx", title, s.weeks, s.days, s.ldsos, ldso_weekly, hidden["ldso_weekly"],
         ldso_daily, hidden["ldso_daily"], s.national_weekly, hidden["national_weekly"], s.national_daily,
@@ -104,19 +100,12 @@ def _jobs(config, s, draft, grants: np.ndarray, plans, folder: Path, title: str,
             folder / "group" / f"{_safe(group)}.xlsx", title, group, [s.ldsos[j] for j in cols], s.weeks, s.days,
             s.weekly[i][cols], s.daily[i][cols], grants[i][cols], ldso_weekly[cols], hidden["ldso_weekly"][cols],
             ldso_daily[cols], hidden["ldso_daily"][cols], minimum)))
-    # agents: every group's forecasts for the provider, summed per week
+    # agents: every group's forecasts for the provider, summed per week, counted by distinct group
     names = {a.mpid: a.name for a in config.industry.agents}
-    per_agent: dict[tuple[str, str], list[np.ndarray]] = {}
-    for plan in plans:
-        for mpid, role, weekly in plan.agents:
-            per_agent.setdefault((mpid, role), []).append(np.asarray(weekly)[:len(s.weeks)])
-    for (mpid, role), series in sorted(per_agent.items()):
-        stacked = np.zeros((len(series), len(s.weeks)), dtype=np.int64)
-        for k, w in enumerate(series):
-            stacked[k, :len(w)] = w
-        n = _counts(stacked)
+    forecasts = [(plan.group, mpid, role, weekly) for plan in plans for mpid, role, weekly in plan.agents]
+    for (mpid, role), (total, hidden_weeks) in agent_figures(forecasts, len(s.weeks), minimum,
+                                                                   dict(rule.owner_of)).items():
         jobs.append((write_agent, (
             folder / "agent" / f"{_safe(mpid)}_{_safe(role)}.xlsx", title, mpid,
-            names.get(mpid, "(named by a supplier)"), role, s.weeks, stacked.sum(axis=0), (n > 0) & (n < minimum),
-            minimum)))
+            names.get(mpid, "(named by a supplier)"), role, s.weeks, total, hidden_weeks, minimum)))
     return jobs

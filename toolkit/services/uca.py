@@ -26,10 +26,12 @@ from toolkit.domain.allocation import (
     Snapshot,
     caps,
     eligible_groups,
+    notice_grants,
     replay,
     snapshot_of,
     standing,
 )
+from toolkit.domain.disclosure import disclosure_rule
 from toolkit.domain.envelopes import Envelopes
 from toolkit.domain.schedule import Schedule
 from toolkit.domain.sprints import Sprint
@@ -89,7 +91,7 @@ def issue_uca_report(ctx: Context, s: Schedule, sprint: Sprint, round: int = 1,
     covers the days from ``first_day`` (the capacity of earlier days is gone)."""
     config, env, ws = ctx.config, ctx.envelopes(), ctx.workspace
     minimum = config.parameters.capacity.disclosure_minimum
-    snap = snapshot_of(s, minimum, first_day)
+    snap = snapshot_of(s, disclosure_rule(config.parameters, config.industry), first_day)
     folder = ws.uca_dir(sprint.cycle, round)
     issued_at = ctx.clock.now()
     write_round(folder, RoundInfo(round, issued_at, first_day or sprint.execution_start))
@@ -215,8 +217,13 @@ def current_schedule(ctx: Context, sprint: Sprint) -> tuple[Schedule, Allocation
 
 
 def grant_context(ctx: Context, sprint: Sprint, group: str, grants) -> dict:
-    """What a grant notice says: the group's own grants only."""
-    mine = [g for g in grants if g.group == group]
+    """What a grant notice says: the group's own grants, asked and got, and the rule; the unused capacity and the
+    other groups' requests only as far as the group may see them (issue 17)."""
+    snap = snapshot(ctx.workspace, sprint.cycle)
+    disclosed = {(snap.ldsos[j], snap.days[k]) for j, k in zip(*np.nonzero(snap.disclosed), strict=True)} \
+        if snap is not None else set()
+    capacity = ctx.config.parameters.capacity
+    mine = notice_grants(grants, group, capacity.disclosure_minimum, disclosed, capacity.uca_rule)
     return {"group_name": ctx.config.industry.group_by_mpid[group].name, "cycle": sprint.cycle, "grants": mine,
             "requested": sum(g.requested for g in mine), "granted": sum(g.granted for g in mine),
             "baseline_date": f"{sprint.baseline_publication:{DAY}}"}

@@ -10,7 +10,7 @@ request is judged on.
 """
 
 from toolkit.domain.rules.case import Identity, Judgement, PlanCase
-from toolkit.domain.rules.identity import check_identity
+from toolkit.domain.rules.identity import check_identity, group_in_doubt
 from toolkit.domain.rules.layout import check_structure
 from toolkit.domain.rules.outturn import OUTTURN, check_cohorts, check_outturn
 from toolkit.domain.rules.plan import PLAN, validate
@@ -24,4 +24,4 @@ REGISTRIES = (PLAN, REQUEST, OUTTURN)
 __all__ = ["AGENT_FORECAST", "DAY", "FAST_FEEDBACK", "OUTTURN", "PLAN", "PLAN_DAILY", "PLAN_WEEKLY", "REGISTRIES",
            "REQUEST", "SHEETS", "UCA_REQUEST", "Family", "Identity", "Judgement", "PlanCase", "Registry", "RequestCase",
            "RequestForm", "UndeclaredRule", "check_cohorts", "check_identity", "check_outturn", "check_structure",
-           "disclosure_counts", "family", "read_numbers", "validate", "validate_request"]
+           "disclosure_counts", "family", "group_in_doubt", "read_numbers", "validate", "validate_request"]

@@ -23,6 +23,14 @@ def check_identity(sub: Submission, facts: Identity) -> list[Finding]:
                            f"match (template {tid}); the MCC cannot tell which envelopes it was issued with.",
                            sheet="_mcc", hint="return the template as issued; do not copy its sheets into "
                                               "another workbook"))
+    if content_altered(sub, facts):
+        how = ("does not match the metadata it carries" if sub.locked_digest else
+               "is not where the metadata it carries says (a sheet renamed or deleted)")
+        out.append(finding(RuleId.IDENTITY_TEMPLATE, f"this workbook is not the one template {tid} was issued as: "
+                           f"its locked content (group details, LDSO headers, dates or limits) {how}, so the MCC "
+                           "cannot tell whose plan it is. Its figures were not judged.",
+                           sheet="_mcc", hint="return your own template as issued; do not copy sheets between "
+                                              "workbooks"))
     group, cycle = meta.get("group", ""), meta.get("cycle", "")
     if not facts.known_group:
         out.append(finding(RuleId.IDENTITY_TEMPLATE, f"group {group or '(none)'} of template {tid} is not a supplier "
@@ -53,6 +61,23 @@ def check_identity(sub: Submission, facts: Identity) -> list[Finding]:
                                "issued; the MCC will send (or has sent) a new version.",
                                hint="plan on the latest version of the template"))
     return out
+
+
+def content_altered(sub: Submission, facts: Identity) -> bool:
+    """The signed metadata names locked content the file does not hold as issued (issue 17: another workbook's
+    metadata carried into this one)."""
+    signed = sub.meta.get("content_digest", "")
+    return facts.signature_ok and bool(signed) and sub.locked_digest != signed
+
+
+def group_in_doubt(sub: Submission, facts: Identity) -> bool:
+    """Whose plan the file is cannot be told for sure: no metadata, metadata altered or carried from another
+    workbook, an unknown group, or a file delivered as another group's. Its answer then names the problem only and
+    goes to the MCC, never to the group the metadata names (issue 17)."""
+    meta = sub.meta
+    group = meta.get("group", "")
+    return (not meta.get("template_id") or not facts.signature_ok or not facts.known_group
+            or content_altered(sub, facts) or bool(facts.claimed_group and group and facts.claimed_group != group))
 
 
 @family("template identity", emits=(RuleId.IDENTITY_TEMPLATE,))

@@ -31,6 +31,9 @@ class RequestForm:
     unused: np.ndarray  # (D, L) whole numbers
     disclosed: np.ndarray  # (D, L) bool
     closes: date | None = None  # the last day requests are taken (uca.window); None: not judged on time
+    # (D, L) the group's own daily envelope: the most it may ask where the unused capacity is not disclosed (issue
+    # 17: a figure the group knows, so a request judged against it tells nothing hidden); None: no such cap
+    entitlement: np.ndarray | None = None
 
 
 @dataclass
@@ -85,17 +88,27 @@ def unused_capacity(case: RequestCase) -> list[Finding]:
             v = int(requests[r, c])
             if not v:
                 continue
-            cap = int(form.unused[r, c])
             where = {"sheet": grid.area.sheet, "cell": grid.cell(r, c), "ldso": ldso, "date": day, "value": str(v)}
+            if not form.disclosed[r, c]:
+                # judged only against what the group was shown (issue 17): a finding on the hidden figure would
+                # tell it; its own envelope caps the request, and the allocation never grants more than there is
+                own = None if form.entitlement is None else int(form.entitlement[r, c])
+                if own is not None and v > own:
+                    findings.append(finding(RuleId.UCA_AVAILABLE,
+                                            f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, where the unused "
+                                            f"capacity is not disclosed: at most your own envelope of {own:,} "
+                                            "that day may be asked there.",
+                                            hint=f"request at most {own:,}", **where))
+                continue
+            cap = int(form.unused[r, c])
             if cap <= 0:
                 findings.append(finding(RuleId.UCA_ELIGIBLE,
                                         f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, which has no "
                                         "unused capacity to allocate.", **where))
             elif v > cap:
-                shown = f"the {cap:,} unused" if form.disclosed[r, c] else "the unused capacity (not disclosed)"
                 findings.append(finding(RuleId.UCA_AVAILABLE,
                                         f"{v:,} requested in LDSO {ldso} on {day:{DAY}}, more than "
-                                        f"{shown}.", hint="request at most the unused capacity", **where))
+                                        f"the {cap:,} unused.", hint="request at most the unused capacity", **where))
     return findings
 
 

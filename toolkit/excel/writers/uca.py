@@ -5,6 +5,7 @@ workbook (every request and grant, its totals built in memory by ``build_allocat
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -87,7 +88,8 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
     with book(path, f"UCA request {meta['cycle']}: {group_name} ({group})") as wb:
         f = _formats(wb)
         ws = wb.add_worksheet(C.SHEET_UCA)
-        ws.write(0, 0, f"Unused capacity request: {group_name} ({group}), {meta['cycle']}", f["title"])
+        title = f"Unused capacity request: {group_name} ({group}), {meta['cycle']}"
+        ws.write_string(0, 0, title, f["title"])
         ws.merge_range(1, 0, 1, 8, f"Type the extra migrations you would like per day and LDSO, at most the "
                                    f"unused capacity shown beside. Return by {deadline:%A %d %B %Y} to {mcc_email}. "
                                    f"Requests are granted in full where they fit, otherwise {sharing}.",
@@ -101,12 +103,15 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
         for j, x in enumerate(ldsos):
             ws.write_string(top - 1, 1 + j, x, f["head"])
             ws.write_string(top - 1, uc0 + j, x, f["head"])
+        # a cell is closed only where the form shows no unused capacity: a suppressed figure is open whatever it
+        # is, or the styling would tell which hidden figures are above zero (issue 17)
+        opened = ~np.asarray(disclosed, bool) | (np.asarray(unused) > 0)
         for k, d in enumerate(days):
             r = top + k
-            open_day = bool((unused[k] > 0).any())
+            open_day = bool(opened[k].any())
             ws.write_datetime(r, 0, d, f["day"] if open_day else f["day_closed"])
             for j in range(n):
-                ws.write_blank(r, 1 + j, None, f["input"] if unused[k, j] > 0 else f["closed"])
+                ws.write_blank(r, 1 + j, None, f["input"] if opened[k, j] else f["closed"])
                 if disclosed[k, j]:
                     ws.write_number(r, uc0 + j, int(unused[k, j]), f["int"])
                 else:
@@ -126,10 +131,33 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
         ws.set_column(1, 2 * n + 2, 10)
         ws.freeze_panes(top, 1)
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
-        values = {**meta, "layout": C.layout_text(ranges), "kind": C.KIND_UCA}
+        values = {**meta, "layout": C.layout_text(ranges), "kind": C.KIND_UCA,
+                  **_locked(title, ldsos, days, unused, disclosed, top, uc0)}
         values[C.SIGNATURE_KEY] = C.sign(values, key)
         C.write_meta_sheet(wb.add_worksheet(C.SHEET_META), values)
     return values
+
+
+def _locked(title: str, ldsos: list[str], days: list[date], unused: np.ndarray, disclosed: np.ndarray, top: int,
+            uc0: int) -> dict[str, str]:
+    """The form's locked content that identifies the group, as written (issue 17): the title, the LDSO headers, the
+    dates and the unused capacity shown, at ranges the metadata names, and their digest."""
+    def ref(r0: int, c0: int, r1: int, c1: int) -> str:
+        return f"'{C.SHEET_UCA}'!" + xl_range_abs(r0, c0, r1, c1)
+
+    blocks = [(ref(0, 0, 0, 0), [[title]])]
+    n, bottom = len(ldsos), top + len(days) - 1
+    if n:
+        blocks.append((ref(top - 1, 1, top - 1, n), [list(ldsos)]))
+        blocks.append((ref(top - 1, uc0, top - 1, uc0 + n - 1), [list(ldsos)]))
+    if days:
+        blocks.append((ref(top, 0, bottom, 0), [[d] for d in days]))
+    if days and n:
+        blocks.append((ref(top, uc0, bottom, uc0 + n - 1),
+                       [[int(unused[k, j]) if disclosed[k, j] else SUPPRESSED for j in range(n)]
+                        for k in range(len(days))]))
+    return {"locked": json.dumps([r for r, _ in blocks], separators=(",", ":")),
+            "content_digest": C.content_digest([v for _, v in blocks])}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ One module per sheet: ``plan`` (the weekly and daily plan grids), ``fast_feedbac
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from toolkit.excel.writers.template.checks import checks_sheet
 from toolkit.excel.writers.template.fast_feedback import fast_feedback_sheet
 from toolkit.excel.writers.template.formats import Formats, TemplateWorkbook
 from toolkit.excel.writers.template.instructions import instructions_sheet
-from toolkit.excel.writers.template.plan import plan_sheet
+from toolkit.excel.writers.template.plan import locked, plan_sheet
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,12 @@ def write_template(path: Path, content: TemplateContent, parameters: Parameters,
         ranges: dict[str, str] = {}
         wk = plan_sheet(weekly, f, content, weekly=True)
         ranges[C.PLAN_WEEKLY] = wk.grid_ref
+        blocks = locked(content, wk, weekly=True)
         dy = None
         if daily is not None:
             dy = plan_sheet(daily, f, content, weekly=False)
             ranges[C.PLAN_DAILY] = dy.grid_ref
+            blocks += locked(content, dy, weekly=False)
         ranges[C.FAST_FEEDBACK] = fast_feedback_sheet(fast, f, content, parameters)
         ag_ref, agent_checks = agents_sheet(agents, f, content, wk)
         ranges[C.AGENT_FORECAST] = ag_ref
@@ -71,6 +74,8 @@ def write_template(path: Path, content: TemplateContent, parameters: Parameters,
             "format": C.FORMAT_VERSION, "template_id": meta.template_id, "group": group.mpid,
             "cycle": content.sprint.cycle, "version": str(meta.version), "issued_at": meta.issued_at,
             "envelope_digest": content.digest(), "layout": C.layout_text(ranges),
+            "locked": json.dumps([r for r, _ in blocks], separators=(",", ":")),
+            "content_digest": C.content_digest([v for _, v in blocks]),
         }
         values[C.SIGNATURE_KEY] = C.sign(values, key)
         C.write_meta_sheet(meta_ws, values)

@@ -77,21 +77,59 @@ def plan_sheet(ws, f: Formats, content: TemplateContent, weekly: bool) -> Grid:
     return grid
 
 
+def title(content: TemplateContent, weekly: bool) -> str:
+    group = content.group
+    if weekly:
+        return f"Weekly plan to M15: {group.name} ({group.mpid}), sprint {content.sprint.sprint}"
+    return (f"Daily sprint plan: {group.name} ({group.mpid}), sprint {content.sprint.sprint} execution "
+            f"{content.sprint.execution_start:%d %b %Y} to {content.sprint.execution_end:%d %b %Y}")
+
+
+def locked(content: TemplateContent, grid: Grid, weekly: bool) -> list[tuple[str, list[list[object]]]]:
+    """The locked content of a plan sheet that identifies the group, as written: (sheet-qualified range, values)
+    for the title, the LDSO names, rules, what migrated and what remains, the LDSO headers, the dates and the limits
+    (issue 17: the signature covers their digest, so a workbook's metadata cannot be carried into another group's
+    workbook)."""
+    n, first = grid.n_cols, grid.first_col
+    rows = content.weeks if weekly else content.days
+    limits = content.weekly_limit if weekly else content.daily_limit
+
+    def ref(top: int, left: int, bottom: int, right: int) -> str:
+        return f"'{grid.sheet}'!" + xl_range_abs(top, left, bottom, right)
+
+    def limit(k: int, c: int) -> object:
+        return "no limit" if content.ldsos[c].category == Category.SMALL else int(limits[k][c])
+
+    out = [(ref(0, 0, 0, 0), [[title(content, weekly)]])]
+    if n:
+        out.append((ref(2, first, 5, first + n - 1), [[col.name for col in content.ldsos],
+                                                        [rules_text(col) for col in content.ldsos],
+                                                        [col.migrated for col in content.ldsos],
+                                                        [col.portfolio for col in content.ldsos]]))
+        out.append((ref(grid.top - 1, first, grid.top - 1, first + n - 1), [list(content.ldso_mpids)]))
+        out.append((ref(grid.top, grid.limit_col, grid.bottom, grid.limit_col + n - 1),
+                    [[limit(k, c) for c in range(n)] for k in range(len(rows))]))
+    out.append((ref(grid.top, 0, grid.bottom, 0), [[d] for d in rows]))
+    return out
+
+
+def rules_text(col) -> str:
+    """The rules row of an LDSO column, as written and as signed."""
+    return CATEGORY_WORDS[col.category] + (": short of capacity" if col.infeasible else "")
+
+
 def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
     """The title, what to do, and per LDSO its name, rules, what migrated so far, what remains and the totals
     (rows 1-8)."""
-    group, top, bottom = content.group, grid.top, grid.bottom
+    top, bottom = grid.top, grid.bottom
+    ws.write_string(0, 0, title(content, weekly), f.title)
     if weekly:
-        ws.write(0, 0, f"Weekly plan to M15: {group.name} ({group.mpid}), sprint {content.sprint.sprint}", f.title)
         note = ("Type the migrations you plan to start in each week, per LDSO, secondary MPANs included. Grey weeks "
                 "have no migration day open to you. A cell turns red when it is over the weekly limit, on a closed "
                 "week, or not a whole number."
                 + (f" Weeks after the sprint hold {content.carried_from}: adjust them rather than retype."
                    if content.carried_from else ""))
     else:
-        ws.write(0, 0, f"Daily sprint plan: {group.name} ({group.mpid}), sprint {content.sprint.sprint} "
-                       f"execution {content.sprint.execution_start:%d %b %Y} to "
-                       f"{content.sprint.execution_end:%d %b %Y}", f.title)
         note = (f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's days must "
                 "add up to that week's weekly plan. Grey days are not migration days.")
     last = max(grid.total_col, 8)
@@ -107,8 +145,7 @@ def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool)
         letter = xl_col_to_name(x)
         planned = int(prefill[:, c].sum()) if prefill is not None else 0
         ws.write_string(2, x, col.name, f.note)
-        ws.write_string(3, x, CATEGORY_WORDS[col.category] + (": short of capacity" if col.infeasible else ""),
-                        f.note)
+        ws.write_string(3, x, rules_text(col), f.note)
         ws.write_number(4, x, col.migrated, f.int)
         ws.write_number(5, x, col.portfolio, f.int)
         ws.write_formula(6, x, f"=SUM({letter}{top + 1}:{letter}{bottom + 1})", f.int, planned)
