@@ -84,3 +84,19 @@ def test_what_cannot_be_judged_again_is_refused_with_a_reason(fresh, tmp_path, c
     assert f"is a duplicate of submission {dup.duplicate_of}" in capsys.readouterr().err
     assert main(["rejudge", "999", *w]) == 2
     assert "no submission 999" in capsys.readouterr().err
+
+
+def test_rejudge_beside_a_running_intake_refuses_rather_than_answer_twice(fresh, tmp_path, capsys, monkeypatch):
+    """Found by trying it: a rejudge while a watcher took in the same bytes redelivered answered twice (decisions
+    2 and 3, both accepted, two emails). Rejudging holds the intake lock: beside a watcher it refuses, exit 2."""
+    from tests.inbox_helpers import context
+    from toolkit.services.inbox import make_inbox
+
+    monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
+    _, first, ledger = _misfile(fresh, tmp_path, name="held.xlsx", variant=7)
+    with make_inbox(context(fresh.ws)).locked("mcc watch"):
+        assert main(["rejudge", str(first.row_id), "-w", str(fresh.ws.root)]) == 2
+    assert "only one intake process may run" in " ".join(capsys.readouterr().err.split())
+    assert ledger.get(first.row_id).decision == 1 and ledger.decisions(first.row_id) == []
+    assert main(["rejudge", str(first.row_id), "-w", str(fresh.ws.root)]) == 0  # once the watcher has stopped
+    assert ledger.get(first.row_id).decision == 2

@@ -81,8 +81,9 @@ def _value(v: object) -> object:
 
 MAX_CELLS = 2_000_000  # a template's sheets span under 100,000 cells ([inbox] max_sheet_cells)
 MAX_SHEET_PART = 64 * 2**20  # a template's largest sheet is a few MiB of XML: read no larger one into memory
-CELL_TAG = re.compile(rb"<c(?=[\s/>])[^>]*>")
-ROW_TAG = re.compile(rb"<row(?=[\s/>])[^>]*>")
+# a cell or row element, with or without a namespace prefix (``<x:c r="B300000">`` is read as a cell too)
+CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])[^>]*>")
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])[^>]*>")
 REF_ATTR = re.compile(rb'\sr\s*=\s*["\']\$?([A-Za-z]{0,3})\$?(\d*)["\']')
 
 

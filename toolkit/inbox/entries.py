@@ -13,8 +13,10 @@ not UTF-8 is recorded, and shown in its readable form (``display_name``).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import stat
 import uuid
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from toolkit.inbox import safety
 
 PROCESSING = ".processing"
 RECORD = ".json"
+FOLDER_NAME = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,10 @@ def look(inbox: Path, accepts: Callable[[str], bool]) -> tuple[list[Arrival], li
         return arrivals, strays
     for entry in _entries(inbox):
         name = entry.name
-        if name == PROCESSING or (safety.ignored_name(name) and not entry.is_dir(follow_symlinks=False)):
+        if name == PROCESSING:
+            continue
+        if safety.ignored_name(name) and not entry.is_dir(follow_symlinks=False):
+            strays += _ignored(name, "")
             continue
         if not entry.is_dir(follow_symlinks=False):
             arrivals.append(_arrival(entry, None))
@@ -111,9 +117,20 @@ def look(inbox: Path, accepts: Callable[[str], bool]) -> tuple[list[Arrival], li
                     strays.append(Stray(f"{display_name(name)}/{display_name(sub.name)}/",
                                         f"a folder inside a group folder: its {_count(sub)} files were not taken. "
                                         f"Move them into inbox/{display_name(name)}/ itself"))
-                elif not safety.ignored_name(sub.name):
+                elif safety.ignored_name(sub.name):
+                    strays += _ignored(sub.name, f"{display_name(name)}/")
+                else:
                     arrivals.append(_arrival(sub, name))
     return sorted(arrivals, key=_landed), strays
+
+
+def _ignored(name: str, where: str) -> list[Stray]:
+    """A temporary, partial or lock file is never taken, but it is reported (a return saved as ``plan.tmp`` would
+    otherwise wait unseen); the files operating systems leave in folders are not."""
+    if name.lower() in safety.SYSTEM_FILES:
+        return []
+    return [Stray(f"{where}{display_name(name)}", "a temporary, partial or lock file: never taken (it may still be "
+                  "being written or be open in Excel). If it is a return, save it as .xlsx")]
 
 
 def _landed(a: Arrival) -> tuple[float, str]:
@@ -123,26 +140,70 @@ def _landed(a: Arrival) -> tuple[float, str]:
         return 0.0, a.path.name
 
 
+class CannotTake(Exception):  # noqa: N818 - a file the inbox cannot take, not an error of the toolkit
+    """One entry cannot be moved out of the inbox (its folder or the entry itself may not be changed by the
+    watcher): it is left where it is and reported, and the other files are taken."""
+
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def _processing_dir(processing: Path) -> None:
+    """``.processing`` must be a folder of its own: a link (or a file) there is a fault, never followed."""
+    try:
+        st = processing.lstat()
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        raise NotADirectoryError(20, "inbox/.processing is not a folder (a link or a file is there)", str(processing))
+
+
 def claim(arrival: Arrival, processing: Path) -> Path:
     """Move the entry out of the inbox's view (an atomic rename, same filesystem; a link is moved, never followed)
-    under a generated name, its record written first. FileNotFoundError when it is gone meanwhile."""
-    if processing.is_symlink() or (processing.exists() and not processing.is_dir()):
-        raise NotADirectoryError(20, "inbox/.processing is not a folder", str(processing))
+    under a generated name, its record written first. The rename is made between folder handles opened without
+    following links (the inbox, the group folder, ``.processing``): a group folder swapped for a link after the
+    look is never entered. FileNotFoundError when the entry is gone meanwhile (or its folder is no longer a
+    folder: the next look reports it)."""
+    _processing_dir(processing)
     processing.mkdir(parents=True, exist_ok=True)
-    ident = uuid.uuid4().hex[:12]
-    record = processing / (ident + RECORD)
-    part = processing / (ident + RECORD + ".part")
-    name = arrival.path.name
-    part.write_text(json.dumps({"name": display_name(name), "name_hex": os.fsencode(name).hex(),
-                                "folder": arrival.folder, "refused": arrival.refused}), encoding="utf-8")
-    part.replace(record)
-    target = processing / ident
+    inbox_fd = os.open(processing.parent, DIR_FLAGS)
+    fds = [inbox_fd]
     try:
-        os.rename(arrival.path, target)
-    except BaseException:
-        record.unlink(missing_ok=True)
-        raise
-    return target
+        proc_fd = os.open(PROCESSING, DIR_FLAGS, dir_fd=inbox_fd)
+        fds.append(proc_fd)
+        if arrival.folder is None:
+            src_fd = inbox_fd
+        else:
+            try:
+                src_fd = os.open(arrival.path.parent.name, DIR_FLAGS, dir_fd=inbox_fd)
+            except OSError as exc:
+                if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
+                    raise FileNotFoundError(errno.ENOENT, "its folder is gone or no longer a folder",
+                                            str(arrival.path)) from exc
+                raise
+            fds.append(src_fd)
+        ident = uuid.uuid4().hex[:12]
+        record, part = ident + RECORD, ident + RECORD + ".part"
+        name = arrival.path.name
+        data = json.dumps({"name": display_name(name), "name_hex": os.fsencode(name).hex(),
+                           "folder": arrival.folder}).encode("utf-8")
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=proc_fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(part, record, src_dir_fd=proc_fd, dst_dir_fd=proc_fd)
+        try:
+            os.rename(name, ident, src_dir_fd=src_fd, dst_dir_fd=proc_fd)
+        except BaseException as exc:
+            os.unlink(record, dir_fd=proc_fd)
+            if isinstance(exc, PermissionError):
+                where = f"inbox/{display_name(arrival.folder)}/" if arrival.folder else "inbox/"
+                raise CannotTake(f"{display_name(name)} cannot be moved out of {where} ({exc.strerror}): it is "
+                                 f"left there. Check who may change {where} (the watcher must be able to)") from exc
+            raise
+        return processing / ident
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def read_claim(path: Path) -> Claim:
@@ -151,19 +212,28 @@ def read_claim(path: Path) -> Claim:
     record = path.with_name(path.name + RECORD)
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
-        return Claim(path, data["name"], bytes.fromhex(data["name_hex"]), data.get("folder"), data.get("refused", ""))
+        # the record is trusted for nothing that matters: a folder must be a plain name (a group or outturn is
+        # checked by the judges), and why an entry is refused is worked out again from the entry itself
+        return Claim(path, display_name(str(data["name"])), bytes.fromhex(data["name_hex"]),
+                     _folder(data.get("folder")))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     parts = path.name.split(".", 2)
     if len(parts) == 3 and len(parts[0]) == 12:
-        return Claim(path, display_name(parts[2]), os.fsencode(parts[2]), None if parts[1] == "-" else parts[1])
+        return Claim(path, display_name(parts[2]), os.fsencode(parts[2]), _folder(parts[1]))
     return Claim(path, display_name(path.name), os.fsencode(path.name), None)
+
+
+def _folder(value: object) -> str | None:
+    """A claim record's folder, if it is a plain folder name (letters and digits: a group MPID, or outturn)."""
+    return value if isinstance(value, str) and FOLDER_NAME.fullmatch(value) else None
 
 
 def claimed(processing: Path, skip: set[str] = frozenset(), tidy: bool = True) -> list[Path]:
     """Entries claimed and not finished (oldest first), except ``skip``; with ``tidy`` (only the holder of the intake
     lock: another process may be between writing a record and renaming its entry), records left without their entry
     (a claim that never happened) are removed."""
+    _processing_dir(processing)
     if not processing.is_dir():
         return []
     entries = {e.name: e for e in _entries(processing)}

@@ -159,6 +159,7 @@ class Inbox:
         self.isolated = True  # judges read each file in a child process; False inside a pool worker
         self.inflight: set[str] = set()  # claims handed to workers: never taken up again while they are there
         self.stuck: dict[str, str] = {}  # claims that failed even the last resort: left claimed, reported
+        self.untaken: dict[str, str] = {}  # entries that cannot be moved out of the inbox: left there, reported
 
     @property
     def judge(self) -> Judge:
@@ -186,8 +187,19 @@ class Inbox:
         return self.look()[0]
 
     def claim(self, arrival: Arrival) -> Path:
-        """Move the entry out of the inbox's view (``entries.claim``)."""
-        return entries.claim(arrival, self.processing)
+        """Move the entry out of the inbox's view (``entries.claim``). FileNotFoundError: gone meanwhile;
+        ``entries.CannotTake``: this entry cannot be moved (left, noted in ``untaken``); ``InboxFault``: a fault of
+        the machine (``.processing`` not a folder, a full disk...)."""
+        try:
+            return entries.claim(arrival, self.processing)
+        except entries.CannotTake as exc:
+            self.untaken[str(arrival.path)] = str(exc)
+            raise
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            faults.reraise(exc)
+            raise
 
     # -- processing --------------------------------------------------------------------------------
     def recover(self) -> list[Outcome]:
@@ -195,7 +207,12 @@ class Inbox:
         worker's hands: process them again. A file that fails for its own reasons is quarantined; a fault of the
         machine stops the recovery (``InboxFault``) with the files left where they are."""
         out = []
-        for path in entries.claimed(self.processing, self.inflight):
+        try:
+            found = entries.claimed(self.processing, self.inflight)
+        except OSError as exc:
+            faults.reraise(exc)
+            raise
+        for path in found:
             try:
                 out.append(self.process_claimed(path))
             except ToolkitError:
@@ -218,8 +235,8 @@ class Inbox:
                     continue
                 try:
                     claimed = self.claim(arrival)
-                except FileNotFoundError:
-                    continue  # gone meanwhile
+                except (FileNotFoundError, entries.CannotTake):
+                    continue  # gone meanwhile, or left where it is and reported
                 outcomes.append(self.process_claimed(claimed))
         return outcomes
 
@@ -337,7 +354,12 @@ class Inbox:
         receipt = Receipt(a.row_id, a.name, a.received_at, a.decision)
         try:
             verdict = self._verdict(judge, a, receipt, forced or a.refused)
-            kept = self._keep(a, verdict)
+            try:
+                kept = self._keep(a, verdict)
+            except archive.Replaced as exc:  # swapped (for a link, say) after it was hashed: nothing of it kept
+                verdict = judge.fault(f"{exc}: it was replaced while it was judged, and nothing of it was kept. "
+                                      "Send the file again", a.group)
+                kept = None
             verdict, answer, kept = self._answer(judge, a, verdict, receipt, kept)
             self._record(a, verdict, kept, answer)
         except ToolkitError:
@@ -384,7 +406,10 @@ class Inbox:
             faults.reraise(exc)
             reason = f"the toolkit failed while answering this file ({type(exc).__name__}: {exc}); the MCC will look"
         fallback = judge.fault(reason, a.group)
-        kept = self._keep(a, fallback)
+        try:
+            kept = self._keep(a, fallback)
+        except archive.Replaced:
+            kept = None
         try:
             return fallback, judge.settle(fallback, receipt), kept
         except ToolkitError:
@@ -420,7 +445,8 @@ class Inbox:
     # -- judging a receipt again -----------------------------------------------------------------------------
     def rejudge(self, row_id: int, why: str) -> Outcome:
         """Judge submission ``row_id`` again from its kept bytes, as delivered to ``inbox/`` (no group folder
-        claimed): a new decision on the same receipt, which keeps its place in the landing order."""
+        claimed): a new decision on the same receipt, which keeps its place in the landing order. Holds the intake
+        lock: with a watcher running, it refuses (exit 2, naming the holder) rather than answer twice."""
         try:
             row = self.ledger.get(row_id)
         except KeyError:
@@ -436,7 +462,8 @@ class Inbox:
         folder = row.folder.upper() if row.folder.upper() in self.judges else None
         admitted = Admitted(kept, row.original_name, folder, row.id, row.sha256, row.received_at,
                             decision=row.decision + 1, why=why, keep_source=True)
-        return self.finish(admitted)
+        with self.locked("mcc rejudge"):  # never beside a watcher, which may be judging the same bytes redelivered
+            return self.finish(admitted)
 
     def _relative(self, path: Path) -> str:
         return str(path.relative_to(self.ws.root))

@@ -175,8 +175,8 @@ class _Once:
     def _take(self, arrival: Arrival) -> None:
         try:
             claimed = self.inbox.claim(arrival)
-        except FileNotFoundError:
-            return
+        except (FileNotFoundError, entries.CannotTake):
+            return  # gone meanwhile, or left where it is (``inbox.untaken``: reported at the end)
         if self.pool is None:
             self.outcomes.append(self.inbox.process_claimed(claimed))
             return
@@ -211,11 +211,15 @@ class _Once:
         return left
 
     def _raise_if_unanswered(self, left: list[Admitted]) -> None:
-        stuck = entries.claimed(self.inbox.processing)
-        if not (self.fault or stuck):
+        try:
+            stuck = entries.claimed(self.inbox.processing)
+        except OSError:  # .processing is not a folder: the fault says so
+            stuck = []
+        if not (self.fault or stuck or self.inbox.untaken):
             return
         what = self.fault or ("stopped" if self.stop.is_set() else "; ".join(
-            f"{k}: {v}" for k, v in self.inbox.stuck.items()) or "files were left claimed")
+            [f"{k}: {v}" for k, v in self.inbox.stuck.items()] + list(self.inbox.untaken.values()))
+            or "files were left claimed")
         raise InboxFault(f"{what}. {len(stuck)} file{'s' if len(stuck) != 1 else ''} claimed in "
                          f"{self.inbox.processing} and the files still in the inbox are unanswered: nothing is lost, "
                          "they are taken up at the next run")
@@ -392,6 +396,9 @@ class _Watch:
                 claimed = self.inbox.claim(arrival)
             except FileNotFoundError:
                 return  # removed meanwhile
+            except entries.CannotTake as exc:
+                self.report(f"claim:{arrival.path}", str(exc))
+                return
             except OSError as exc:
                 faults.reraise(exc)
                 self.report(f"claim:{arrival.path}", f"could not take {entries.display_name(arrival.path.name)} "

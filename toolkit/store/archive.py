@@ -4,9 +4,11 @@ read whole; a file refused for its size keeps its first block only (``keep_head`
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
-import shutil
+import stat
 from pathlib import Path
 
 BLOCK = 2**20
@@ -28,15 +30,38 @@ def keep(data: bytes, sha: str, name: str, folder: Path) -> Path:
     return path
 
 
+class Replaced(Exception):  # noqa: N818 - the file's state, not an error of the toolkit
+    """The file is no longer the one that was hashed (replaced, or swapped for a link, while it was judged)."""
+
+
 def keep_file(source: Path, sha: str, name: str, folder: Path) -> Path:
-    """Keep a copy of ``source`` (already hashed to ``sha``) in ``folder``, copied in blocks."""
+    """Keep a copy of ``source`` (already hashed to ``sha``) in ``folder``, copied in blocks through one handle
+    opened without following a link, and hashed again as it is copied: ``Replaced`` (nothing kept) when the bytes
+    are not those hashed, so a file swapped for a link after it was hashed never has its target copied."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{sha}{safe_extension(name)}"
-    if not path.is_file():
-        part = path.with_name(path.name + ".part")
-        with source.open("rb") as src, part.open("wb") as dst:
-            shutil.copyfileobj(src, dst, BLOCK)
-        part.replace(path)
+    if path.is_file():
+        return path
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOENT, errno.ENXIO):
+            raise Replaced(f"{source.name} is no longer the file received") from exc
+        raise
+    part = path.with_name(path.name + ".part")
+    with os.fdopen(fd, "rb") as src:
+        st = os.fstat(src.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+            raise Replaced(f"{source.name} is no longer the file received")
+        digest = hashlib.sha256()
+        with part.open("wb") as dst:
+            while block := src.read(BLOCK):
+                digest.update(block)
+                dst.write(block)
+    if digest.hexdigest() != sha:
+        part.unlink(missing_ok=True)
+        raise Replaced(f"{source.name} changed after it was received")
+    part.replace(path)
     return path
 
 
