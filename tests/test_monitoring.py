@@ -298,6 +298,12 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
     snap = snapshot(r.ws, "S8")
     assert (snap.unused[:, [n for n, d in enumerate(snap.days) if d <= today]] == 0).all()  # gone days: nothing
     assert snap.unused[j, k] >= min(ceded, round1.unused[j, k] + ceded)  # the ceded capacity is in it
+    # issue 17: the draft and the round-1 report are out (their sum is the limit), so a figure of this report that
+    # differs from round 1's would give away a grant or a shortfall of one group: it shows only unchanged figures
+    later = [n for n, d in enumerate(snap.days) if d > today]
+    shown = snap.disclosed[:, later]
+    assert shown.any() and (snap.unused[:, later][shown] == round1.unused[:, later][shown]).all()
+    assert not snap.disclosed[j, k]
     # another eligible group with an envelope there asks for it, in the round-2 form
     def may_ask(g: str) -> bool:  # the cell is on its form, and shown or within its own envelope (issue 17)
         f = snap.form(env, g)
@@ -329,6 +335,34 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
     assert (base.ldso_daily <= base.daily_limit + 1e-9).all()
     assert [n.name for n in notices] == ["uca02_grant_v01.eml"]
     assert (r.ws.workbooks / "S8" / "uca" / "round_02" / "allocation_v01.xlsx").is_file()
+
+
+def test_an_ad_hoc_report_never_shows_a_figure_changed_since_the_draft(executing):
+    """Found by a red-team of issue 17: the ad hoc round's report was masked on the schedule as it stands alone.
+    The draft and the first round's report are out, and their sum is the limit, so a figure of the new report minus
+    the limit gave away the grants and shortfalls of its day: 329 LDSO-days of the demo, many one group's grant.
+    Now a figure is shown only where the draft showed that day's plans and nothing changed since."""
+    from dataclasses import replace
+
+    from toolkit.domain.allocation import snapshot_of
+    from toolkit.domain.disclosure import disclosure_rule
+
+    r, _, _ = executing
+    rule = disclosure_rule(r.config.parameters, r.config.industry)
+    s, _, result = current_schedule(context(r.ws, r.config), r.sprint)
+    alone = snapshot_of(s, rule)
+    j, k = map(int, np.argwhere(alone.disclosed & (s.ldso_daily > 0))[0])
+    i = int(np.argmax(s.daily[:, j, k]))
+    draft = replace(s, daily=s.daily.copy())
+    draft.daily[i, j, k] -= 1  # one group was granted 1 more there after the draft was published
+    snap = snapshot_of(s, rule, published=draft)
+    assert alone.disclosed[j, k] and not snap.disclosed[j, k]
+    assert (snap.disclosed <= alone.disclosed).all()
+    same = np.asarray(draft.ldso_daily) == np.asarray(s.ldso_daily)
+    assert not (snap.disclosed & ~same).any()
+    # wired into the ad hoc round: published is the draft schedule
+    assert (snapshot_of(s, rule, published=result.schedule).disclosed
+            <= (np.asarray(result.schedule.ldso_daily) == np.asarray(s.ldso_daily))).all()
 
 
 def test_the_monitoring_workbook(executing, tmp_path, capsys):

@@ -216,15 +216,29 @@ class Snapshot:
                            entitlement=own)
 
 
-def snapshot_of(s: Schedule, minimum: DisclosureRule | int, first_day: date | None = None) -> Snapshot:
+def snapshot_of(s: Schedule, minimum: DisclosureRule | int, first_day: date | None = None,
+                published: Schedule | None = None) -> Snapshot:
     """Unused capacity is the limit minus the LDSO's plans, so it is shown only where the draft publication shows
     the plans (the same masks: primary and complementary suppression). An ad hoc round covers the days from
-    ``first_day`` on (the capacity of earlier days is gone)."""
+    ``first_day`` on (the capacity of earlier days is gone).
+
+    An ad hoc round's schedule differs from the draft by the grants and the shortfalls since, and the draft and the
+    first round's report are already out: the limit is their sum, so a figure of the new report would give away
+    the change on its day (one group's grant, or its shortfall). With ``published`` (the draft schedule), a figure
+    is shown only where the draft showed that day's plans and nothing changed since (so it tells nothing the first
+    report did not); elsewhere it is suppressed, and a request there is judged against the group's own envelope
+    and settled by the allocation."""
     uc = unused_capacity(s)
     if first_day is not None:
         uc[:, [k for k, d in enumerate(s.days) if d < first_day]] = 0
     counts = disclosure_counts(s.daily)
     disclosed = ~publication_masks(s, minimum)["ldso_daily"]
+    if published is not None:
+        if list(published.ldsos) == list(s.ldsos) and list(published.days) == list(s.days):
+            disclosed &= ~publication_masks(published, minimum)["ldso_daily"]
+            disclosed &= np.asarray(published.ldso_daily) == np.asarray(s.ldso_daily)
+        else:
+            disclosed[:] = False
     return Snapshot(list(s.ldsos), list(s.days), uc, counts, disclosed)
 
 

@@ -86,12 +86,13 @@ class UcaReport:
 
 
 def issue_uca_report(ctx: Context, s: Schedule, sprint: Sprint, round: int = 1,
-                     first_day: date | None = None) -> UcaReport:
+                     first_day: date | None = None, published: Schedule | None = None) -> UcaReport:
     """The report and request forms of a round, from the unused capacity of schedule ``s``; an ad hoc round
-    covers the days from ``first_day`` (the capacity of earlier days is gone)."""
+    covers the days from ``first_day`` (the capacity of earlier days is gone) and shows a figure only where it
+    tells nothing beyond the draft schedule ``published`` (``snapshot_of``)."""
     config, env, ws = ctx.config, ctx.envelopes(), ctx.workspace
     minimum = config.parameters.capacity.disclosure_minimum
-    snap = snapshot_of(s, disclosure_rule(config.parameters, config.industry), first_day)
+    snap = snapshot_of(s, disclosure_rule(config.parameters, config.industry), first_day, published)
     folder = ws.uca_dir(sprint.cycle, round)
     issued_at = ctx.clock.now()
     write_round(folder, RoundInfo(round, issued_at, first_day or sprint.execution_start))
@@ -150,8 +151,9 @@ def uca_report(ctx: Context, sprint: Sprint, adhoc: bool = False) -> UcaReport:
     first = ctx.clock.today() + timedelta(days=1)
     if first > sprint.execution_end:
         raise UsageError(f"sprint {sprint.cycle} executes until {sprint.execution_end}: no days left to hand out")
-    s, _, _ = current_schedule(ctx, sprint)
-    return issue_uca_report(ctx, s, sprint, round=issued[-1] + 1, first_day=max(first, sprint.execution_start))
+    s, _, result = current_schedule(ctx, sprint)
+    return issue_uca_report(ctx, s, sprint, round=issued[-1] + 1, first_day=max(first, sprint.execution_start),
+                            published=result.schedule)
 
 
 # -- allocation ------------------------------------------------------------------------------------------------
