@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.domain.sprints import Sprint, SprintOffsets, build_sprints
-from toolkit.domain.text import plain_text_problem
+from toolkit.domain.text import valid
 
 # England and Wales share their bank holidays; the holidays package names that subdivision "ENG".
 HOLIDAY_REGIONS = {"ENG": "England and Wales", "WLS": "England and Wales", "SCT": "Scotland",
@@ -49,10 +49,7 @@ class ExcludedRange(DateRange):
     @classmethod
     def _plain(cls, value: str) -> str:
         """The reason is a calendar title and a CSV cell: one line of text."""
-        problem = plain_text_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return valid(value)
 
 
 class CsmtRange(DateRange):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.domain.findings import Severity
-from toolkit.domain.text import address_problem, plain_text_problem
+from toolkit.domain.text import address_problem, valid
 
 
 def _param(default, abbrev: str, source: str, description: str, **limits):
@@ -216,20 +216,14 @@ class Contact(_Section):
     @field_validator("name")
     @classmethod
     def _plain(cls, value: str) -> str:
-        problem = plain_text_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return valid(value)
 
     @field_validator("email")
     @classmethod
     def _one_address(cls, value: str) -> str:
         """The sender of every email and the recipient of quarantine notices: one address, nothing that could add
         a header or a second recipient."""
-        problem = address_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return valid(value, address_problem)
 
 
 class Monitoring(_Section):

@@ -47,6 +47,14 @@ def address_problem(value: str) -> str | None:
     return f"{value!r} is not an email address"
 
 
+def valid(value: str, problem_of=plain_text_problem) -> str:
+    """``value`` when ``problem_of`` finds nothing wrong with it, else ValueError (a pydantic validator's answer)."""
+    problem = problem_of(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def neutral(value: str) -> str:
     """``value`` as it is safe to write into a CSV or calendar: control characters become spaces, and text that a
     spreadsheet would take for a formula gets a leading apostrophe."""
