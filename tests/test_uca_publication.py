@@ -217,9 +217,16 @@ def test_the_allocation_rule_is_read_from_the_parameters(cycle):
     files = [fill_plan(r.ws.requests_dir("S8") / issued[g].file, tmp / f"uca_all_{g}.xlsx",
                        uca=everything(snap.form(env, g))) for g in report.eligible[:2]]
     assert [o.status for o in _drop_and_process(r, files)] == ["accepted", "accepted"]
+    # the default: two groups asking is fewer than the minimum of other requesters, so each is capped at a third
+    # and neither grant depends on the other's request (issue 17)
+    capped, _, _, _ = uca_allocate(context(r.ws, r.config, at=STAMP), r.sprint)
+    contested = [g for g in capped.explained if g.requested_total > g.available > 0]
+    assert contested and all("fewer than 3 other groups asked" in g.why for g in contested)
+    assert all(g.granted <= g.available // 3 for g in contested)
     params = r.ws.config / "parameters.toml"
     before = params.read_text()
-    params.write_text(before.replace('uca_rule = "pro_rata"', 'uca_rule = "equal_share"'))
+    params.write_text(before.replace('uca_rule = "pro_rata"', 'uca_rule = "equal_share"')
+                      .replace('uca_few_requesters = "capped"', 'uca_few_requesters = "shared"'))
     try:
         config = load(r.ws)
         assert config.parameters.capacity.uca_rule == "equal_share"
@@ -255,12 +262,12 @@ def test_every_figure_published_is_an_aggregate_of_enough_groups_or_the_groups_o
     result = consolidate_schedule(context(r.ws, r.config, at=STAMP), r.sprint)[0]
     s = result.schedule
     if stage == "baseline":
-        from toolkit.domain.allocation import allocate_cycle
+        from toolkit.domain.allocation import Sharing, allocate_cycle, caps
         from toolkit.services.uca import accepted_requests
 
-        snap = snapshot(r.ws, "S8")
-        alloc = allocate_cycle(s, accepted_requests(context(r.ws), envelopes(r.config), "S8", snap), snap,
-                               r.config.parameters.capacity.uca_rule)
+        snap, env = snapshot(r.ws, "S8"), envelopes(r.config)
+        alloc = allocate_cycle(s, accepted_requests(context(r.ws), env, "S8", snap), snap,
+                               Sharing.of(r.config.parameters.capacity), caps(env, snap, env.groups, env.ldsos))
         s, grants = alloc.baseline, alloc.grants
     else:
         grants = np.zeros_like(s.daily)

@@ -20,13 +20,44 @@ import numpy as np
 
 from toolkit.domain.disclosure import DisclosureRule, publication_masks
 from toolkit.domain.envelopes import Category, Envelopes
-from toolkit.domain.parameters import AllocationRule
+from toolkit.domain.parameters import AllocationRule, Capacity, FewRequesters
 from toolkit.domain.rules import RequestForm, disclosure_counts
 from toolkit.domain.schedule import Schedule, baseline, breaches, unused_capacity
 from toolkit.domain.sprints import Sprint
 
 SHARING = {AllocationRule.PRO_RATA: "pro rata to the amounts the groups asking requested",
            AllocationRule.EQUAL_SHARE: "shared equally between the groups asking (up to what each requested)"}
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """How oversubscribed unused capacity is shared: the rule (``uca_rule``), and on an LDSO-day where fewer than
+    ``minimum`` other groups ask, ``few`` (``uca_few_requesters``, issue 17)."""
+
+    rule: AllocationRule = AllocationRule.PRO_RATA
+    few: FewRequesters = FewRequesters.SHARED
+    minimum: int = 0
+
+    @classmethod
+    def of(cls, capacity: Capacity) -> Sharing:
+        return cls(capacity.uca_rule, capacity.uca_few_requesters, capacity.disclosure_minimum)
+
+    def describe(self) -> str:
+        """How requests are shared when they exceed the capacity, as request forms and emails say it."""
+        text = SHARING[self.rule]
+        if self.few == FewRequesters.CAPPED and self.minimum > 1:
+            text += (f"; where fewer than {self.minimum} other groups ask for an LDSO on a day, each group may be "
+                     f"granted at most a 1/{self.minimum} share of its unused capacity (where the figure is not "
+                     "shown, its request in full or nothing), so that no grant tells one group another's request")
+        return text
+
+    def capped(self, requesters: int) -> bool:
+        """Whether an oversubscribed LDSO-day with ``requesters`` groups asking is shared by the cap."""
+        return self.few == FewRequesters.CAPPED and requesters - 1 < self.minimum
+
+
+def _sharing(rule: AllocationRule | Sharing) -> Sharing:
+    return rule if isinstance(rule, Sharing) else Sharing(rule)
 
 
 def eligible_groups(env: Envelopes, sprint: Sprint, planned: Iterable[str] | None = None) -> list[str]:
@@ -79,7 +110,8 @@ class Grant:
 
 
 def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str],
-             rule: AllocationRule = AllocationRule.PRO_RATA) -> np.ndarray:
+             rule: AllocationRule | Sharing = AllocationRule.PRO_RATA, disclosed: np.ndarray | None = None
+             ) -> np.ndarray:
     """Grants (G, L, D) for requests (G, L, D) against unused capacity (L, D) (METHOD 8). In full where all
     requests fit; otherwise by ``rule``:
 
@@ -89,7 +121,14 @@ def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str],
       level getting what it asked and the rest shared among the others; the migrations left over after flooring
       one each by group id.
 
+    With a ``Sharing`` whose ``few`` is ``capped``, an oversubscribed LDSO-day where fewer than ``minimum`` other
+    groups ask is not shared by the rule: each group gets at most ``capacity // minimum`` (so their sum fits),
+    and where the capacity was not shown (``disclosed`` (L, D) False) its request in full if it is within that, or
+    nothing. A group's grant there depends on its own request and the capacity alone, never on another's request.
+
     Never more than requested, never more than available, whole migrations."""
+    sharing = _sharing(rule)
+    rule = sharing.rule
     requests = np.maximum(np.asarray(requests, dtype=np.int64), 0)
     grants = np.zeros_like(requests)
     order_ids = np.argsort(np.array(groups), kind="stable")
@@ -101,8 +140,19 @@ def allocate(requests: np.ndarray, uc: np.ndarray, groups: list[str],
     fits = totals <= cap
     grants[:, fits] = requests[:, fits]
     for l_idx, k in zip(*np.nonzero(~fits & (cap > 0)), strict=True):
-        grants[:, l_idx, k] = share(requests[:, l_idx, k], int(cap[l_idx, k]), rank_of)
+        r, c = requests[:, l_idx, k], int(cap[l_idx, k])
+        if sharing.capped(int((r > 0).sum())):
+            shown = True if disclosed is None else bool(disclosed[l_idx, k])
+            grants[:, l_idx, k] = _capped(r, c // sharing.minimum, shown)
+        else:
+            grants[:, l_idx, k] = share(r, c, rank_of)
     return grants
+
+
+def _capped(r: np.ndarray, most: int, shown: bool) -> np.ndarray:
+    """Each request up to ``most``; where the capacity was not shown, a request above it gets nothing (a partial
+    grant would tell the group the hidden figure)."""
+    return np.minimum(r, most) if shown else np.where(r <= most, r, 0)
 
 
 def _pro_rata(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
@@ -138,17 +188,24 @@ def _equal_share(r: np.ndarray, cap: int, rank_of: np.ndarray) -> np.ndarray:
 
 
 def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: Schedule,
-                   rule: AllocationRule = AllocationRule.PRO_RATA) -> list[Grant]:
+                   rule: AllocationRule | Sharing = AllocationRule.PRO_RATA) -> list[Grant]:
+    sharing = _sharing(rule)
+    rule = sharing.rule
     out = []
     for g_idx, l_idx, k in zip(*np.nonzero(requests), strict=True):
         total = int(requests[:, l_idx, k].sum())
         req, got, cap = int(requests[g_idx, l_idx, k]), int(grants[g_idx, l_idx, k]), int(uc[l_idx, k])
+        n = int((requests[:, l_idx, k] > 0).sum())
         if cap == 0:
             why = "no unused capacity in this LDSO on this day"
         elif total <= cap:
             why = "granted in full: all requests fit"
+        elif sharing.capped(n):
+            why = (f"requests of {total:,} from {n} groups exceed the {cap:,} available, and fewer than "
+                   f"{sharing.minimum} other groups asked: each group at most {cap // sharing.minimum:,} (a "
+                   f"1/{sharing.minimum} share; in full or nothing where the figure was not shown), the rest "
+                   "left for a later round (uca_few_requesters = capped)")
         elif rule == AllocationRule.EQUAL_SHARE:
-            n = int((requests[:, l_idx, k] > 0).sum())
             why = (f"requests of {total:,} from {n} groups exceed the {cap:,} available: shared equally (a group "
                    "asking for less than an equal share gets what it asked), leftovers by group id")
         else:
@@ -159,10 +216,11 @@ def explain_grants(requests: np.ndarray, grants: np.ndarray, uc: np.ndarray, s: 
 
 
 def notice_grants(grants: list[Grant], group: str, minimum: int, disclosed: set[tuple[str, date]],
-                  rule: AllocationRule = AllocationRule.PRO_RATA) -> list[Grant]:
+                  rule: AllocationRule | Sharing = AllocationRule.PRO_RATA) -> list[Grant]:
     """A group's grants as its notice tells them (issue 17): what it asked and got and the rule; the unused
     capacity only where the group was shown it (``disclosed``: (LDSO, day)), and the other groups' requests only
     where at least ``minimum`` other groups asked. Otherwise those figures are 0 and the reason names neither."""
+    sharing = _sharing(rule)
     others: dict[tuple[str, date], int] = {}
     for g in grants:
         if g.group != group and g.requested > 0:
@@ -175,8 +233,14 @@ def notice_grants(grants: list[Grant], group: str, minimum: int, disclosed: set[
             why = "granted in full"
         elif g.available == 0:
             why = "not granted: no unused capacity was left in this LDSO on this day"
+        elif sharing.capped(n + 1):
+            why = (f"the requests exceeded the unused capacity and fewer than {sharing.minimum} other groups asked: "
+                   f"so that no grant tells one group another's request, each group is granted at most a "
+                   f"1/{sharing.minimum} share of it")
+            why += f" ({g.available // sharing.minimum:,})" if shown_cap else \
+                " and, as the figure was not shown, its request in full or nothing"
         else:
-            why = f"the requests exceeded the unused capacity: {SHARING[rule]}, whole migrations"
+            why = f"the requests exceeded the unused capacity: {SHARING[sharing.rule]}, whole migrations"
             if shown_total and shown_cap:
                 why += f" ({n + 1} groups asked {g.requested_total:,} for the {g.available:,} available)"
             elif shown_total:
@@ -267,14 +331,15 @@ class Allocation:
 
 
 def allocate_cycle(s: Schedule, requests: np.ndarray, snap: Snapshot,
-                   rule: AllocationRule = AllocationRule.PRO_RATA, limit: np.ndarray | None = None) -> Allocation:
+                   rule: AllocationRule | Sharing = AllocationRule.PRO_RATA,
+                   limit: np.ndarray | None = None) -> Allocation:
     """Grants within the smaller of the published snapshot and the unused capacity now (plans accepted since the
     report may have used some), then the baseline with every limit checked again. ``limit`` (G, L, D): the most
     each group may be granted (its request form's figures, ``caps``); requests above it count as that much."""
     if limit is not None:
         requests = np.minimum(requests, limit)
     available = np.minimum(snap.unused, unused_capacity(s))
-    grants = allocate(requests, available, s.groups, rule)
+    grants = allocate(requests, available, s.groups, rule, snap.disclosed)
     base = baseline(s, grants)
     return Allocation(requests, grants, available, explain_grants(requests, grants, available, s, rule), base,
                       breaches(base))
@@ -297,7 +362,8 @@ class Round:
     limit: np.ndarray | None = None  # (G, L, D) the most each group may be granted (``caps``)
 
 
-def replay(s: Schedule, rounds: list[Round], rule: AllocationRule = AllocationRule.PRO_RATA) -> Allocation:
+def replay(s: Schedule, rounds: list[Round], rule: AllocationRule | Sharing = AllocationRule.PRO_RATA
+           ) -> Allocation:
     """Every round in order, from the consolidated schedule ``s``: the latest round's allocation, with every
     round's grants and the shortfalls applied."""
     total = np.zeros_like(s.daily)

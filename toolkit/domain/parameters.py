@@ -173,6 +173,15 @@ class AllocationRule(StrEnum):
     EQUAL_SHARE = "equal_share"  # max-min fair: the same for every requesting group, capped at its request
 
 
+class FewRequesters(StrEnum):
+    """How an oversubscribed LDSO-day is shared where fewer than ``disclosure_minimum`` other groups ask (issue
+    17): a share of the capacity that depends on the other requests lets a group work out the other's request
+    from its own grant, and capacity minus its grant is the other's grant (a figure of its baseline plan)."""
+
+    CAPPED = "capped"  # each group at most 1/disclosure_minimum of the capacity; hidden capacity: in full or not
+    SHARED = "shared"  # uca_rule as on any LDSO-day (gives the other requests away)
+
+
 class Capacity(_Section):
     csmt_hard_limit: int = _param(300_000, "CSMT hard limit", "F5.2.9",
                                   "Hard constraint on daily migrations nationally", gt=0)
@@ -182,6 +191,11 @@ class Capacity(_Section):
                                      "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
     uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",
                                       "Allocation of unused capacity when oversubscribed: 'pro_rata' or 'equal_share'")
+    uca_few_requesters: FewRequesters = _param(
+        FewRequesters.CAPPED, "UCA with few requesters", "toolkit (issue 17)",
+        "Oversubscribed LDSO-days with fewer than disclosure_minimum other requesters: 'capped' grants each group at "
+        "most 1/disclosure_minimum of the capacity (and, where the capacity was not shown, its request in full or "
+        "nothing), leaving the rest for a later round; 'shared' applies uca_rule")
     disclosure_minimum: int = _param(3, "disclosure minimum", "METHOD 8",
                                      "Aggregates built from fewer groups are suppressed in publications", ge=1)
     disclosure_dominance: float = _param(

@@ -21,7 +21,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from toolkit.clock import stamp
-from toolkit.domain.allocation import SHARING
+from toolkit.domain.allocation import Sharing
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import JUDGED, Kind, Status
@@ -240,7 +240,7 @@ def _uca(w: _Writer, today: date) -> None:
         w.add(f"{w.sprint.cycle}/uca/{tag}{group}/v{t.version:02d}", group, g.contacts, "uca_report", {
             "group_name": g.name, "report": report.name, "request": t.file, "ldsos": snap.form(env, group).ldsos,
             "deadline": f"{w.sprint.uca_end:{DAY}}", "baseline_date": f"{w.sprint.baseline_publication:{DAY}}",
-            "sharing": SHARING[w.config.parameters.capacity.uca_rule]},
+            "sharing": Sharing.of(w.config.parameters.capacity).describe()},
             f"[MCC] Unused capacity you may request, sprint {w.sprint.sprint} ({w.sprint.cycle}), {group}: by "
             f"{w.sprint.uca_end:%a %d %b %Y}", f"{group}_uca{'' if r == 1 else f'{r:02d}'}_v{t.version:02d}.eml",
             [report, requests / t.file])

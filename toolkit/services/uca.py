@@ -20,9 +20,9 @@ import numpy as np
 
 from toolkit.clock import stamp
 from toolkit.domain.allocation import (
-    SHARING,
     Allocation,
     Round,
+    Sharing,
     Snapshot,
     caps,
     eligible_groups,
@@ -128,7 +128,7 @@ def _issue_requests(ctx: Context, sprint: Sprint, snap: Snapshot, eligible: list
         g = config.industry.group_by_mpid[group]
         write_uca_request(folder / name, group, g.name, form.ldsos, form.days, form.unused, form.disclosed, meta,
                           ctx.key, sprint.uca_end, config.parameters.contact.email,
-                          SHARING[config.parameters.capacity.uca_rule])
+                          Sharing.of(config.parameters.capacity).describe())
         digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
         issued.append(IssuedTemplate(tid, group, sprint.cycle, v, issued_at.replace(microsecond=0), snap.digest(),
                                      name, digest))
@@ -203,7 +203,7 @@ def current_allocation(ctx: Context, sprint: Sprint) -> tuple[Allocation, Consol
         ceded = ceded_capacity(ctx, result.schedule, sprint.cycle, cutoff) if r > 1 else None
         plays.append(Round(r, snap, accepted_requests(ctx, env, sprint.cycle, snap, r), ceded,
                            caps(env, snap, env.groups, env.ldsos)))
-    return replay(result.schedule, plays, ctx.config.parameters.capacity.uca_rule), result
+    return replay(result.schedule, plays, Sharing.of(ctx.config.parameters.capacity)), result
 
 
 def current_schedule(ctx: Context, sprint: Sprint) -> tuple[Schedule, Allocation | None, Consolidation]:
@@ -225,7 +225,7 @@ def grant_context(ctx: Context, sprint: Sprint, group: str, grants) -> dict:
     disclosed = {(snap.ldsos[j], snap.days[k]) for j, k in zip(*np.nonzero(snap.disclosed), strict=True)} \
         if snap is not None else set()
     capacity = ctx.config.parameters.capacity
-    mine = notice_grants(grants, group, capacity.disclosure_minimum, disclosed, capacity.uca_rule)
+    mine = notice_grants(grants, group, capacity.disclosure_minimum, disclosed, Sharing.of(capacity))
     return {"group_name": ctx.config.industry.group_by_mpid[group].name, "cycle": sprint.cycle, "grants": mine,
             "requested": sum(g.requested for g in mine), "granted": sum(g.granted for g in mine),
             "baseline_date": f"{sprint.baseline_publication:{DAY}}"}
