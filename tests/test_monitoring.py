@@ -295,6 +295,14 @@ def test_a_notified_shortfall_is_handed_out_in_an_ad_hoc_round(executing, tmp_pa
     report = uca_report(context(r.ws, config, today=today, at=datetime(2026, 12, 8, 10, tzinfo=UTC)), r.sprint,
                         adhoc=True)
     assert report.round == 2 and rounds(r.ws, "S8") == [1, 2]
+    # its report has a name of its own, and its email quotes the round's deadline (the execution end), not the
+    # planning round's UCA end (issue 17, red-team)
+    assert report.report.name == "uca_report_r02_v01.xlsx"
+    from toolkit.services.distribute import prepare
+    mails = prepare(context(r.ws, config, today=today), r.sprint, "uca").messages
+    assert mails and all(m.attachments[0] == "uca_report_r02_v01.xlsx" for m in mails)
+    assert all(f"{r.sprint.execution_end:%a %d %b %Y}" in m.subject and
+               f"{r.sprint.uca_end:%a %d %b %Y}" not in m.subject for m in mails)
     snap = snapshot(r.ws, "S8")
     assert (snap.unused[:, [n for n, d in enumerate(snap.days) if d <= today]] == 0).all()  # gone days: nothing
     assert snap.unused[j, k] >= min(ceded, round1.unused[j, k] + ceded)  # the ceded capacity is in it

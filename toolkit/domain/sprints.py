@@ -52,6 +52,11 @@ class Sprint:
     def as_row(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def request_deadline(self, round: int) -> date:
+        """The last day UCA requests of a round are taken (``uca.window``): the UCA end for the planning round
+        (Choreography 3.2.2), the execution end for an ad hoc round."""
+        return self.uca_end if round == 1 else self.execution_end
+
     def executes_on(self, day: date) -> bool:
         return self.execution_start <= day <= self.execution_end
 

@@ -31,7 +31,7 @@ from toolkit.mail.compose import compose, eml_bytes, environment, stable_message
 from toolkit.mail.send import SendReport, send_all
 from toolkit.services.context import Context
 from toolkit.services.issue import current_templates, issued_content
-from toolkit.services.uca import current_allocation, grant_context, rounds, snapshot
+from toolkit.services.uca import current_allocation, grant_context, report_stem, rounds, snapshot
 from toolkit.store.ledger import MailStatus
 from toolkit.store.registers import latest_issued
 from toolkit.store.versions import latest_version, versioned
@@ -227,7 +227,8 @@ def _uca(w: _Writer, today: date) -> None:
         raise UsageError(f"no unused capacity report for {w.sprint.cycle} yet: run mcc uca report")
     r = issued[-1]
     folder = w.ws.uca_dir(w.sprint.cycle, r)
-    report = folder / versioned("uca_report", latest_version(folder, "uca_report"))
+    report = folder / versioned(report_stem(r), latest_version(folder, report_stem(r)))
+    deadline = w.sprint.request_deadline(r)
     snap = snapshot(w.ws, w.sprint.cycle, r)
     env = w.ctx.envelopes()
     tag = "" if r == 1 else f"r{r:02d}/"
@@ -239,10 +240,10 @@ def _uca(w: _Writer, today: date) -> None:
             continue
         w.add(f"{w.sprint.cycle}/uca/{tag}{group}/v{t.version:02d}", group, g.contacts, "uca_report", {
             "group_name": g.name, "report": report.name, "request": t.file, "ldsos": snap.form(env, group).ldsos,
-            "deadline": f"{w.sprint.uca_end:{DAY}}", "baseline_date": f"{w.sprint.baseline_publication:{DAY}}",
+            "deadline": f"{deadline:{DAY}}", "baseline_date": f"{w.sprint.baseline_publication:{DAY}}",
             "sharing": Sharing.of(w.config.parameters.capacity).describe()},
             f"[MCC] Unused capacity you may request, sprint {w.sprint.sprint} ({w.sprint.cycle}), {group}: by "
-            f"{w.sprint.uca_end:%a %d %b %Y}", f"{group}_uca{'' if r == 1 else f'{r:02d}'}_v{t.version:02d}.eml",
+            f"{deadline:%a %d %b %Y}", f"{group}_uca{'' if r == 1 else f'{r:02d}'}_v{t.version:02d}.eml",
             [report, requests / t.file])
 
 

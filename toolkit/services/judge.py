@@ -233,7 +233,7 @@ class WorkbookJudge:
             claimed_group=claimed_group)
         form = snap.form(self.env, group) if snap is not None and known_group else None
         if form is not None:  # the planning round closes at the UCA end, an ad hoc round with the execution
-            form = replace(form, closes=sprint.uca_end if round == 1 else sprint.execution_end)
+            form = replace(form, closes=sprint.request_deadline(round))
         findings, in_doubt = only_identity(rules.validate_request(sub, facts, form, received_on).findings, sub,
                                            facts)
         if macro:

@@ -85,6 +85,12 @@ class UcaReport:
     round: int = 1
 
 
+def report_stem(round: int) -> str:
+    """The report's file name without its version: ``uca_report`` for the planning round, ``uca_report_rNN`` for
+    an ad hoc round, so no two rounds' reports reach a group under the same name."""
+    return "uca_report" if round == 1 else f"uca_report_r{round:02d}"
+
+
 def issue_uca_report(ctx: Context, s: Schedule, sprint: Sprint, round: int = 1,
                      first_day: date | None = None, published: Schedule | None = None) -> UcaReport:
     """The report and request forms of a round, from the unused capacity of schedule ``s``; an ad hoc round
@@ -97,10 +103,11 @@ def issue_uca_report(ctx: Context, s: Schedule, sprint: Sprint, round: int = 1,
     issued_at = ctx.clock.now()
     write_round(folder, RoundInfo(round, issued_at, first_day or sprint.execution_start))
     write_snapshot(folder / SNAPSHOT, snap)
-    version = next_version(folder, "uca_report")
+    stem = report_stem(round)
+    version = next_version(folder, stem)
     write_snapshot(folder / versioned("unused_capacity", version, ".csv"), snap)
     what = "Unused capacity report" if round == 1 else f"Ad hoc unused capacity report (round {round})"
-    report = write_uca_report(folder / versioned("uca_report", version), snap.ldsos, snap.days, snap.unused,
+    report = write_uca_report(folder / versioned(stem, version), snap.ldsos, snap.days, snap.unused,
                               snap.disclosed, f"{what}, sprint {sprint.sprint} ({sprint.cycle}), version {version}",
                               minimum)
     eligible = eligible_groups(env, sprint)
@@ -127,7 +134,7 @@ def _issue_requests(ctx: Context, sprint: Sprint, snap: Snapshot, eligible: list
                 "round": str(round)}
         g = config.industry.group_by_mpid[group]
         write_uca_request(folder / name, group, g.name, form.ldsos, form.days, form.unused, form.disclosed, meta,
-                          ctx.key, sprint.uca_end, config.parameters.contact.email,
+                          ctx.key, sprint.request_deadline(round), config.parameters.contact.email,
                           Sharing.of(config.parameters.capacity).describe())
         digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
         issued.append(IssuedTemplate(tid, group, sprint.cycle, v, issued_at.replace(microsecond=0), snap.digest(),
