@@ -90,11 +90,11 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
         ws = wb.add_worksheet(C.SHEET_UCA)
         title = f"Unused capacity request: {group_name} ({group}), {meta['cycle']}"
         ws.write_string(0, 0, title, f["title"])
-        ws.merge_range(1, 0, 1, 8, f"Type the extra migrations you would like per day and LDSO, at most the "
-                                   f"unused capacity shown beside. Return by {deadline:%A %d %B %Y} to {mcc_email}. "
-                                   f"Requests are granted in full where they fit, otherwise {sharing}.",
-                       f["note"])
-        ws.set_row(1, 45)
+        note = (f"Type the extra migrations you would like per day and LDSO, at most the unused capacity shown "
+                f"beside. Return by {deadline:%A %d %B %Y} to {mcc_email}. Requests are granted in full where they "
+                f"fit, otherwise {sharing}.")
+        ws.merge_range(1, 0, 1, 8, note, f["note"])
+        ws.set_row(1, 15 * (len(note) // 80 + 1) + 3)  # about 80 characters a line across the merged cells
         top = 5
         n = len(ldsos)
         uc0 = n + 2
