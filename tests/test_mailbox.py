@@ -255,3 +255,51 @@ def test_messages_are_recorded_in_the_ledger(ws, tmp_path):
     run(ws.ws)
     [m] = messages.rows(Ledger(ws.ws.ledger))
     assert m.status == MessageStatus.QUARANTINED and m.sender == "x@nowhere.example" and m.answer_path
+
+
+def test_kill_9_mid_batch_then_restart_accounts_for_every_message_once(ws, tmp_path):
+    """A SIGKILL of ``mcc mailbox --once`` while it works, then a restart: every message taken exactly once, every
+    attachment one ledger row and one answer, every message moved out of the mailbox."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from tests.inbox_helpers import cli_env, distinct_copies
+
+    files = distinct_copies(ws.valid("JONV", tmp_path / "v.xlsx"), tmp_path / "many", 16)
+    for k in range(8):  # eight messages of two attachments each: a kill may land between a message's two files
+        deliver(ws.ws, letter(JONV, [(f.name, f.read_bytes()) for f in files[2 * k:2 * k + 2]], subject=f"plans {k}",
+                              mid=f"<m{k}@jonv.example>"))
+    cmd = [sys.executable, "-m", "toolkit", "mailbox", "--once", "-w", str(ws.ws.root)]
+    proc = subprocess.Popen(cmd, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if ws.ws.ledger.exists():
+            with sqlite3.connect(ws.ws.ledger) as db:
+                try:
+                    if db.execute("SELECT count(*) FROM submissions WHERE status = 'accepted'").fetchone()[0] >= 5:
+                        break
+                except sqlite3.OperationalError:
+                    pass
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    ledger = Ledger(ws.ws.ledger)
+    before = [m for m in messages.rows(ledger) if m.status == MessageStatus.TAKEN]
+    assert 0 < len(before) < 8, "the kill must land mid-batch"
+    done = subprocess.run(cmd, env=cli_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = ledger.rows()
+    assert len(rows) == 16 and {x.status for x in rows} == {Status.ACCEPTED}
+    assert sorted((x.message_id, x.original_name) for x in rows) == sorted(
+        (f"<m{k // 2}@jonv.example>", f.name) for k, f in enumerate(files))
+    taken = messages.rows(ledger)
+    assert len(taken) == 8 and {m.status for m in taken} == {MessageStatus.TAKEN}
+    assert sorted(len(m.submission_ids) for m in taken) == [2] * 8
+    assert len(list((ws.ws.outbox / "S8" / "JONV").glob("*.eml"))) == 16
+    assert processed(ws.ws) == 8 and not list((ws.ws.root / "mailbox" / "new").iterdir())
+    assert not [p for p in ws.ws.inbox.rglob("*") if p.is_file()]
