@@ -110,7 +110,8 @@ def test_unknown_sender_is_quarantined_with_a_notice_to_the_mcc_only(ws, tmp_pat
     assert Ledger(ws.ws.ledger).rows() == []  # nothing of it judged, nothing answered with figures
     [notice] = h.answers
     msg = message_from_bytes(notice.read_bytes(), policy=policy.default)
-    assert msg["To"] == ws.config.parameters.contact.email and "someone@elsewhere.example" in msg.get_body().get_content()
+    assert msg["To"] == ws.config.parameters.contact.email
+    assert "someone@elsewhere.example" in msg.get_body().get_content()
     assert processed(ws.ws, "Quarantine") == 1
     assert list((ws.ws.quarantine / "mail").glob("*.eml"))[0].read_bytes() == raw  # nothing lost
 
@@ -303,3 +304,49 @@ def test_kill_9_mid_batch_then_restart_accounts_for_every_message_once(ws, tmp_p
     assert len(list((ws.ws.outbox / "S8" / "JONV").glob("*.eml"))) == 16
     assert processed(ws.ws) == 8 and not list((ws.ws.root / "mailbox" / "new").iterdir())
     assert not [p for p in ws.ws.inbox.rglob("*") if p.is_file()]
+
+
+def test_mcc_status_shows_the_email_of_each_return(ws, tmp_path, capsys, monkeypatch):
+    """The ledger's message id, sender, subject and received time, shown by ``mcc status``; a message not taken in
+    with its reason."""
+    from tests.inbox_helpers import TODAY
+    from toolkit.cli import main
+
+    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(ws.ws, letter(JONV, [("JONV.xlsx", plan)], subject="S8 plan", mid="<st1@jonv.example>"))
+    deliver(ws.ws, letter("x@nowhere.example", [], subject="hello", mid="<st2@nowhere.example>"))
+    monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
+    assert main(["mailbox", "--once", "-w", str(ws.ws.root)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "400")
+    assert main(["status", "-w", str(ws.ws.root)]) == 0
+    out = capsys.readouterr().out
+    assert "Returns by email" in out and "<st1@jonv.example>" in out and "S8 plan" in out and JONV in out
+    assert "2026-11-12" in out and "<st2@nowhere.example>" in out and "quarantined" in out
+
+
+from tests.test_mail import smtp as smtp_server  # noqa: E402 - the real SMTP server on loopback (aiosmtpd)
+
+smtp = smtp_server
+
+
+def test_send_replies_to_the_sender_once_through_the_smtp_path(ws, tmp_path, smtp, monkeypatch):
+    """``mcc mailbox --send``: the feedback goes to the sender and the group's contacts, once; a second run and a
+    ``mcc distribute --what feedback --send`` send nothing more (the ledger's send record)."""
+    from tests.inbox_helpers import TODAY
+    from tests.test_mail import _point_at
+    from toolkit.cli import main
+
+    box, port = smtp
+    _point_at(ws.ws, port)
+    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(ws.ws, letter(JONV, [("JONV.xlsx", plan)], subject="S8 plan", mid="<s1@jonv.example>"))
+    monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
+    assert main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)]) == 0
+    [(_, rcpts, data)] = box.received
+    msg = message_from_bytes(data, policy=policy.default)
+    assert JONV in rcpts and msg["In-Reply-To"] == "<s1@jonv.example>" and msg["Subject"] == "Re: S8 plan"
+    assert set(rcpts) == set(load(ws.ws).industry.group_by_mpid["JONV"].contacts)
+    assert main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)]) == 0
+    assert main(["distribute", "--what", "feedback", "--send", "-w", str(ws.ws.root)]) in (0, 1)
+    assert len(box.received) == 1
