@@ -350,3 +350,22 @@ def test_send_replies_to_the_sender_once_through_the_smtp_path(ws, tmp_path, smt
     assert main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)]) == 0
     assert main(["distribute", "--what", "feedback", "--send", "-w", str(ws.ws.root)]) in (0, 1)
     assert len(box.received) == 1
+
+
+def test_the_demo_returns_arrive_through_the_maildir(fresh):
+    """``mcc demo`` emails its simulated returns from each group's primary contact into ``mailbox/``; the mailbox
+    takes each in and the feedback replies to the sender."""
+    from toolkit.demo.simulate import simulate_returns
+
+    ctx = context(fresh.ws)
+    returned = simulate_returns(ctx, fresh.sprint, share=1.0, by_mail=True)
+    assert returned and all(r.path.parent.name == "new" for r in returned)
+    assert not [p for p in fresh.ws.inbox.rglob("*") if p.is_file()]
+    handled = take_mail(ctx, "S8")
+    assert len(handled) == len(returned) and {h.status for h in handled} == {MessageStatus.TAKEN}
+    rows = Ledger(fresh.ws.ledger).rows()
+    assert len(rows) == len(returned) and all(r.message_id.startswith("<demo-S8-") for r in rows)
+    for r in rows:
+        if r.email_path and r.supplier_group:
+            answer = message_from_bytes((fresh.ws.root / r.email_path).read_bytes(), policy=policy.default)
+            assert answer["To"] == r.sender and answer["In-Reply-To"] == r.message_id
