@@ -369,3 +369,38 @@ def test_the_demo_returns_arrive_through_the_maildir(fresh):
         if r.email_path and r.supplier_group:
             answer = message_from_bytes((fresh.ws.root / r.email_path).read_bytes(), policy=policy.default)
             assert answer["To"] == r.sender and answer["In-Reply-To"] == r.message_id
+
+
+def test_a_ledger_from_before_the_mailbox_is_opened_and_migrated(tmp_path):
+    """The columns message_id, sender, subject and mail_received, and table messages, are added to an older ledger
+    when it is opened; its rows read as they were."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    new = Ledger(tmp_path / "a.sqlite")
+    at = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)
+    row_id = new.receive("ab" * 32, "old.xlsx", at)
+    with sqlite3.connect(tmp_path / "a.sqlite") as src, sqlite3.connect(tmp_path / "old.sqlite") as copy:
+        src.backup(copy)  # the ledger is in WAL mode: copy it whole
+    with sqlite3.connect(tmp_path / "old.sqlite") as db:
+        for column in ("message_id", "sender", "subject", "mail_received"):
+            db.execute(f"ALTER TABLE submissions DROP COLUMN {column}")
+        db.execute("DROP TABLE messages")
+    old = Ledger(tmp_path / "old.sqlite")
+    row = old.get(row_id)
+    assert row.original_name == "old.xlsx" and row.message_id == "" and row.mail is None
+    assert messages.rows(old) == []
+    from toolkit.store.records import MailOrigin
+
+    mailed = old.receive("cd" * 32, "new.xlsx", at, mail=MailOrigin("<a@b.example>", "x@b.example", "S8", at))
+    assert old.get(mailed).mail == MailOrigin("<a@b.example>", "x@b.example", "S8", at)
+
+
+def test_envelope_check_off_for_a_forwarder_that_rewrites_the_envelope(fresh, tmp_path):
+    on_file(fresh.ws)
+    params = fresh.ws.config / "parameters.toml"
+    params.write_text(params.read_text() + "\n[mailbox]\nenvelope_check = false\n")
+    plan = fresh.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(fresh.ws, letter(JONV, [("p.xlsx", plan)], Return_Path="<SRS0=ab=cd=jonv.example=x@fwd.mcc.example>"))
+    [h] = run(fresh.ws)
+    assert h.status == MessageStatus.TAKEN

@@ -287,6 +287,9 @@ class Mailbox(_Section):
     max_message_mib: float = _param(35.0, "largest message", "toolkit",
                                     "Largest message read, in MiB: a larger one is quarantined unread (headers only)",
                                     gt=0)
+    envelope_check: bool = _param(True, "envelope sender check", "toolkit",
+                                  "Quarantine a message whose envelope sender (Return-Path) is of another domain "
+                                  "than its From; false where a forwarding rule rewrites the envelope sender (SRS)")
     max_attachments: int = _param(20, "most attachments", "toolkit",
                                   "Most attachments of one message taken in (zip entries counted)", ge=1)
 

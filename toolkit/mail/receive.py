@@ -114,13 +114,13 @@ def automatic(msg: EmailMessage) -> str:
     return ""
 
 
-def doubt(msg: EmailMessage, sender: str, known: callable) -> str:
+def doubt(msg: EmailMessage, sender: str, known: callable, envelope_check: bool = True) -> str:
     """Why the sender is in doubt: no single From address; an envelope sender (Return-Path) of another domain; a
     Reply-To not the sender's nor another address the group knows (``known``); a failed DMARC check recorded by
     the receiving server."""
     if not sender:
         return "the message has no single sender address (From)"
-    envelope = _address(_header(msg, "Return-Path"))
+    envelope = _address(_header(msg, "Return-Path")) if envelope_check else ""
     if envelope and not _related(_domain(envelope), _domain(sender)):
         return (f"its From ({display_name(sender)}) and its envelope sender ({display_name(envelope)}) are of "
                 "different domains: the From may be forged")
@@ -135,7 +135,7 @@ def doubt(msg: EmailMessage, sender: str, known: callable) -> str:
 
 
 def parse(raw: bytes, known: callable = lambda address: False, limits: ZipLimits = ZipLimits(),
-          max_attachments: int = 20) -> Letter:
+          max_attachments: int = 20, envelope_check: bool = True) -> Letter:
     """Read a message; ``known(address)``: whether an address is a contact of some group (for Reply-To)."""
     sha = hashlib.sha256(raw).hexdigest()
     msg = message_from_bytes(raw, policy=policy.default)
@@ -149,7 +149,7 @@ def parse(raw: bytes, known: callable = lambda address: False, limits: ZipLimits
     letter = Letter(key, sha, display_name(sender), display_name(" ".join(_header(msg, "Subject").split()))[:300],
                     date if date is None or date.tzinfo else None)
     letter.automatic = automatic(msg)
-    letter.doubt = doubt(msg, sender, known) if not letter.automatic else ""
+    letter.doubt = doubt(msg, sender, known, envelope_check) if not letter.automatic else ""
     defects = {type(d).__name__ for part in msg.walk() for d in part.defects} | {type(d).__name__
                                                                                   for d in msg.defects}
     bad = sorted(defects & set(STRUCTURAL))

@@ -78,7 +78,7 @@ class _Run:
         if size > self.settings.max_message_mib * 2**20:
             return self._too_large(key, size)
         letter = parse(self.source.fetch(key), lambda a: bool(self.known(a)), self.zip_limits,
-                       self.settings.max_attachments)
+                       self.settings.max_attachments, self.settings.envelope_check)
         now = self.ctx.clock.now()
         row = messages.receive(self.inbox.ledger, letter.key, letter.sha256, letter.sender, letter.subject,
                                letter.received or now)
