@@ -404,3 +404,24 @@ def test_envelope_check_off_for_a_forwarder_that_rewrites_the_envelope(fresh, tm
     deliver(fresh.ws, letter(JONV, [("p.xlsx", plan)], Return_Path="<SRS0=ab=cd=jonv.example=x@fwd.mcc.example>"))
     [h] = run(fresh.ws)
     assert h.status == MessageStatus.TAKEN
+
+
+def test_a_sender_several_groups_know_claims_none(ws, tmp_path):
+    """A contact shared by two groups: the workbook is judged by its signed metadata alone (no group claimed), and
+    answered to the sender as the group it names knows them."""
+    path = ws.ws.config / "suppliers.csv"
+    lines = path.read_text().splitlines()
+    head = lines[0].split(",")
+    rows = [line.split(",") for line in lines[1:]]
+    for cells in rows:
+        if cells[1] == "AAUC":
+            cells[head.index("primary_contact")] = JONV
+    path.write_text("\n".join([lines[0], *(",".join(c) for c in rows)]) + "\n")
+    plan = ws.valid("AAUC", tmp_path / "AAUC.xlsx").read_bytes()
+    deliver(ws.ws, letter(JONV, [("AAUC.xlsx", plan)], mid="<shared@jonv.example>"))
+    [h] = run(ws.ws)
+    [o] = h.outcomes
+    row = Ledger(ws.ws.ledger).get(o.row_id)
+    assert o.status == Status.ACCEPTED and row.folder == "" and row.supplier_group == "AAUC"
+    answer = message_from_bytes((ws.ws.root / row.email_path).read_bytes(), policy=policy.default)
+    assert answer["To"] == JONV and answer["In-Reply-To"] == "<shared@jonv.example>"
