@@ -156,6 +156,9 @@ def status(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayO
                   + (f" Without one ({len(missing)}): {', '.join(missing)}." if missing else "")
                   + f" {late} return{'s' if late != 1 else ''} received after the deadline.", soft_wrap=True)
     _unplaced(ctx, sprint)
+    from toolkit.cli.mailbox import mail_table
+
+    mail_table(ctx)  # issue 21: the returns that came by email
 
 
 def _unplaced(ctx, sprint) -> None:

@@ -37,6 +37,7 @@ from toolkit.domain.text import address_problem, plain_text_problem
 from toolkit.errors import ConfigError, ConfigProblem
 
 MPID = re.compile(r"^[A-Z0-9]{4}$")
+DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 LDSO_COLUMNS = ("ldso_mpid", "name", "mpan_count")
 SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "migration_start",
@@ -50,7 +51,7 @@ LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_o
 CHURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "date", "change", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
-                 "primary_contact", "secondary_contact", "owner")
+                 "primary_contact", "secondary_contact", "owner", "email_domains")
 
 
 def _mpid(value: str) -> str:
@@ -104,7 +105,16 @@ class SupplierRow(_Row):
     primary_contact: str = Field(min_length=1)
     secondary_contact: str = ""
     owner: str = ""  # optional column: groups of one owner count as one contributor in disclosure control
+    email_domains: str = ""  # optional column: mail domains (space or ';' separated) its returns may come from
     _mpids = field_validator("supplier_mpid", "supplier_group")(_mpid)
+
+    @field_validator("email_domains")
+    @classmethod
+    def _domains(cls, value: str) -> str:
+        for d in value.replace(";", " ").split():
+            if not DOMAIN.fullmatch(d):
+                raise ValueError(f"{d!r} is not a mail domain (like example.com)")
+        return value
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
 
     @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", mode="before")
@@ -480,7 +490,8 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
             mpid=group_mpid, name=first.group_name, suppliers=tuple(r.supplier_mpid for _, r in members),
             sit=first.sit, migration_start=first.migration_start, extended_ramp_up=first.extended_ramp_up,
             lost_days=first.lost_days, daily_opt_in=first.daily_opt_in,
-            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact, owner=first.owner))
+            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact, owner=first.owner,
+            email_domains=tuple(d.lower() for d in first.email_domains.replace(";", " ").split())))
     return sorted(groups, key=lambda g: g.mpid)
 
 

@@ -22,6 +22,7 @@ from toolkit.services.control import write_control_workbook
 from toolkit.services.distribute import WHATS, prepare
 from toolkit.services.inbox import Inbox, Outcome, make_inbox, process
 from toolkit.services.issue import issue_templates
+from toolkit.services.mailbox import take_mail
 from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall
 from toolkit.services.publish import publish
 from toolkit.services.uca import current_schedule, uca_allocate, uca_report
@@ -84,12 +85,15 @@ def _exports(ctx: Context) -> list[tuple[str, Path]]:
 
 
 def _returns(ctx: Context, sprint: Sprint, inbox: Inbox, outputs: list) -> list[Outcome]:
-    """Suppliers return their templates (simulated), and the inbox judges and answers every file."""
-    returned = simulate_returns(ctx, sprint)
-    outcomes, _ = process(inbox, quiet=0, max_wait=0)  # the demo's own files are complete when dropped
+    """Suppliers email their templates (simulated) to the MCC's mailbox (a Maildir, ``mailbox/``); ``mcc mailbox``
+    takes each attachment to the inbox, which judges it and answers its sender."""
+    returned = simulate_returns(ctx, sprint, by_mail=True)
+    outcomes = [o for h in take_mail(ctx, sprint.cycle) for o in h.outcomes]
+    more, _ = process(inbox, quiet=0, max_wait=0)  # a return of a group without a contact is dropped in inbox/
+    outcomes += more
     counts = {k: sum(o.status == k for o in outcomes) for k in (Status.ACCEPTED, Status.REJECTED,
                                                                 Status.QUARANTINED, Status.DUPLICATE)}
-    outputs.append((f"{len(returned)} simulated supplier returns judged: "
+    outputs.append((f"{len(returned)} simulated supplier returns emailed to the MCC's mailbox and judged: "
                     + ", ".join(f"{v} {k}" for k, v in counts.items()), ctx.workspace.outbox / sprint.cycle))
     outputs.append(("submission ledger (SQLite)", ctx.workspace.ledger))
     return outcomes

@@ -5,8 +5,11 @@ saves attachments; outturn as the central systems would report it, with the devi
 from __future__ import annotations
 
 import csv
+import mailbox
 import shutil
 from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +38,20 @@ class SimulatedReturn:
 
 
 def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
-                     seed: int = 20251001) -> list[SimulatedReturn]:
+                     seed: int = 20251001, by_mail: bool = False) -> list[SimulatedReturn]:
     """Returns from about ``share`` of the groups, one in four of them with a typical mistake; written to
-    ``inbox/`` as ``<group> plan <cycle>.xlsx``."""
+    ``inbox/`` as ``<group> plan <cycle>.xlsx``, or with ``by_mail`` emailed by the group's primary contact into the
+    MCC's Maildir (``[mailbox] maildir``, issue 21)."""
     workspace, config = ctx.workspace, ctx.config
+    sent: list[int] = []
+
+    def _drop(workspace: Workspace, path: Path, name: str) -> Path:
+        if not by_mail or not g.primary_contact:
+            return _drop_file(workspace, path, name)
+        sent.append(1)
+        return _mail(ctx, g.primary_contact, path, name, f"<demo-{sprint.cycle}-{g.mpid}-{len(sent)}@"
+                     f"{g.primary_contact.rpartition('@')[2]}>")
+
     rng = np.random.default_rng(seed)
     issued = current_templates(workspace, sprint.cycle)
     folder = workspace.templates_dir(sprint.cycle)
@@ -85,7 +98,27 @@ def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
     return out
 
 
+def _mail(ctx: Context, sender: str, path: Path, name: str, message_id: str) -> Path:
+    """An email from ``sender`` with the file attached, delivered into the workspace's Maildir as a mail server's
+    local delivery does (written in ``tmp/``, then moved into ``new/``)."""
+    msg = EmailMessage()
+    msg["From"], msg["To"] = sender, ctx.config.parameters.contact.email
+    msg["Subject"], msg["Message-ID"] = f"Our return: {name}", message_id
+    msg["Date"] = format_datetime(ctx.clock.now())
+    msg.set_content("Please find our return attached.")
+    kind = ("text", "csv") if name.lower().endswith(".csv") else \
+        ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    msg.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=name)
+    folder = Path(ctx.config.parameters.mailbox.maildir)
+    folder = folder if folder.is_absolute() else ctx.workspace.root / folder
+    return folder / "new" / mailbox.Maildir(folder, create=True).add(msg.as_bytes())
+
+
 def _drop(workspace: Workspace, path: Path, name: str) -> Path:
+    return _drop_file(workspace, path, name)
+
+
+def _drop_file(workspace: Workspace, path: Path, name: str) -> Path:
     workspace.inbox.mkdir(parents=True, exist_ok=True)
     part = workspace.inbox / f"{name}.part"
     shutil.copyfile(path, part)

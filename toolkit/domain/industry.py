@@ -42,10 +42,19 @@ class SupplierGroup:
     primary_contact: str = ""
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
+    email_domains: tuple[str, ...] = ()  # mail domains whose senders may return the group's plans (issue 21)
 
     @property
     def contacts(self) -> tuple[str, ...]:
         return tuple(c for c in (self.primary_contact, self.secondary_contact) if c)
+
+    def knows_sender(self, address: str) -> bool:
+        """Whether ``address`` is one of the group's contacts, or in a domain it declares (case-insensitive)."""
+        address = address.strip().lower()
+        if address in (c.lower() for c in self.contacts):
+            return True
+        domain = address.rpartition("@")[2]
+        return bool(domain) and "@" in address and domain in self.email_domains
 
 
 AGENT_ROLES = {"DS": "Data Service", "MS": "Metering Service"}

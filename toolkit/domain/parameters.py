@@ -270,6 +270,44 @@ class Intake(_Section):
                                        "this is taken over", gt=0)
 
 
+class MailboxSource(StrEnum):
+    MAILDIR = "maildir"  # a Maildir folder (new/, cur/, tmp/): what a mail server's local delivery writes
+    IMAP = "imap"  # an IMAP mailbox over TLS
+
+
+class Mailbox(_Section):
+    """The MCC's mailbox ``mcc mailbox`` takes returns from (issue 21); the IMAP password is never in a file, only
+    in an environment variable."""
+
+    source: MailboxSource = _param(MailboxSource.MAILDIR, "mailbox source", "toolkit",
+                                   "'maildir' (a folder) or 'imap' (a server, over TLS)")
+    maildir: str = _param("mailbox", "Maildir folder", "toolkit",
+                          "The Maildir folder, relative to the workspace (or absolute)", min_length=1)
+    host: str = _param("", "IMAP host", "toolkit", "IMAP server (source 'imap')")
+    port: int = _param(993, "IMAP port", "toolkit", "IMAP server port (993: TLS from the start)", gt=0, le=65535)
+    user: str = _param("", "IMAP user", "toolkit", "Login name of the MCC's mailbox")
+    password_env: str = _param("MCC_IMAP_PASSWORD", "IMAP password variable", "toolkit",
+                               "The environment variable holding the IMAP password", min_length=1)
+    folder: str = _param("INBOX", "IMAP folder", "toolkit", "The folder returns arrive in", min_length=1)
+    processed_folder: str = _param("Processed", "processed folder", "toolkit",
+                                   "Where a message is moved once every attachment is in the ledger (IMAP folder, "
+                                   "or Maildir++ subfolder .Processed)", min_length=1)
+    quarantine_folder: str = _param("Quarantine", "quarantine folder", "toolkit",
+                                    "Where a message that was not taken in (unknown sender, too large, malformed) is "
+                                    "moved", min_length=1)
+    ca_file: str = _param("", "IMAP CA file", "toolkit",
+                          "A CA certificate file to trust for the IMAP server (empty: the system's)")
+    timeout_seconds: float = _param(30.0, "IMAP timeout", "toolkit", "Seconds to wait for the server", gt=0)
+    max_message_mib: float = _param(35.0, "largest message", "toolkit",
+                                    "Largest message read, in MiB: a larger one is quarantined unread (headers only)",
+                                    gt=0)
+    envelope_check: bool = _param(True, "envelope sender check", "toolkit",
+                                  "Quarantine a message whose envelope sender (Return-Path) is of another domain "
+                                  "than its From; false where a forwarding rule rewrites the envelope sender (SRS)")
+    max_attachments: int = _param(20, "most attachments", "toolkit",
+                                  "Most attachments of one message taken in (zip entries counted)", ge=1)
+
+
 class Success(_Section):
     participant: float = _param(
         0.9, "participant criterion", "F7 Migration performance 1",
@@ -326,6 +364,7 @@ class Parameters(_Section):
     contact: Contact = Contact()
     smtp: Smtp = Smtp()
     inbox: Intake = Intake()
+    mailbox: Mailbox = Mailbox()
 
     def described(self) -> list[tuple[str, str, str, object, str]]:
         """(section, key, abbreviation, value, source) for every parameter, for parameter sheets and docs."""

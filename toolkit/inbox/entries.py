@@ -25,6 +25,7 @@ from pathlib import Path
 
 from toolkit.domain.text import display_name
 from toolkit.inbox import safety
+from toolkit.store.records import MailOrigin
 
 PROCESSING = ".processing"
 RECORD = ".json"
@@ -58,6 +59,7 @@ class Claim:
     name_bytes: bytes
     folder: str | None
     refused: str = ""
+    mail: MailOrigin | None = None  # the email it came attached to (``mcc mailbox``)
 
 
 def refusal(st: os.stat_result, path: Path) -> str:
@@ -215,7 +217,7 @@ def read_claim(path: Path) -> Claim:
         # the record is trusted for nothing that matters: a folder must be a plain name (a group or outturn is
         # checked by the judges), and why an entry is refused is worked out again from the entry itself
         return Claim(path, display_name(str(data["name"])), bytes.fromhex(data["name_hex"]),
-                     _folder(data.get("folder")))
+                     _folder(data.get("folder")), mail=MailOrigin.of(data.get("mail")))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     parts = path.name.split(".", 2)
@@ -258,3 +260,28 @@ def release(path: Path) -> None:
     """Remove a finished claim and its record (a link is removed, never its target)."""
     path.unlink(missing_ok=True)
     path.with_name(path.name + RECORD).unlink(missing_ok=True)
+
+
+STAGING = ".mail"  # inside .processing: attachments being written (a folder: never taken as a claim)
+
+
+def deliver(processing: Path, ident: str, name: str, data: bytes, folder: str | None, mail: MailOrigin) -> Path:
+    """Claim an attachment of an email as if it had been dropped into ``inbox/<folder>/`` and claimed: its bytes
+    written under ``ident`` (chosen by the caller, the same for the same attachment of the same message, so a
+    delivery repeated after a crash is recognised), its record (with the email it came in) written first. Returns
+    the claimed path."""
+    _processing_dir(processing)
+    staging = processing / STAGING
+    staging.mkdir(parents=True, exist_ok=True)
+    part = staging / ident
+    with open(part, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    record = processing / (ident + RECORD)
+    tmp = processing / (ident + RECORD + ".part")
+    tmp.write_text(json.dumps({"name": display_name(name), "name_hex": name.encode("utf-8", "surrogateescape").hex(),
+                               "folder": folder, "mail": mail.as_dict()}), encoding="utf-8")
+    os.replace(tmp, record)
+    os.replace(part, processing / ident)
+    return processing / ident

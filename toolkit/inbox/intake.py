@@ -45,6 +45,7 @@ from toolkit.inbox.entries import PROCESSING, Arrival, Stray  # noqa: F401 - PRO
 from toolkit.store import archive
 from toolkit.store.ledger import Ledger, Row
 from toolkit.store.lock import IntakeLock
+from toolkit.store.records import MailOrigin
 from toolkit.store.workspace import Workspace
 
 
@@ -76,6 +77,7 @@ class Receipt:
     name: str
     received_at: datetime
     decision: int = 1
+    mail: MailOrigin | None = None  # the email it came attached to: answered to its sender
 
     @property
     def tag(self) -> str:
@@ -145,6 +147,7 @@ class Admitted:
     why: str = ""  # why it is judged again
     redelivery: int | None = None  # the row of the delivery that made it judged again (recorded as a duplicate)
     keep_source: bool = False  # ``claimed`` is the archived copy (rejudge): never removed
+    mail: MailOrigin | None = None  # the email it came attached to
 
 
 class Inbox:
@@ -270,12 +273,13 @@ class Inbox:
         def receive(sha: str) -> int:
             if done is not None:
                 return done.id
-            return self.ledger.receive(sha, c.name, now, claimed.name, c.name_bytes, c.folder or "")
+            return self.ledger.receive(sha, c.name, now, claimed.name, c.name_bytes, c.folder or "", c.mail)
 
         if refused:
             return Admitted(claimed, c.name, group, receive(sha), sha, now, refused=refused,
-                            head=size > self.limits.max_file_bytes)
-        return self._place(claimed, c.name, group, sha, now, done, receive)
+                            head=size > self.limits.max_file_bytes, mail=c.mail)
+        return replace(out, mail=c.mail) if isinstance(out := self._place(claimed, c.name, group, sha, now, done,
+                                                                          receive), Admitted) else out
 
     def _hash(self, claimed: Path, refused: str) -> tuple[str, str, int]:
         """(why it is refused unread or "", its SHA-256 or "", its size), reading at most the size limit, without
@@ -342,16 +346,16 @@ class Inbox:
         done = self.ledger.by_claim(claimed.name)
         now = self.clock()
         row_id = done.id if done is not None else self.ledger.receive("", c.name, now, claimed.name, c.name_bytes,
-                                                                      c.folder or "")
+                                                                      c.folder or "", c.mail)
         return self.finish(Admitted(claimed, c.name, c.folder.upper() if c.folder else None, row_id, "", now,
-                                    refused=reason, head=True))
+                                    refused=reason, head=True, mail=c.mail))
 
     def finish(self, a: Admitted, forced: str | None = None) -> Outcome:
         """Judge, archive, settle and record an admitted file (``forced``: the reason the toolkit failed on it,
         e.g. the worker reading it died; it is quarantined with that reason). Raises ``InboxFault`` (the file stays
         claimed, its row unfinished) on a fault of the machine, and ``ToolkitError`` on a broken configuration."""
         judge = self.judge_for(a.group)
-        receipt = Receipt(a.row_id, a.name, a.received_at, a.decision)
+        receipt = Receipt(a.row_id, a.name, a.received_at, a.decision, a.mail)
         try:
             verdict = self._verdict(judge, a, receipt, forced or a.refused)
             try:
@@ -461,7 +465,7 @@ class Inbox:
             raise UsageError(f"submission {row_id} has no kept copy to judge again ({row.reason or 'refused unread'})")
         folder = row.folder.upper() if row.folder.upper() in self.judges else None
         admitted = Admitted(kept, row.original_name, folder, row.id, row.sha256, row.received_at,
-                            decision=row.decision + 1, why=why, keep_source=True)
+                            decision=row.decision + 1, why=why, keep_source=True, mail=row.mail)
         with self.locked("mcc rejudge"):  # never beside a watcher, which may be judging the same bytes redelivered
             return self.finish(admitted)
 

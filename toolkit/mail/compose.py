@@ -7,6 +7,7 @@ every figure are passed in."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -74,6 +75,29 @@ def compose(env: Environment, name: str, context: dict, sender: str, to: list[st
     for path in attachments:
         msg.add_attachment(path.read_bytes(), maintype=XLSX[0], subtype=XLSX[1], filename=path.name)
     return msg
+
+
+MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,250}@[!-;=?-~]{1,250}>")  # printable, no spaces or angle brackets
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: <subject>`` (once), the subject readable text already, cut to a sensible length."""
+    subject = " ".join(subject.split())[:150]
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}" if subject else "Re: your return"
+
+
+def as_reply(msg: EmailMessage, sender: str, message_id: str, subject: str, copy: tuple[str, ...] = ()) -> None:
+    """Address ``msg`` as the answer to the email ``message_id`` from ``sender``: to the sender, copied to
+    ``copy`` (the group's contacts), with In-Reply-To and References so it threads under the sender's message."""
+    cc = [a for a in copy if a.lower() != sender.lower()]
+    del msg["To"], msg["Subject"]
+    msg["To"] = sender
+    if cc:
+        msg["Cc"] = ", ".join(cc)
+    msg["Subject"] = reply_subject(subject)
+    if MESSAGE_ID.fullmatch(message_id):
+        msg["In-Reply-To"] = message_id
+        msg["References"] = message_id
 
 
 def eml_bytes(msg: EmailMessage) -> bytes:

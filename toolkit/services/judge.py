@@ -33,7 +33,7 @@ from toolkit.excel.writers.feedback import marks_cells, write_feedback
 from toolkit.inbox import safety
 from toolkit.inbox.intake import Answer, Receipt, Verdict
 from toolkit.inbox.isolate import ReadFailure, read_guarded, read_isolated
-from toolkit.mail.compose import compose, environment, write_eml
+from toolkit.mail.compose import as_reply, compose, environment, write_eml
 from toolkit.services.consolidate import plan_figures, request_figures
 from toolkit.services.context import Context
 from toolkit.services.outturn import LiveConfig
@@ -317,6 +317,9 @@ class WorkbookJudge:
             subject = f"[MCC] A return whose group is in doubt: {shown} {verdict_word}"
         msg = compose(environment(self.workspace.templates), "feedback", context, params.contact.email,
                       list(g.contacts) if g else [params.contact.email], subject, self.clock(), answer.outputs)
+        mail = receipt.mail  # came by email: answered to its sender, if the sender is the group's (issue 21)
+        if mail is not None and g is not None and not judged.in_doubt and g.knows_sender(mail.sender):
+            as_reply(msg, mail.sender, mail.message_id, mail.subject, g.contacts)
         answer.email = write_eml(msg, folder / f"{stem}.eml")
         answer.outputs.append(answer.email)
         return answer

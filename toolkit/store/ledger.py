@@ -39,6 +39,7 @@ from toolkit.domain.status import PENDING, Kind, Status
 from toolkit.store.records import (  # noqa: F401 - the ledger's records, imported from here
     DECISION_COLUMNS,
     Decision,
+    MailOrigin,
     MailRow,
     MailStatus,
     PlanFigures,
@@ -79,7 +80,11 @@ CREATE TABLE IF NOT EXISTS submissions (
     name_bytes BLOB,
     folder TEXT NOT NULL DEFAULT '',
     decision INTEGER NOT NULL DEFAULT 1,
-    delivery_bound INTEGER NOT NULL DEFAULT 0
+    delivery_bound INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT NOT NULL DEFAULT '',
+    sender TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '',
+    mail_received TEXT
 );
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -144,6 +149,19 @@ CREATE TABLE IF NOT EXISTS plan_figures (
     daily TEXT,
     agents TEXT NOT NULL DEFAULT '[]'
 );
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    submissions TEXT NOT NULL DEFAULT '',
+    answer_path TEXT NOT NULL DEFAULT '',
+    finished_at TEXT
+);
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_group);
 """
@@ -151,7 +169,8 @@ CREATE INDEX IF NOT EXISTS submissions_group ON submissions(cycle, supplier_grou
 
 # columns added since the first ledgers, with their definitions (the schema above lists them too)
 MIGRATIONS = {"name_bytes": "BLOB", "folder": "TEXT NOT NULL DEFAULT ''", "decision": "INTEGER NOT NULL DEFAULT 1",
-              "delivery_bound": "INTEGER NOT NULL DEFAULT 0"}
+              "delivery_bound": "INTEGER NOT NULL DEFAULT 0", "message_id": "TEXT NOT NULL DEFAULT ''",
+              "sender": "TEXT NOT NULL DEFAULT ''", "subject": "TEXT NOT NULL DEFAULT ''", "mail_received": "TEXT"}
 
 
 @dataclass(frozen=True)
@@ -179,13 +198,21 @@ class Row:
     folder: str  # the inbox subfolder it came in ("" for inbox/ itself)
     decision: int  # how many times this receipt was decided (1, or more after a rejudgement)
     delivery_bound: bool  # the decision depended on how the file was delivered (a group folder it did not match)
+    message_id: str  # the email it came attached to (issue 21; "" for a file dropped into inbox/)
+    sender: str
+    subject: str
+    mail_received: datetime | None
 
     @classmethod
     def of(cls, r: tuple) -> Row:
         r = list(r)
-        r[3], r[4], r[16], r[18] = _time(r[3]), Status(r[4]), _time(r[16]), Kind(r[18])
+        r[3], r[4], r[16], r[18], r[26] = _time(r[3]), Status(r[4]), _time(r[16]), Kind(r[18]), _time(r[26])
         r[22] = bool(r[22])
         return cls(*r)
+
+    @property
+    def mail(self) -> MailOrigin | None:
+        return MailOrigin(self.message_id, self.sender, self.subject, self.mail_received) if self.message_id else None
 
 
 _CONNECTIONS: dict[tuple[int, str], tuple[sqlite3.Connection, threading.RLock, int]] = {}
@@ -291,12 +318,14 @@ class Ledger:
         return row
 
     def receive(self, sha: str, name: str, at: datetime, claim: str = "", name_bytes: bytes | None = None,
-                folder: str = "") -> int:
+                folder: str = "", mail: MailOrigin | None = None) -> int:
+        m = mail or MailOrigin("", "", "", None)
         with closing(self._connect()) as db, db:
             return int(db.execute("INSERT INTO submissions (sha256, original_name, received_at, status, claim, "
-                                  "name_bytes, folder) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                  (sha, name, stamp(at), Status.RECEIVED.value, claim, name_bytes,
-                                   folder)).lastrowid)
+                                  "name_bytes, folder, message_id, sender, subject, mail_received) VALUES "
+                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  (sha, name, stamp(at), Status.RECEIVED.value, claim, name_bytes, folder,
+                                   m.message_id, m.sender, m.subject, _text(m.received))).lastrowid)
 
     def redecide(self, row_id: int, decision: int, why: str, at: datetime, **values) -> bool:
         """Record a new decision on a receipt that has had ``decision`` decisions: the earlier one is kept in table

@@ -39,6 +39,36 @@ def _text(value: object) -> object:
 
 
 @dataclass(frozen=True)
+class MailOrigin:
+    """The email a file came attached to (issue 21): its Message-ID, sender address, subject (readable text) and
+    when the mail server received it."""
+
+    message_id: str
+    sender: str
+    subject: str
+    received: datetime | None
+
+    def as_dict(self) -> dict:
+        return {"message_id": self.message_id, "sender": self.sender, "subject": self.subject,
+                "received": stamp(self.received) if self.received else None}
+
+    @classmethod
+    def of(cls, data: object) -> MailOrigin | None:
+        """From a claim record; None unless every field is text (the record is trusted for no path)."""
+        if not isinstance(data, dict):
+            return None
+        values = [data.get(k) for k in ("message_id", "sender", "subject")]
+        if not all(isinstance(v, str) for v in values) or not values[0]:
+            return None
+        received = data.get("received")
+        try:
+            when = datetime.fromisoformat(received) if isinstance(received, str) else None
+        except ValueError:
+            when = None
+        return cls(*values, when)
+
+
+@dataclass(frozen=True)
 class Decision:
     """An earlier decision on a receipt, kept when it was judged again."""
 
