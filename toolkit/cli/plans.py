@@ -214,7 +214,8 @@ def templates(
     if made.unchanged:
         console.print(f"Left alone: {len(made.unchanged)} group{'s' if len(made.unchanged) != 1 else ''} whose "
                       "envelopes did not change keep their template (--all issues them again)")
-    _report_basis(made, sprint)
+    if issued:
+        _report_basis(made, sprint)
     console.print(f"Issued {len(issued)} template{'s' if len(issued) != 1 else ''} for sprint {sprint.sprint} "
                   f"({sprint.cycle}) to {folder}; return by {sprint.submission_deadline:%a %d %b %Y}")
 
