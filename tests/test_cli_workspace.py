@@ -117,7 +117,7 @@ def test_sprints_and_status_fit_80_columns_without_cut_dates(ws):
     for args in (["sprints"], ["status"], ["check"]):
         done = _mcc(*args, "-w", str(ws.root))
         assert done.returncode == 0, done.stderr
-        rows = [line for line in done.stdout.splitlines() if line.startswith(" ")]  # the tables' lines
+        rows = [line for line in done.stdout.splitlines() if "  " in line or "──" in line]  # the tables' lines
         assert rows and all(len(line) <= 80 for line in rows), [ln for ln in rows if len(ln) > 80]
         assert "…" not in done.stdout
     done = _mcc("sprints", "-w", str(ws.root))

@@ -125,10 +125,11 @@ def table(title: str | None, *columns: str, dates: tuple[str, ...] = (), right: 
     from rich import box
     from rich.table import Table
 
-    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
-    for col in columns:
-        if col in dates:
-            t.add_column(col, no_wrap=True, min_width=10)
+    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True,
+              title_justify="left")
+    for k, col in enumerate(columns):
+        if col in dates or k == 0:  # the first column names the row: never squeezed either
+            t.add_column(col, no_wrap=True, min_width=10 if col in dates else None)
         else:
             t.add_column(col, justify="right" if col in right else "left", overflow="fold")
     return t

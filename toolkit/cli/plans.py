@@ -85,7 +85,7 @@ def sprints(
                   s.baseline_publication, s.execution_start, s.execution_end, s.retro_end) if wide else
                  (s.envelope_issue, s.submission_deadline, s.draft_publication, s.baseline_publication,
                   s.execution_start, s.execution_end))
-        t.add_row(s.cycle + (" *" if s is planned else ""), *(str(d) for d in dates))
+        t.add_row(s.cycle + (" *" if s == planned else ""), *(str(d) for d in dates))
     console.print(t)
     console.print(f"* being planned on {ctx.clock.today()}")
 
