@@ -38,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: typer's rich help costs a third of a second of imports
 )
 # soft wrap: a long message is one line the terminal wraps, never a line broken mid-sentence at a guessed width
 console = Console(soft_wrap=True)

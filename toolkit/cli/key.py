@@ -14,7 +14,7 @@ from rich.markup import escape
 from toolkit.cli.common import WorkspaceOpt, app, console, context, err_console, header
 
 key_app = typer.Typer(help="The key that signs templates: make it once, import it on a second machine.",
-                      no_args_is_help=True)
+                      no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(key_app, name="key")
 
 
