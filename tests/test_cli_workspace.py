@@ -159,3 +159,13 @@ def test_sprints_csv_names_sprints_as_every_command_takes_them(ws, tmp_path, mon
     assert main(["sprints", "--csv", str(out), "-w", str(ws.root)]) == 0
     names = [line.split(",")[0] for line in out.read_text().splitlines()[1:]]
     assert names == [f"S{k}" for k in range(1, 10)]
+
+
+def test_a_rehearsal_copy_is_a_demo_workspace(ws, tmp_path):
+    """The rehearsal's copy takes simulated returns: it is marked a demo workspace whatever the source's kind."""
+    from toolkit.demo.rehearse import prepare
+    from toolkit.store.workspace import workspace_kind, write_marker
+
+    write_marker(ws.root, "live")
+    copy = prepare(ws.root, tmp_path / "rehearsal")
+    assert workspace_kind(copy) == "demo" and workspace_kind(ws) == "live"
