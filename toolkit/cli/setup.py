@@ -12,7 +12,7 @@ import typer
 from toolkit import __version__
 from toolkit.cli.common import JsonOpt, TodayOpt, WorkspaceOpt, app, console, context, emit_json, header, table, warn
 
-# the demo generator's defaults, repeated here so that --help needs no numpy (tests/test_cli_startup.py checks them)
+# the demo generator's defaults, repeated here so that --help needs no numpy (tests/test_cli_workspace.py checks them)
 DEMO_GROUPS, DEMO_LDSOS, DEMO_SEED = 70, 26, 20251001
 LIBRARIES = ("typer", "rich", "pydantic", "numpy", "pandas", "holidays", "xlsxwriter", "openpyxl", "python-calamine",
              "defusedxml", "jinja2", "watchdog", "xlwings")
