@@ -47,7 +47,11 @@ TARGETS = {  # issue 9, national scale, 2 cores
     "consolidation + UCA + publication": ("seconds", 30.0),
     "peak memory": ("mib", 1024.0),
     "rehearsal M11-M15 (quick)": ("seconds", 180.0),  # issue 15
+    "start-up: mcc --help": ("seconds", 0.25),  # issue 20: the whole process, on the demo workspace
+    "start-up: mcc status": ("seconds", 0.25),
+    "start-up: mcc validate": ("seconds", 0.25),
 }
+STARTUP_RUNS = 7
 
 
 # -- stages, each run in its own process ------------------------------------------------------------------------
@@ -357,10 +361,52 @@ def stage_rehearsal(root: Path) -> dict:
             "judged": sum(g["status"] in ("met", "missed") for g in result.success)}
 
 
+def _timed_process(argv: list[str], cwd: Path, env: dict) -> tuple[float, float]:
+    """One run of the real command as a process: (wall seconds, cpu seconds of that process)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def stage_startup(root: Path) -> dict:
+    """Issue 20: ``mcc --help``, ``mcc status`` and ``mcc validate`` as whole processes (``python -m toolkit``, as the
+    ``mcc`` script runs it) on a copy of the demo workspace, from inside it; the median of STARTUP_RUNS runs after
+    one not counted. Wall seconds include the machine's load; cpu seconds are the process's own."""
+    demo = root / "startup-demo"
+    if not demo.exists():
+        shutil.copytree(ROOT / "config", demo / "config", ignore=shutil.ignore_patterns("signing.key"))
+    from toolkit.clock import Clock
+    from toolkit.services.context import Context
+    from toolkit.services.issue import issue_templates
+    from toolkit.store.workspace import Workspace
+
+    ws = Workspace(demo)
+    ws.ensure_folders()
+    ctx = Context(ws, Clock())
+    sprint = ctx.sprint("S8")
+    ctx.clock = Clock(day=sprint.envelope_issue)
+    group = ctx.config.industry.groups[0].mpid
+    made = issue_templates(ctx, sprint, groups=[group], workers=1)
+    template = ws.templates_dir(sprint.cycle) / made[0].file
+    env = {**os.environ, "MCC_TODAY": sprint.envelope_issue.isoformat(), "MCC_QUIET": "1"}
+    env.pop("MCC_WORKSPACE", None)
+    out = {}
+    for name, args in (("help", ["--help"]), ("status", ["status"]), ("validate", ["validate", str(template)])):
+        argv = [sys.executable, "-m", "toolkit", *args]
+        _timed_process(argv, demo, env)  # warm-up: the file cache, not counted
+        runs = [_timed_process(argv, demo, env) for _ in range(STARTUP_RUNS)]
+        out[name] = {"wall": statistics.median(w for w, _ in runs), "cpu": statistics.median(c for _, c in runs),
+                     "wall_min": min(w for w, _ in runs), "wall_max": max(w for w, _ in runs)}
+    out["load"] = os.getloadavg()[0]
+    return out
+
+
 STAGES = {"envelopes": stage_envelopes, "envelope-csv": stage_envelope_csv, "templates": stage_templates,
           "templates-floor": stage_templates_floor, "fill": stage_fill, "validate": stage_validate,
           "watcher": stage_watcher, "consolidate": stage_consolidate, "uca": stage_uca, "publish": stage_publish,
-          "rehearsal": stage_rehearsal}
+          "rehearsal": stage_rehearsal, "startup": stage_startup}
 
 
 def _run_stage(name: str, root: Path) -> dict:
@@ -395,7 +441,13 @@ def run_size(label: str, groups: int, ldsos: int, tmp: Path, only: list[str] | N
         print(f"  {label}: {name} ...", file=sys.stderr, flush=True)
         results[name] = _run_stage(name, root)
     r = results
-    rows = _cycle_rows(r) if all(name in r for name in STAGES if name != "rehearsal") else []
+    rows = _cycle_rows(r) if all(name in r for name in STAGES if name not in ("rehearsal", "startup")) else []
+    if "startup" in r:
+        u = r["startup"]
+        for name, what in (("help", "mcc --help"), ("status", "mcc status"), ("validate", "mcc validate")):
+            rows.append((f"start-up: {what}", u[name]["wall"], None, None, f"start-up: {what}",
+                         f"whole process, median of {STARTUP_RUNS} (range {u[name]['wall_min']:.2f}-"
+                         f"{u[name]['wall_max']:.2f} s); cpu {u[name]['cpu']:.2f} s; load average {u['load']:.1f}"))
     if "rehearsal" in r:
         h = r["rehearsal"]
         rows.append(("rehearsal M11-M15 (quick)", h["seconds"], None, None, "rehearsal M11-M15 (quick)",

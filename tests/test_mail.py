@@ -147,6 +147,26 @@ def test_a_failure_mid_run_resumes_without_duplicates(issued, smtp, monkeypatch,
     assert len(ids) == len(set(ids)) == 6  # every message exactly once
 
 
+def test_a_run_that_stops_counts_the_messages_sent_before_as_already_sent(issued, smtp, monkeypatch, capsys):
+    """Issue 20: a run stopped by a failing server said "1 already sent, 23 not tried" when 24 had been sent: the
+    messages after the failure that an earlier run sent are "already sent", not "not tried"."""
+    ws, r = issued
+    box, port = smtp
+    _point_at(ws, port)
+    monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
+    args = ["distribute", "--what", "templates", "--cycle", "S8", "--send", "-w", str(ws.root)]
+    assert main(args) == 0
+    capsys.readouterr()
+    ledger = Ledger(ws.workbooks / "ledger.sqlite")
+    keys = [m.key for m in ledger.mail_rows("S8")]
+    assert len(keys) == 3
+    ledger.begin_send(keys[0])  # as if a later run had stopped while sending it (uncertain)
+    box.refuse_from = 0  # and now the server is down
+    assert main([*args, "--retry-uncertain"]) == 1
+    out = capsys.readouterr().out
+    assert "0 sent, 2 already sent before, 1 failed, 0 uncertain, 0 not tried" in out
+
+
 def test_a_permanent_refusal_fails_that_message_only(issued, smtp):
     ws, r = issued
     box, port = smtp

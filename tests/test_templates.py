@@ -86,7 +86,8 @@ def test_one_template_per_group_named_by_cycle_group_and_version(demo):
 def test_reissuing_increments_the_version_and_keeps_the_old_file(workspace, monkeypatch):
     monkeypatch.setenv("MCC_TODAY", "2026-11-02")
     assert main(["templates", "--group", "AAUC", "-w", str(workspace.root)]) == 0
-    assert main(["templates", "-g", "aauc", "-w", str(workspace.root)]) == 0
+    assert main(["templates", "-g", "aauc", "-w", str(workspace.root)]) == 2  # superseding needs a reason (issue 20)
+    assert main(["templates", "-g", "aauc", "--reason", "CSMT corrected", "-w", str(workspace.root)]) == 0
     folder = workspace.workbooks / "S8" / "templates"
     assert sorted(p.name for p in folder.glob("*.xlsx")) == ["MCC-plan_S8_AAUC_v01.xlsx", "MCC-plan_S8_AAUC_v02.xlsx"]
     current = current_templates(workspace, "S8")["AAUC"]

@@ -25,6 +25,9 @@ class ConfigProblem:
         where = f"{self.file}: {self.location}" if self.location else self.file
         return f"{where}: {self.message}"
 
+    def as_json(self) -> dict[str, str]:
+        return {"file": self.file, "location": self.location, "message": self.message}
+
 
 class ConfigError(ToolkitError):
     """The workspace configuration is invalid; carries every problem found, not just the first."""

@@ -25,12 +25,22 @@ from toolkit.cli import (  # noqa: F401 - they register commands
     schedule,
     setup,
 )
-from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, app, err_console
+from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, app, err_console
 from toolkit.errors import ToolkitError
+
+
+def _quiet(argv: list[str]) -> list[str]:
+    """``-q`` anywhere before ``--`` leaves out the first line naming the workspace and sprint (``MCC_QUIET=1``
+    too); it is taken out of the arguments here, so every command takes it."""
+    cut = argv.index("--") if "--" in argv else len(argv)
+    quiet = [i for i in range(cut) if argv[i] == "-q"]
+    QUIET["on"] = bool(quiet) or bool(os.environ.get("MCC_QUIET"))
+    return [a for i, a in enumerate(argv) if i not in quiet]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the command and turn every outcome into an exit code with a message."""
+    argv = _quiet(list(sys.argv[1:] if argv is None else argv))
     try:
         result = app(args=argv, prog_name="mcc", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK

@@ -1,35 +1,54 @@
 """What every command shares: the typer app, the consoles, the options every command takes (``--workspace``,
-``--today``), the context they make (the clock is made here, at the edge) and the exit codes."""
+``--today``), the context they make (the clock is made here, at the edge), the first line naming the workspace and
+the sprint, the helpers for tables that fit the terminal, lists cut with "and N more", ``--json`` and the exit codes.
+
+Nothing heavy is imported here (no pandas, numpy, openpyxl, pydantic or services): ``mcc --help`` and every
+command's start-up pay only for typer and rich; a command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from toolkit.clock import parse_day
-from toolkit.services.context import Context
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from toolkit.domain.sprints import Sprint
+    from toolkit.services.context import Context
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
     name="mcc",
-    help="Migration Control Centre toolkit: calendar, envelopes, supplier templates, validation, schedule.",
+    help="Migration Control Centre toolkit: calendar, envelopes, supplier templates, validation, schedule. "
+         "The workspace is --workspace, else MCC_WORKSPACE, else the nearest folder at or above this one holding "
+         "config/workspace.toml. Every command's first line (on stderr) names the workspace and the sprint: -q "
+         "anywhere on the command line leaves it out.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: typer's rich help costs a third of a second of imports
 )
-console = Console()
+# soft wrap: a long message is one line the terminal wraps, never a line broken mid-sentence at a guessed width
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+QUIET = {"on": bool(os.environ.get("MCC_QUIET"))}  # -q anywhere on the command line (``toolkit.cli.main``)
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: the current folder if it has a "
-                 "config/, else the repository root).", show_default=False),
+    typer.Option("--workspace", "-w", help="Workspace folder (default: MCC_WORKSPACE, else the nearest folder at or "
+                 "above the current one holding config/workspace.toml).", show_default=False),
 ]
 TodayOpt = Annotated[
     str | None,
@@ -40,11 +59,40 @@ CycleOpt = Annotated[
     str | None,
     typer.Option(help="Sprint (S3 or 3); default: the sprint being planned today."),
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON (fields in docs/cli.md).")]
 
 
 def context(workspace: Path | None, today: str | None) -> Context:
     """The context of a command: its workspace and its clock (``--today``, else MCC_TODAY, else the real day)."""
+    from toolkit.services.context import Context
+
     return Context.open(workspace, parse_day(today, "--today") if today else None)
+
+
+def header(ctx: Context, sprint: Sprint | None = None, how: str | None = None) -> None:
+    """The command's first line (stderr, so ``--json`` stays pure): the workspace and the sprint acted on. ``how``
+    says why that sprint: None for one asked with --cycle, else e.g. "being planned" or "executing"."""
+    if QUIET["on"]:
+        return
+    line = f"workspace {ctx.workspace.root}"
+    if sprint is not None:
+        why = f", {how} on {ctx.clock.today():%a %d %b %Y}" if how else ""
+        line += f"; sprint {sprint.cycle} ({sprint.execution_start} to {sprint.execution_end}{why})"
+    err_console.print(escape(line), highlight=False, style="dim")
+
+
+def sprint_of(ctx: Context, cycle: str | None) -> Sprint:
+    """The sprint named by ``--cycle``, else the one being planned today; announced on the first line."""
+    sprint = ctx.sprint(cycle)
+    header(ctx, sprint, None if cycle else "being planned")
+    return sprint
+
+
+def executing_of(ctx: Context, cycle: str | None, day: date) -> Sprint:
+    """The sprint named by ``--cycle``, else the one executing on ``day``; announced on the first line."""
+    sprint = ctx.executing(cycle, day)
+    header(ctx, sprint, None if cycle else "executing")
+    return sprint
 
 
 def day_option(text: str | None, name: str) -> date | None:
@@ -59,3 +107,30 @@ def day_option(text: str | None, name: str) -> date | None:
 def warn(ctx: Context) -> None:
     for problem in ctx.config.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(problem))}")
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout, nothing else (dates as ISO text)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def more(shown: int, total: int) -> str | None:
+    """The line that says a list was cut: "and N more" (None when nothing was cut)."""
+    return f"... and {total - shown} more" if total > shown else None
+
+
+def table(title: str | None, *columns: str, dates: tuple[str, ...] = (), right: tuple[str, ...] = ()) -> Table:
+    """A table that fits the terminal: a light frame, date columns never cut or wrapped (a narrow terminal squeezes
+    the text columns, which wrap whole words), numbers right-aligned."""
+    from rich import box
+    from rich.table import Table
+
+    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True,
+              title_justify="left")
+    for k, col in enumerate(columns):
+        if col in dates or k == 0:  # the first column names the row: never squeezed either
+            t.add_column(col, no_wrap=True, min_width=10 if col in dates else None)
+        else:
+            t.add_column(col, justify="right" if col in right else "left", overflow="fold")
+    return t

@@ -6,24 +6,54 @@ import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from toolkit.cli.common import EXIT_INVALID, CycleOpt, TodayOpt, WorkspaceOpt, app, console, context, err_console
+from toolkit.cli.common import (
+    EXIT_INVALID,
+    CycleOpt,
+    JsonOpt,
+    TodayOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    context,
+    emit_json,
+    err_console,
+    more,
+    sprint_of,
+    table,
+)
+from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from toolkit.services.distribute import Distribution, SendReport
+
+SHOWN = 25
 
 
 def _table(dist: Distribution, title: str) -> Table:
-    table = Table(title=title)
-    for col in ("to", "recipients", "subject", "attachments", "record"):
-        table.add_column(col, overflow="fold")
-    for m in dist.messages[:25]:
-        table.add_row(m.party, ", ".join(m.to), m.subject, ", ".join(m.attachments), m.status)
-    if len(dist.messages) > 25:
-        table.add_row("...", f"and {len(dist.messages) - 25} more", "", "", "")
-    return table
+    t = table(title, "to", "recipients", "subject", "attachments", "record")
+    for m in dist.messages[:SHOWN]:
+        t.add_row(m.party, ", ".join(m.to), m.subject, ", ".join(m.attachments), m.status)
+    if cut := more(min(SHOWN, len(dist.messages)), len(dist.messages)):
+        t.add_row(cut, "", "", "", "")
+    return t
+
+
+def _json(ctx, sprint, dist: Distribution, report: SendReport | None) -> dict:
+    """``mcc distribute --json`` (docs/cli.md lists the fields)."""
+    out = {"workspace": str(ctx.workspace.root), "sprint": sprint.cycle, "what": dist.what,
+           "folder": str(dist.folder),
+           "messages": [{"key": m.key, "to": m.party, "recipients": list(m.to), "subject": m.subject,
+                         "attachments": list(m.attachments), "record": m.status} for m in dist.messages],
+           "not_addressed": [{"party": p, "why": w} for p, w in dist.skipped], "sent": None}
+    if report is not None:
+        out["sent"] = {"sent": report.sent, "already": report.already, "uncertain": report.uncertain,
+                       "failed": [{"key": k, "error": e} for k, e in report.failed],
+                       "refused": [{"key": k, "refused": r} for k, r in report.refused],
+                       "not_tried": report.not_tried, "stopped": report.stopped}
+    return out
 
 
 def _show_report(report: SendReport) -> None:
@@ -51,6 +81,7 @@ def distribute(
                                               "latest publication, the baseline if there is one).")] = None,
     retry_uncertain: Annotated[bool, typer.Option(help="Send again the messages an interrupted run left "
                                                   "uncertain (check the sent items first).")] = False,
+    as_json: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     today: TodayOpt = None,
 ) -> None:
@@ -59,21 +90,37 @@ def distribute(
     from toolkit.services.distribute import prepare, send
 
     ctx = context(workspace, today)
-    sprint = ctx.sprint(cycle)
+    sprint = sprint_of(ctx, cycle)
+    smtp = ctx.config.parameters.smtp
+    password = os.environ.get(smtp.password_env)
+    if send_them and not smtp.host:  # said before anything is composed or listed
+        raise UsageError("no mail server: set [smtp] host in config/parameters.toml to send (without --send the "
+                         "messages are written to outbox/ and nothing leaves the machine)")
+    if send_them and smtp.user and not password:
+        raise UsageError(f"no password for {smtp.user!r} on {smtp.host}: set the environment variable "
+                         f"{smtp.password_env} ([smtp] password_env)")
     with console.status(f"composing the {what} messages"):
         dist = prepare(ctx, sprint, what, stage=stage)
-    console.print(_table(dist, f"{what} for sprint {sprint.sprint} ({sprint.cycle}): {len(dist.messages)} messages in "
-                               f"{dist.folder.relative_to(ctx.workspace.root)}"))
-    for party, why in dist.skipped:
-        err_console.print(f"[yellow]not addressed[/]: {party}: {why}", highlight=False)
+    if not as_json:
+        console.print(_table(dist, f"{what} for sprint {sprint.sprint} ({sprint.cycle}): {len(dist.messages)} "
+                                   f"messages in {dist.folder.relative_to(ctx.workspace.root)}"))
+        for party, why in dist.skipped:
+            err_console.print(f"[yellow]not addressed[/]: {party}: {why}", highlight=False)
     if not send_them:
-        console.print("Nothing was sent (add --send to send them).")
+        if as_json:
+            emit_json(_json(ctx, sprint, dist, None))
+        else:
+            console.print("Nothing was sent (add --send to send them).")
         return
-    password = os.environ.get(ctx.config.parameters.smtp.password_env)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("send", total=len(dist.messages))
         report = send(ctx, dist, password, retry_uncertain=retry_uncertain, progress=lambda _k, _s: bar.advance(task))
-    _show_report(report)
+    if as_json:
+        emit_json(_json(ctx, sprint, dist, report))
+    else:
+        _show_report(report)
     if report.failed or report.uncertain or report.not_tried:
         raise typer.Exit(EXIT_INVALID)

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from toolkit.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     CycleOpt,
+    JsonOpt,
     TodayOpt,
     WorkspaceOpt,
     app,
     console,
     context,
+    emit_json,
     err_console,
+    header,
+    sprint_of,
+    table,
 )
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
@@ -45,9 +48,11 @@ def validate(
     """Judge one returned workbook without touching the inbox: exit 0 accepted, 1 rejected, 2 unreadable."""
     from toolkit.services.judge import validate_file
 
-    judged = validate_file(context(workspace, today), file, cycle)
+    ctx = context(workspace, today)
+    header(ctx, *((ctx.sprint(cycle), None) if cycle else ()))
+    judged = validate_file(ctx, file, cycle)
     if as_json:
-        console.print_json(json.dumps(judged.as_json(file.name)))
+        emit_json(judged.as_json(file.name))
     else:
         colour = COLOURS.get(judged.status, "yellow")
         console.print(f"[bold {colour}]{judged.status.value.upper()}[/] {escape(display_name(file.name))}"
@@ -89,13 +94,14 @@ def watch(
     from toolkit.services.status import unplaced
 
     ctx = context(workspace, today)
+    sprint = sprint_of(ctx, cycle)
     workers = workers or min(os.cpu_count() or 1, 4)
     if once:
         outcomes, waiting = process_inbox(ctx, cycle, quiet, max_wait, workers, on_outcome=_report)
         for path in waiting:
             err_console.print(f"[yellow]waiting[/]: {escape(display_name(path.name))} is still being written; left in "
                               "the inbox for the next run", highlight=False)
-        for u in unplaced(ctx, ctx.sprint(cycle)):
+        for u in unplaced(ctx, sprint):
             if u.at is None:
                 err_console.print(f"[yellow]{u.status}[/]: {escape(u.what)}: {escape(u.reason)}", highlight=False)
         console.print(f"{len(outcomes)} file{'s' if len(outcomes) != 1 else ''} processed, {len(waiting)} waiting")
@@ -116,62 +122,102 @@ def rejudge(
     return gets a new decision on the same receipt, and a new answer; the earlier decision stays in the ledger."""
     from toolkit.services.inbox import rejudge as rejudge_submission
 
-    outcome = rejudge_submission(context(workspace, today), submission, why, cycle)
+    ctx = context(workspace, today)
+    header(ctx, *((ctx.sprint(cycle), None) if cycle else ()))
+    outcome = rejudge_submission(ctx, submission, why, cycle)
     _report(outcome)
     raise typer.Exit({Status.ACCEPTED: EXIT_OK, Status.REJECTED: EXIT_INVALID}.get(outcome.status, EXIT_USAGE))
 
 
 @app.command()
-def status(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayOpt = None) -> None:
+def status(cycle: CycleOpt = None, as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+           today: TodayOpt = None) -> None:
     """The sprint being planned, its phase and the days to its next deadline; per group: submitted, accepted,
     rejected, late, latest version; and the groups without a valid plan."""
-    from toolkit.services.status import programme_phase, submission_status
+    from toolkit.services.status import programme_phase, submission_status, unplaced
 
     ctx = context(workspace, today)
-    sprint = ctx.sprint(cycle)
+    sprint = sprint_of(ctx, cycle)
     planned, executing = programme_phase(ctx, cycle)
-    for label, ph in (("being planned" if not cycle else "asked for", planned), ("executing", executing)):
-        if ph is None:
-            continue
+    phases = [(label, ph) for label, ph in (("being planned" if not cycle else "asked for", planned),
+                                            ("executing", executing)) if ph is not None]
+    rows = submission_status(ctx, sprint.cycle)
+    found = unplaced(ctx, sprint)
+    if as_json:
+        emit_json(_status_json(ctx, sprint, phases, rows, found))
+        return
+    for label, ph in phases:
         s = ph.sprint
         nxt = (f"; next: {ph.next_event} on {ph.next_date:%a %d %b %Y}, "
                + ("today" if ph.days_left == 0 else f"in {ph.days_left} day{'s' if ph.days_left != 1 else ''}")
                if ph.next_date else "")
         console.print(f"Sprint {s.sprint} ({s.cycle}) {label} on {ctx.clock.today():%a %d %b %Y}: phase "
-                      f"[bold]{ph.phase}[/] ({ph.doing}){nxt}", highlight=False, soft_wrap=True)
-    rows = submission_status(ctx, sprint.cycle)
-    table = Table(title=f"Submissions for sprint {sprint.sprint} ({sprint.cycle}), deadline "
-                        f"{sprint.submission_deadline:%a %d %b %Y}")
-    for col in ("group", "name", "submitted", "accepted", "rejected", "quarantined", "late", "latest",
-                "current plan"):
-        table.add_column(col)
+                      f"[bold]{ph.phase}[/] ({ph.doing}){nxt}", highlight=False)
+    wide = console.width >= 120
+    cols = ("group", *(("name",) if wide else ()), "sub.", "acc.", "rej.", "quar.", "late", "latest",
+            "current plan")
+    t = table(f"Submissions for sprint {sprint.sprint} ({sprint.cycle}), deadline "
+              f"{sprint.submission_deadline:%a %d %b %Y}", *cols, right=("sub.", "acc.", "rej.", "quar.", "late"))
     for r in rows:
-        latest = f"v{r.latest_version} {r.latest_status} {stamp(r.latest_at)}" if r.latest_at else ""
-        table.add_row(r.group, r.name, str(r.submitted), str(r.accepted), str(r.rejected), str(r.quarantined),
-                      str(r.late) if r.late else "", latest, r.current_plan or "[red]outstanding[/]")
-    console.print(table)
+        when = (stamp(r.latest_at) if wide else f"{r.latest_at:%d %b}") if r.latest_at else ""
+        latest = f"v{r.latest_version} {r.latest_status} {when}" if r.latest_at else ""
+        plan = (r.current_plan if wide else r.current_plan.split(" received")[0]) if r.current_plan else None
+        t.add_row(r.group, *((r.name,) if wide else ()), str(r.submitted), str(r.accepted), str(r.rejected),
+                  str(r.quarantined), str(r.late) if r.late else "", latest, plan or "[red]outstanding[/]")
+    console.print(t)
     missing = [r.group for r in rows if r.current_plan is None]
     late = sum(r.late for r in rows)
     console.print(f"{len(rows) - len(missing)} of {len(rows)} groups have a valid plan."
                   + (f" Without one ({len(missing)}): {', '.join(missing)}." if missing else "")
-                  + f" {late} return{'s' if late != 1 else ''} received after the deadline.", soft_wrap=True)
-    _unplaced(ctx, sprint)
+                  + f" {late} return{'s' if late != 1 else ''} received after the deadline.")
+    _unplaced(found)
     from toolkit.cli.mailbox import mail_table
 
     mail_table(ctx)  # issue 21: the returns that came by email
 
 
-def _unplaced(ctx, sprint) -> None:
-    """Quarantined files, files of unknown senders, what is left in the inbox and what is claimed unanswered."""
-    from toolkit.services.status import unplaced
+def _status_json(ctx, sprint, phases, rows, found) -> dict:
+    """``mcc status --json`` (docs/cli.md lists the fields)."""
+    return {
+        "workspace": str(ctx.workspace.root), "today": ctx.clock.today(), "sprint": sprint.cycle,
+        "submission_deadline": sprint.submission_deadline,
+        "phases": [{"sprint": ph.sprint.cycle, "role": label, "phase": ph.phase, "doing": ph.doing,
+                    "next_event": ph.next_event, "next_date": ph.next_date, "days_left": ph.days_left}
+                   for label, ph in phases],
+        "groups": [{"group": r.group, "name": r.name, "submitted": r.submitted, "accepted": r.accepted,
+                    "rejected": r.rejected, "quarantined": r.quarantined, "late": r.late,
+                    "latest_version": r.latest_version, "latest_status": r.latest_status and str(r.latest_status),
+                    "latest_at": r.latest_at and stamp(r.latest_at), "current_plan": r.current_plan}
+                   for r in rows],
+        "without_plan": [r.group for r in rows if r.current_plan is None],
+        "unplaced": [{"what": u.what, "status": str(u.status), "group": u.group, "at": u.at and stamp(u.at),
+                      "reason": u.reason} for u in found],
+        **_mail_json(ctx),
+    }
 
-    found = unplaced(ctx, sprint)
+
+def _mail_json(ctx) -> dict:
+    """Issue 21: the returns that came by email and the messages not taken in."""
+    from toolkit.services.mailbox import mail_status
+
+    rows, held = mail_status(ctx)
+    return {
+        "by_email": [{"submission": r.id, "file": r.original_name, "status": str(r.status), "sender": r.sender,
+                      "subject": r.subject, "message_id": r.message_id,
+                      "received": r.mail_received and stamp(r.mail_received)} for r in rows],
+        "messages_not_taken": [{"message": m.id, "reason": m.reason, "status": str(m.status), "sender": m.sender,
+                                "subject": m.subject, "key": m.key, "received": stamp(m.received_at)}
+                               for m in held],
+    }
+
+
+def _unplaced(found) -> None:
+    """Quarantined files, files of unknown senders, what is left in the inbox and what is claimed unanswered."""
     if not found:
         console.print("Nothing quarantined, unassigned or left in the inbox.")
         return
-    table = Table(title=f"Quarantined, unassigned or left in the inbox ({len(found)})")
-    for col in ("file", "status", "group", "received", "reason"):
-        table.add_column(col)
+    t = table(f"Quarantined, unassigned or left in the inbox ({len(found)})", "file", "status", "group", "received",
+              "reason")
     for u in found:
-        table.add_row(escape(u.what), u.status, u.group, stamp(u.at) if u.at else "", escape(u.reason))
-    console.print(table)
+        t.add_row(escape(u.what), u.status, u.group, stamp(u.at) if u.at else "", escape(u.reason))
+    console.print(t)

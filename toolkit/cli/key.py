@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from toolkit.cli.common import WorkspaceOpt, app, console, err_console
+from toolkit.cli.common import WorkspaceOpt, app, console, context, err_console, header
 
 key_app = typer.Typer(help="The key that signs templates: make it once, import it on a second machine.",
-                      no_args_is_help=True)
+                      no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(key_app, name="key")
 
 
@@ -29,10 +29,11 @@ def _show(info, said: str) -> None:
 @key_app.command("new")
 def key_new(workspace: WorkspaceOpt = None) -> None:
     """Make the workspace's signing key (the machine that issues templates, once)."""
-    from toolkit.services.context import Context
     from toolkit.services.keys import new_key
 
-    _show(new_key(Context.open(workspace).workspace), "Made a new signing key in")
+    ctx = context(workspace, None)
+    header(ctx)
+    _show(new_key(ctx.workspace), "Made a new signing key in")
     console.print("Keep a copy somewhere safe: templates issued with it can only be judged with it. A second machine "
                   "judging returns needs this same key: `mcc key import FILE` there (or MCC_SIGNING_KEY).",
                   soft_wrap=True)
@@ -44,16 +45,18 @@ def key_import(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Install the key of the machine that issued the templates (a second machine judging their returns)."""
-    from toolkit.services.context import Context
     from toolkit.services.keys import import_key_file
 
-    _show(import_key_file(Context.open(workspace).workspace, file), "Imported the signing key into")
+    ctx = context(workspace, None)
+    header(ctx)
+    _show(import_key_file(ctx.workspace, file), "Imported the signing key into")
 
 
 @key_app.command("show")
 def key_show(workspace: WorkspaceOpt = None) -> None:
     """Say which signing key is in use, by fingerprint (never the key itself)."""
-    from toolkit.services.context import Context
     from toolkit.services.keys import current_key
 
-    _show(current_key(Context.open(workspace).workspace), "The signing key comes from")
+    ctx = context(workspace, None)
+    header(ctx)
+    _show(current_key(ctx.workspace), "The signing key comes from")

@@ -10,7 +10,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from toolkit.cli.common import EXIT_INVALID, EXIT_OK, TodayOpt, WorkspaceOpt, app, console, context, err_console
+from toolkit.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    TodayOpt,
+    WorkspaceOpt,
+    app,
+    console,
+    context,
+    err_console,
+    header,
+)
 from toolkit.clock import stamp
 
 if TYPE_CHECKING:
@@ -47,6 +57,7 @@ def mailbox(
     from toolkit.services.mailbox import send_answers, take_mail
 
     ctx = context(workspace, today)
+    header(ctx, *((ctx.sprint(cycle), None) if cycle else ()))
     while True:
         handled = take_mail(ctx, cycle, on_message=_report, on_outcome=_file)
         console.print(f"{len(handled)} message{'s' if len(handled) != 1 else ''} taken from the mailbox")

@@ -11,20 +11,26 @@ from toolkit.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    JsonOpt,
     TodayOpt,
     WorkspaceOpt,
     app,
     console,
     context,
     day_option,
+    emit_json,
     err_console,
+    executing_of,
+    header,
+    more,
 )
 from toolkit.domain.status import Status
 
 monitor_app = typer.Typer(help="Sprint execution: outturn against the plan, shortfalls, lost migration days.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(monitor_app, name="monitor")
 COLOURS = {Status.ACCEPTED: "green", Status.REJECTED: "red"}
+SHOWN = 10
 
 
 @monitor_app.command("ingest")
@@ -37,7 +43,9 @@ def monitor_ingest(
     """Check an outturn file and store it (through the inbox: archived, recorded, answered in outbox/outturn/)."""
     from toolkit.services.monitor import ingest
 
-    outcome = ingest(context(workspace, today), file.expanduser())
+    ctx = context(workspace, today)
+    header(ctx)
+    outcome = ingest(ctx, file.expanduser())
     console.print(f"#{outcome.row_id} [{COLOURS.get(outcome.status, 'yellow')}]{outcome.status}[/] {outcome.name}",
                   highlight=False)
     if outcome.outputs:
@@ -52,6 +60,7 @@ def monitor_report(
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD: the last day to monitor (default: "
                                               "today).")] = None,
     cycle: Annotated[str | None, typer.Option(help="Sprint (S3 or 3); default: the one executing.")] = None,
+    as_json: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     today: TodayOpt = None,
 ) -> None:
@@ -60,17 +69,29 @@ def monitor_report(
 
     ctx = context(workspace, today)
     day = day_option(as_of, "--as-of") or ctx.clock.today()
-    sprint = ctx.executing(cycle, day)
+    sprint = executing_of(ctx, cycle, day)
     with console.status("comparing the outturn with the plan"):
         report = monitoring_report(ctx, sprint, day)
     mon = report.monitoring
+    if as_json:
+        emit_json({"workspace": str(ctx.workspace.root), "sprint": sprint.cycle, "first_day": mon.days[0],
+                   "last_day": mon.days[-1], "migrated": int(report.national_actual.sum()),
+                   "planned": int(report.national_plan.sum()),
+                   "escalations": [{"group": e.group, "ldso": e.ldso, "scope": e.scope, "day": e.day,
+                                    "actual": int(e.actual), "plan": int(e.plan), "direction": e.direction,
+                                    "unplanned": bool(e.unplanned)} for e in mon.escalations],
+                   "activation_offsets": len(report.offsets), "secondary_spikes": len(report.spikes),
+                   "workbook": str(report.path)})
+        return
     console.print(f"Sprint {sprint.sprint} ({sprint.cycle}), {mon.days[0]} to {mon.days[-1]}: "
                   f"{int(report.national_actual.sum()):,} migrated against {int(report.national_plan.sum()):,} "
                   f"planned; {len(mon.escalations)} level-3 escalations, {len(report.offsets)} activation offsets "
                   f"outside MAO, {len(report.spikes)} secondary MPAN spikes")
-    for e in mon.escalations[:10]:
+    for e in mon.escalations[:SHOWN]:
         err_console.print(f"[red]level 3[/] {e.group} {e.ldso} {e.scope} {e.day}: {e.actual:,} against {e.plan:,} "
                           f"planned ({e.direction}{', unplanned day' if e.unplanned else ''})", highlight=False)
+    if cut := more(min(SHOWN, len(mon.escalations)), len(mon.escalations)):
+        err_console.print(f"[red]level 3[/] {cut} (every one in the workbook, or --json)", highlight=False)
     console.print(f"Wrote {report.path}")
 
 
@@ -86,6 +107,7 @@ def monitor_success(
     from toolkit.services.success import success_report
 
     ctx = context(workspace, today)
+    header(ctx)
     with console.status("comparing the outturn with the agreed plans"):
         report = success_report(ctx, day_option(as_of, "--as-of"))
     s, p = report.success, ctx.config.parameters.success
@@ -129,7 +151,7 @@ def monitor_shortfall(
     ctx = context(workspace, today)
     first = day_option(day, "--day")
     last = day_option(to, "--to") or first
-    sprint = ctx.executing(cycle, first)
+    sprint = executing_of(ctx, cycle, first)
     days = list(ctx.config.calendar.migration_days(first, last)) if last > first else [first]
     ids = notify_shortfall(ctx, sprint, group, ldso, days, count, reason)
     console.print(f"Recorded {len(ids)} day{'s' if len(ids) != 1 else ''}: {group.upper()} cedes {count:,} a day in "
@@ -152,6 +174,7 @@ def monitor_lost_days(
     from toolkit.services.monitor import record_lost_days
 
     ctx = context(workspace, today)
+    header(ctx)
     before, after = record_lost_days(ctx, group, days, reason, incident, day_option(approved, "--approved")
                                      or ctx.clock.today())
     console.print(f"Recorded {days} lost migration day{'s' if days != 1 else ''} for {group.upper()} in "

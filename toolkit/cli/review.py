@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.common import TodayOpt, WorkspaceOpt, app, console, context
+from toolkit.cli.common import TodayOpt, WorkspaceOpt, app, console, context, header
 
 
 @app.command("review")
@@ -23,6 +23,7 @@ def review(
 
     ctx = context(workspace, today)
     chosen = ctx.sprint(sprint)
+    header(ctx, chosen)
     with console.status(f"reviewing sprint {chosen.cycle}"):
         report = sprint_review(ctx, chosen)
     r = report.review
@@ -71,7 +72,9 @@ def rehearse(
                                                    what="")
             bar.update(tasks[sprint.cycle], advance=1, what=what)
 
-        result = run_rehearsal(context(workspace, None).workspace.root, out.expanduser(), seed, until, step, quick)
+        source = context(workspace, None)
+        header(source)
+        result = run_rehearsal(source.workspace.root, out.expanduser(), seed, until, step, quick)
     table = Table(title=f"Rehearsal in {result.folder}")
     for head in ("sprint", "templ.", "acc.", "rej.", "late", "infeas.", "breach", "granted", "planned", "migrated",
                  "left"):

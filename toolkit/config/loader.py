@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from toolkit.config.explain import _explain, _toml_location
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.parameters import Parameters
@@ -199,46 +200,6 @@ class Config:
     churn: list[Churn] = field(default_factory=list)  # config/churn.csv, in date order
 
 
-def _explain(err: dict[str, Any]) -> str:
-    """A pydantic error in words a spreadsheet user understands."""
-    kind, value = err["type"], err.get("input")
-    shown = repr(value) if isinstance(value, str) else str(value)
-    ctx = err.get("ctx") or {}
-    if kind in ("int_parsing", "int_from_float", "int_type"):
-        return f"{shown} is not a whole number"
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
-        return f"{shown} is not a date (write it as YYYY-MM-DD)"
-    if kind in ("bool_parsing", "bool_type"):
-        return f"{shown} is not yes or no (write true or false)"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal"):
-        bound = next(ctx[k] for k in ("ge", "gt", "le") if k in ctx)
-        bound = f"{bound:g}" if isinstance(bound, float) else bound
-        phrase = {"greater_than_equal": f"must be {bound} or more", "greater_than": f"must be more than {bound}",
-                  "less_than_equal": f"must be {bound} or less"}[kind]
-        return f"{value} {phrase}"
-    if kind == "missing":
-        return "is missing"
-    if kind == "extra_forbidden":
-        return "is not a known setting (check the spelling)"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    return err["msg"]
-
-
-def _toml_location(loc: tuple) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts[-1] = f"{parts[-1]}[{item + 1}]" if parts else f"[{item + 1}]"
-        else:
-            parts.append(str(item))
-    if len(parts) > 1:
-        return f"[{parts[0]}] " + ".".join(parts[1:])
-    return parts[0] if parts else ""
-
-
 def _read_toml(path: Path, name: str, problems: list[ConfigProblem]) -> dict | None:
     if not path.is_file():
         problems.append(ConfigProblem(name, "", "file is missing"))
@@ -252,16 +213,32 @@ def _read_toml(path: Path, name: str, problems: list[ConfigProblem]) -> dict | N
     return None
 
 
+@dataclass
+class _Read:
+    """What reading the CSV files learnt beside their valid rows: the raw values of the rows with errors (an MPID on
+    such a row is not "unknown" elsewhere, and its count still counts in totals) and the files that could not be
+    read at all (missing, not UTF-8, a column missing: one problem each, never a cascade in other files)."""
+
+    failed: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    unusable: set[str] = field(default_factory=set)
+
+    def raw(self, name: str, column: str) -> set[str]:
+        return {v.get(column, "").strip().upper() for _, v in self.failed.get(name, [])}
+
+
 def _read_csv(path: Path, name: str, columns: tuple[str, ...], model: type[_Row],
-              problems: list[ConfigProblem]) -> list[tuple[int, _Row]]:
+              problems: list[ConfigProblem], seen: _Read | None = None) -> list[tuple[int, _Row]]:
     """Rows that validated, each with its line number in the file (the header is line 1)."""
+    seen = seen if seen is not None else _Read()
     if not path.is_file():
         problems.append(ConfigProblem(name, "", "file is missing"))
+        seen.unusable.add(name)
         return []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         problems.append(ConfigProblem(name, "", "not UTF-8 text (save the CSV as UTF-8)"))
+        seen.unusable.add(name)
         return []
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -269,6 +246,7 @@ def _read_csv(path: Path, name: str, columns: tuple[str, ...], model: type[_Row]
     if missing:
         problems.append(ConfigProblem(name, "header", f"missing column{'s' if len(missing) > 1 else ''} "
                                       f"{', '.join(missing)} (expected {','.join(columns)})"))
+        seen.unusable.add(name)
         return []
     rows = []
     for line, raw in enumerate(reader, start=2):
@@ -278,6 +256,7 @@ def _read_csv(path: Path, name: str, columns: tuple[str, ...], model: type[_Row]
         try:
             rows.append((line, model.model_validate(values)))
         except ValidationError as exc:
+            seen.failed.setdefault(name, []).append((line, values))
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else ""
                 problems.append(ConfigProblem(name, f"row {line}, column {column}", _explain(err)))
@@ -303,20 +282,24 @@ def load_config(root: Path) -> Config:
     problems: list[ConfigProblem] = []
     warnings: list[ConfigProblem] = []
 
-    params_data = _read_toml(cfg / "parameters.toml", "config/parameters.toml", problems)
+    # every parameter is optional: without the file, every default (mcc check says so as a warning)
+    has_params = (cfg / "parameters.toml").is_file()
+    params_data = _read_toml(cfg / "parameters.toml", "config/parameters.toml", problems) if has_params else {}
+    warnings += [] if has_params else [ConfigProblem("config/parameters.toml", "", "missing: every default")]
     parameters = _validate_model(Parameters, params_data, "config/parameters.toml", problems) \
         if params_data is not None else None
     cal_data = _read_toml(cfg / "calendar.toml", "config/calendar.toml", problems)
     settings = _validate_model(CalendarSettings, cal_data, "config/calendar.toml", problems) \
         if cal_data is not None else None
 
-    ldso_rows = _read_csv(cfg / "ldsos.csv", "config/ldsos.csv", LDSO_COLUMNS, LdsoRow, problems)
+    seen = _Read()
+    ldso_rows = _read_csv(cfg / "ldsos.csv", "config/ldsos.csv", LDSO_COLUMNS, LdsoRow, problems, seen)
     supplier_rows = _read_csv(cfg / "suppliers.csv", "config/suppliers.csv", SUPPLIER_COLUMNS, SupplierRow,
-                              problems)
+                              problems, seen)
     portfolio_rows = _read_csv(cfg / "portfolio.csv", "config/portfolio.csv", PORTFOLIO_COLUMNS, PortfolioRow,
-                               problems)
+                               problems, seen)
 
-    agent_rows = (_read_csv(cfg / "agents.csv", "config/agents.csv", AGENT_COLUMNS, AgentRow, problems)
+    agent_rows = (_read_csv(cfg / "agents.csv", "config/agents.csv", AGENT_COLUMNS, AgentRow, problems, seen)
                   if (cfg / "agents.csv").is_file() else [])
 
     if settings is not None and parameters is not None:
@@ -325,12 +308,18 @@ def load_config(root: Path) -> Config:
     ldsos = _check_ldsos(ldso_rows, problems)
     groups = _check_suppliers(supplier_rows, settings, problems)
     supplier_group = {s: g.mpid for g in groups for s in g.suppliers}
-    # an MPID on a row that failed validation is not "unknown": report the row once, not every reference
-    trusted = {f for f in ("config/ldsos.csv", "config/suppliers.csv") if not any(p.file == f for p in problems)}
-    portfolio = _check_portfolio(portfolio_rows, ldsos, supplier_group, problems, trusted)
-    if parameters is not None:
-        _check_totals(ldsos, portfolio, parameters.checks.portfolio_tolerance, problems)
-    agents = _check_agents(agent_rows, {g.mpid for g in groups}, "config/suppliers.csv" in trusted, problems)
+    # an MPID on a row with errors is not "unknown" (its row is reported once, not every reference to it), and a file
+    # that could not be read makes no MPID unknown: every other problem is still reported, in one pass
+    trusted = {f for f in ("config/ldsos.csv", "config/suppliers.csv") if f not in seen.unusable}
+    known_suppliers = set(supplier_group) | seen.raw("config/suppliers.csv", "supplier_mpid")
+    known_ldsos = set(ldsos) | seen.raw("config/ldsos.csv", "ldso_mpid")
+    portfolio = _check_portfolio(portfolio_rows, ldsos, supplier_group, problems, trusted, known_suppliers,
+                                 known_ldsos)
+    if parameters is not None and not seen.unusable & {"config/ldsos.csv", "config/portfolio.csv"}:
+        _check_totals(ldsos, portfolio, parameters.checks.portfolio_tolerance, problems,
+                      _counted_with_errors(seen, portfolio))
+    agents = _check_agents(agent_rows, {g.mpid for g in groups}, "config/suppliers.csv" in trusted, problems,
+                           set(g.mpid for g in groups) | seen.raw("config/suppliers.csv", "supplier_group"))
     exemption_rows = (_read_csv(cfg / "exemptions.csv", "config/exemptions.csv", EXEMPTION_COLUMNS, ExemptionRow,
                                 problems) if (cfg / "exemptions.csv").is_file() else [])
     exemptions: dict[str, set[tuple[str, date]]] = {}
@@ -497,22 +486,26 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
 
 def _check_portfolio(rows: list[tuple[int, PortfolioRow]], ldsos: dict[str, Ldso],
                      supplier_group: dict[str, str], problems: list[ConfigProblem],
-                     trusted: set[str]) -> dict[tuple[str, str], int]:
+                     trusted: set[str], known_suppliers: set[str] | None = None,
+                     known_ldsos: set[str] | None = None) -> dict[tuple[str, str], int]:
+    """The valid portfolio rows; an MPID is unknown when no row of its file names it (valid or not)."""
     name = "config/portfolio.csv"
+    known_suppliers = known_suppliers if known_suppliers is not None else set(supplier_group)
+    known_ldsos = known_ldsos if known_ldsos is not None else set(ldsos)
     portfolio: dict[tuple[str, str], int] = {}
     first_line: dict[tuple[str, str], int] = {}
     for line, row in rows:
         ok = True
         if row.supplier_mpid not in supplier_group:
             ok = False
-            if "config/suppliers.csv" in trusted:
+            if "config/suppliers.csv" in trusted and row.supplier_mpid not in known_suppliers:
                 problems.append(ConfigProblem(name, f"row {line}, column supplier_mpid",
-                                          f"supplier {row.supplier_mpid} is not in config/suppliers.csv"))
+                                              f"supplier {row.supplier_mpid} is not in config/suppliers.csv"))
         if row.ldso_mpid not in ldsos:
             ok = False
-            if "config/ldsos.csv" in trusted:
+            if "config/ldsos.csv" in trusted and row.ldso_mpid not in known_ldsos:
                 problems.append(ConfigProblem(name, f"row {line}, column ldso_mpid",
-                                          f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
+                                              f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
         key = (row.supplier_mpid, row.ldso_mpid)
         if key in portfolio:
             problems.append(ConfigProblem(name, f"row {line}", f"supplier {row.supplier_mpid} in LDSO "
@@ -524,30 +517,45 @@ def _check_portfolio(rows: list[tuple[int, PortfolioRow]], ldsos: dict[str, Ldso
     return portfolio
 
 
+def _counted_with_errors(seen: _Read, portfolio: dict[tuple[str, str], int]) -> dict[str, list[tuple[int, int]]]:
+    """Per LDSO, the (row, count) of portfolio rows with errors whose LDSO and count can still be read: they count in
+    the LDSO's total (a row with a bad supplier MPID is not a row of 0 MPANs)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for line, values in seen.failed.get("config/portfolio.csv", []):
+        ldso, count = values.get("ldso_mpid", "").strip().upper(), values.get("mpan_count", "").strip()
+        if count.isdigit() and ldso:
+            out.setdefault(ldso, []).append((line, int(count)))
+    return out
+
+
 def _check_totals(ldsos: dict[str, Ldso], portfolio: dict[tuple[str, str], int], tolerance: float,
-                  problems: list[ConfigProblem]) -> None:
+                  problems: list[ConfigProblem], with_errors: dict[str, list[tuple[int, int]]] | None = None) -> None:
     totals: dict[str, int] = {}
     for (_, ldso), count in portfolio.items():
         totals[ldso] = totals.get(ldso, 0) + count
+    with_errors = with_errors or {}
     for mpid, ldso in ldsos.items():
-        total = totals.get(mpid, 0)
+        extra = with_errors.get(mpid, [])
+        total = totals.get(mpid, 0) + sum(c for _, c in extra)
         gap = abs(total - ldso.mpan_count) / ldso.mpan_count
         if gap > tolerance:
+            rows = (f"; counting row{'s' if len(extra) > 1 else ''} {', '.join(str(r) for r, _ in extra)}, which "
+                    f"{'have' if len(extra) > 1 else 'has'} errors" if extra else "")
             problems.append(ConfigProblem(
                 "config/portfolio.csv", f"LDSO {mpid}",
                 f"portfolios add up to {total:,} MPANs but config/ldsos.csv gives {ldso.mpan_count:,} "
-                f"({gap:.1%} apart; the tolerance is {tolerance:.1%}, [checks] portfolio_tolerance)"))
+                f"({gap:.1%} apart; the tolerance is {tolerance:.1%}, [checks] portfolio_tolerance{rows})"))
 
 
 def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_trusted: bool,
-                  problems: list[ConfigProblem]) -> tuple[Agent, ...]:
+                  problems: list[ConfigProblem], known: set[str] | None = None) -> tuple[Agent, ...]:
     name = "config/agents.csv"
     agents: list[Agent] = []
     seen: dict[tuple[str, str, str], int] = {}
     contacts: dict[str, tuple[tuple[str, str], int]] = {}  # agent MPID -> (contacts, first row)
     for line, row in rows:
         if row.supplier_group not in groups:
-            if groups_trusted:
+            if groups_trusted and row.supplier_group not in (known or groups):
                 problems.append(ConfigProblem(name, f"row {line}, column supplier_group",
                                               f"group {row.supplier_group} is not in config/suppliers.csv"))
             continue

@@ -42,7 +42,7 @@ from toolkit.services.success import Standing, sprint_review, submissions, succe
 from toolkit.services.uca import current_allocation, current_schedule, snapshot, uca_allocate, uca_report
 from toolkit.store.keys import create_key
 from toolkit.store.registers import latest_issued
-from toolkit.store.workspace import Workspace
+from toolkit.store.workspace import Workspace, write_marker
 
 WORKERS = min(os.cpu_count() or 1, 2)  # worker processes judging the returns (mcc watch --workers)
 STEPS = ("templates", "returns", "corrections", "draft and UCA", "baseline", "outturn", "shortfall", "review")
@@ -96,6 +96,7 @@ def prepare(source: Path, out: Path) -> Workspace:
         shutil.copytree(source / "templates", out / "templates")
     ws = Workspace(out)
     ws.ensure_folders()
+    write_marker(out, "demo")  # simulated returns: never a live workspace
     create_key(ws.config, exist_ok=True)  # a key of its own: the workspace's key never leaves it
     return ws
 

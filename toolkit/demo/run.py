@@ -15,6 +15,7 @@ from toolkit.demo.prelude import play_history
 from toolkit.demo.simulate import simulate_outturn, simulate_returns, simulate_uca_requests
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.status import Status
+from toolkit.errors import UsageError
 from toolkit.services import exports
 from toolkit.services.consolidate import consolidate_schedule
 from toolkit.services.context import Context
@@ -27,6 +28,7 @@ from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall
 from toolkit.services.publish import publish
 from toolkit.services.uca import current_schedule, uca_allocate, uca_report
 from toolkit.store.keys import create_key
+from toolkit.store.workspace import workspace_kind
 
 
 @dataclass
@@ -40,7 +42,12 @@ def run_demo(ctx: Context) -> DemoResult:
     sprint being planned today, each step on the day of its phase (Choreography 3.6): templates on the
     envelope issue day, returns before the deadline, the draft and the UCA report on the draft publication day,
     requests inside the UCA window, the allocation on its last day, the baseline on the baseline publication day;
-    then ten days into the execution."""
+    then ten days into the execution. Never in a live workspace (its marker says ``kind = "live"``): the demo's
+    simulated returns would enter its ledger."""
+    if workspace_kind(ctx.workspace) == "live":
+        raise UsageError(f"{ctx.workspace.root} is a live workspace (config/workspace.toml says kind = \"live\"): "
+                         "the demo would put simulated returns into its ledger. Run it in a demo workspace: "
+                         "mcc init --demo DIR, then mcc demo -w DIR")
     ctx.workspace.ensure_folders()
     # the demo issues templates, as the MCC's own machine does: it makes the workspace's key if it has none
     made = create_key(ctx.workspace.config, exist_ok=True)

@@ -131,7 +131,10 @@ def send_all(ledger: Ledger, keys: list[str], root: Path, settings: Smtp, passwo
                         report.failed.append((key, error))
                         report.stopped = (f"the mail server kept failing ({error}) after {settings.attempts} tries; "
                                           "the messages not sent are kept for the next run")
-                        report.not_tried = keys[n + 1:]
+                        for later in keys[n + 1:]:  # those an earlier run sent are not "not tried"
+                            done = ledger.mail(later)
+                            sent = done is not None and done.status == MailStatus.SENT
+                            (report.already if sent else report.not_tried).append(later)
                         return report
             if progress:
                 progress(key, ledger.mail(key).status)

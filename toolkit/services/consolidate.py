@@ -21,6 +21,7 @@ from toolkit.excel.reader import read_template
 from toolkit.excel.writers.schedule import write_schedule_workbook
 from toolkit.services.context import Context
 from toolkit.store.ledger import PlanFigures, Row
+from toolkit.store.registers import read_register
 from toolkit.store.versions import next_version, versioned
 
 
@@ -106,6 +107,22 @@ class Consolidation:
     plans: list[AcceptedPlan]
     breaches: list[Breach]
     missing: list[str]  # groups without an accepted plan
+
+
+def missing_inputs(ctx: Context, sprint: Sprint, step: str) -> str | None:
+    """Why ``step`` (consolidation, the UCA report, the draft publication) makes no sense for the sprint yet, with
+    the way forward; None when it has what it needs: templates issued and at least one plan accepted."""
+    issued = {t.group for t in read_register(ctx.workspace.templates_dir(sprint.cycle))}
+    if not issued:
+        return (f"no templates issued for {sprint.cycle}: nothing to {step}. Issue them (mcc templates --cycle "
+                f"{sprint.cycle}), collect the returns (mcc watch), then {step}")
+    accepted = [] if not ctx.workspace.ledger.exists() else [
+        g for g in sorted(issued) if ctx.ledger.current_plan(sprint.cycle, g) is not None]
+    if not accepted:
+        return (f"no plan accepted for {sprint.cycle} yet (templates issued to {len(issued)} group"
+                f"{'s' if len(issued) != 1 else ''}, none returned and accepted): nothing to {step}. Take in the "
+                f"returns (mcc watch --once) and check them (mcc status --cycle {sprint.cycle}) first")
+    return None
 
 
 def consolidation(ctx: Context, sprint: Sprint) -> Consolidation:

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.clock import Clock
-from toolkit.config import Config, load_config
-from toolkit.domain import envelopes as env_domain
 from toolkit.domain.sprints import Sprint, executing_sprint, planning_sprint, sprint_by_cycle
 from toolkit.errors import UsageError
 from toolkit.store.keys import signing_key
-from toolkit.store.ledger import Ledger
 from toolkit.store.workspace import Workspace, resolve_workspace
+
+if TYPE_CHECKING:  # imported when first used: a command starts without numpy, pydantic or the ledger
+    from toolkit.config import Config
+    from toolkit.domain import envelopes as env_domain
+    from toolkit.store.ledger import Ledger
 
 
 class Context:
@@ -51,6 +54,8 @@ class Context:
 
     @property
     def ledger(self) -> Ledger:
+        from toolkit.store.ledger import Ledger
+
         return Ledger(self.workspace.ledger)
 
     def envelopes(self) -> env_domain.Envelopes:
@@ -81,10 +86,14 @@ class Context:
 
 
 def load(workspace: Workspace) -> Config:
+    from toolkit.config import load_config
+
     return load_config(workspace.root)
 
 
 def envelopes(config: Config) -> env_domain.Envelopes:
+    from toolkit.domain import envelopes as env_domain
+
     return env_domain.calculate(config.industry, config.calendar, config.parameters)
 
 

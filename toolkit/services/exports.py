@@ -26,7 +26,8 @@ def export_calendar_ics(ctx: Context, path: Path) -> int:
 
 
 def export_sprints_csv(ctx: Context, path: Path) -> int:
-    return write_csv(path, SPRINT_COLUMNS, (s.as_row() for s in ctx.config.calendar.sprints))
+    """One row per sprint, named as every command takes it (``S1``)."""
+    return write_csv(path, SPRINT_COLUMNS, ({**s.as_row(), "sprint": s.cycle} for s in ctx.config.calendar.sprints))
 
 
 def export_envelopes_csv(ctx: Context, path: Path, weekly: bool = False) -> int:

@@ -3,16 +3,21 @@
 Files go to ``workbooks/<cycle>/templates/`` named ``MCC-plan_<cycle>_<group>_v<NN>.xlsx``. Re-issuing a group's
 template for the same cycle writes the next version; earlier versions stay on disk and in the register
 (``register.csv``), and the inbox treats every version but the latest as superseded.
+
+Guarded issue (``mcc templates``): a group whose envelope digest would not change keeps its template (unless
+``every``); superseding a group's template (its plan accepted or still outstanding) needs a reason, recorded with
+what it supersedes in ``reissues.csv`` beside the register.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -21,6 +26,7 @@ from toolkit.config import Config
 from toolkit.domain.programme import PortfolioBasis, carry_over
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.template import TemplateContent, template_content
+from toolkit.domain.text import neutral
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
 from toolkit.excel.writers.template import TemplateMeta, write_template
@@ -101,6 +107,25 @@ class Issue:
     templates: list[IssuedTemplate]
     shortages: list[Shortage]  # the infeasible pairs of the groups issued
     basis: PortfolioBasis  # the remaining portfolio the templates were issued on
+    unchanged: list[str] = field(default_factory=list)  # groups left alone: their envelope digest is the same
+    superseded: list[Superseded] = field(default_factory=list)  # the templates the issue superseded
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A group's template superseded by a new issue, and whether a plan was accepted on it."""
+
+    template: IssuedTemplate
+    plan_version: int | None  # the version of its accepted plan; None: outstanding (no plan accepted)
+
+    def __str__(self) -> str:
+        t = self.template
+        plan = (f"plan v{self.plan_version:02d} accepted" if self.plan_version is not None else "no plan accepted yet")
+        return f"{t.group} v{t.version:02d} ({plan})"
+
+
+REISSUES = "reissues.csv"
+REISSUE_COLUMNS = ("issued_at", "group", "superseded_version", "new_version", "plan_accepted", "reason")
 
 
 def template_contents(ctx: Context, sprint: Sprint, groups: list[str], basis: PortfolioBasis | None = None,
@@ -154,12 +179,52 @@ def issue_templates(ctx: Context, sprint: Sprint, groups: list[str] | None = Non
     return issue(ctx, sprint, groups, workers, progress, force).templates
 
 
+def _guard(ctx: Context, sprint: Sprint, wanted: list[str], contents: dict[str, TemplateContent], named: bool,
+           every: bool, reason: str | None) -> tuple[list[str], list[Superseded]]:
+    """Which groups are left alone (an unchanged envelope digest, not named with -g, not ``every``) and which
+    templates the issue supersedes; without a reason, superseding any is refused, naming them."""
+    current = current_templates(ctx.workspace, sprint.cycle)
+    unchanged = [g for g in wanted if g in current and not (named or every)
+                 and current[g].envelope_digest == contents[g].digest()]
+    ledger = ctx.ledger if current else None
+    superseded = []
+    for g in wanted:
+        if g in current and g not in unchanged:
+            row = ledger.current_plan(sprint.cycle, g)
+            superseded.append(Superseded(current[g], row.version if row is not None else None))
+    if superseded and not (reason and reason.strip()):
+        shown = "; ".join(str(x) for x in superseded[:10]) + (f"; and {len(superseded) - 10} more"
+                                                                if len(superseded) > 10 else "")
+        raise UsageError(f"issuing again supersedes {len(superseded)} template{'s' if len(superseded) != 1 else ''} "
+                         f"of {sprint.cycle}: {shown}. A return on a superseded version is rejected. Give --reason "
+                         "TEXT to go ahead (it is recorded), or leave those groups out")
+    return unchanged, superseded
+
+
+def _record_reissues(folder, issued: list[IssuedTemplate], superseded: list[Superseded], reason: str) -> None:
+    path = folder / REISSUES
+    new = path.exists()
+    by_group = {t.group: t for t in issued}
+    with path.open("a", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        if not new:
+            out.writerow(REISSUE_COLUMNS)
+        for s in superseded:
+            if s.template.group in by_group:
+                t = by_group[s.template.group]
+                out.writerow([t.issued_at.isoformat(), t.group,
+                              s.template.version, t.version, "" if s.plan_version is None else s.plan_version,
+                              neutral(reason.strip())])
+
+
 def issue(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
-          progress: Callable[[IssuedTemplate], None] | None = None, force: bool = False) -> Issue:
+          progress: Callable[[IssuedTemplate], None] | None = None, force: bool = False, guard: bool = False,
+          every: bool = False, reason: str | None = None) -> Issue:
     """Write the templates of ``groups`` (default: every group) for the sprint, on the portfolio left for it, and
     record them with that portfolio. After the sprint's return-by date only with ``force``: the supplier has no time
     left to plan, and its return will be late. Never without the workspace's signing key (``MissingKey`` before
-    anything is written)."""
+    anything is written). With ``guard`` (``mcc templates``): groups whose envelope digest is unchanged are left
+    alone unless named or ``every``, and superseding a template needs ``reason`` (``_guard``)."""
     key = ctx.key
     config = ctx.config
     known = [g.mpid for g in config.industry.groups]
@@ -172,11 +237,13 @@ def issue(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers
                          f"{sprint.submission_deadline:%a %d %b %Y}; today is {ctx.clock.now():%a %d %b %Y}. Issuing "
                          "one after its return-by date needs --force (its return will be marked late)")
     folder = ctx.workspace.templates_dir(sprint.cycle)
-    folder.mkdir(parents=True, exist_ok=True)
-    jobs = _next_versions(ctx.workspace, sprint.cycle, wanted)
     issued_at: datetime = ctx.clock.now().replace(microsecond=0)
     basis = portfolio_basis(ctx, sprint, issued_at.date())
     contents = template_contents(ctx, sprint, wanted, basis)
+    unchanged, superseded = _guard(ctx, sprint, wanted, contents, bool(groups), every, reason) if guard else ([], [])
+    wanted = [g for g in wanted if g not in unchanged]
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = _next_versions(ctx.workspace, sprint.cycle, wanted) if wanted else []
     shortages = [Shortage(g, c.mpid, c.portfolio, c.fits) for g in wanted for c in contents[g].infeasible]
     _JOB.update(config=config, contents=contents, sprint=sprint, folder=folder, key=key, issued_at=issued_at)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
@@ -198,4 +265,6 @@ def issue(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers
         if issued:  # the portfolio each issued template was built on: its return is judged on the same
             write_basis(folder, [basis.of(t.group) for t in issued])
             append_register(folder, issued)
-    return Issue(issued, shortages, basis)
+            if superseded:
+                _record_reissues(folder, issued, superseded, reason or "")
+    return Issue(issued, shortages, basis, unchanged, superseded)

@@ -29,12 +29,9 @@ from toolkit.domain.template import TemplateContent, template_content
 from toolkit.domain.text import display_name
 from toolkit.errors import UsageError
 from toolkit.excel import contract as C
-from toolkit.excel.writers.feedback import marks_cells, write_feedback
 from toolkit.inbox import safety
 from toolkit.inbox.intake import Answer, Receipt, Verdict
 from toolkit.inbox.isolate import ReadFailure, read_guarded, read_isolated
-from toolkit.mail.compose import as_reply, compose, environment, write_eml
-from toolkit.services.consolidate import plan_figures, request_figures
 from toolkit.services.context import Context
 from toolkit.services.outturn import LiveConfig
 from toolkit.store.archive import safe_stem
@@ -278,6 +275,11 @@ class WorkbookJudge:
 
     def settle(self, v: Verdict, receipt: Receipt) -> Answer:
         """The feedback workbook (when the file could be read) and the email, in ``outbox/<cycle>/<group>/``."""
+        # here, not at the top: mcc validate (which writes no answer) starts without them
+        from toolkit.excel.writers.feedback import marks_cells, write_feedback
+        from toolkit.mail.compose import as_reply, compose, environment, write_eml
+        from toolkit.services.consolidate import plan_figures, request_figures
+
         judged: Judged = v.detail
         if judged.status == Status.ACCEPTED and judged.submission is not None:  # its figures, for the schedule
             figures = request_figures if judged.kind == Kind.UCA_REQUEST else plan_figures

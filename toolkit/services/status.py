@@ -10,10 +10,7 @@ from datetime import UTC, datetime, time
 from toolkit.clock import stamp
 from toolkit.domain.sprints import Sprint, SprintPhase, executing_sprint, sprint_phase
 from toolkit.domain.status import JUDGED, Kind, Status
-from toolkit.inbox import entries
 from toolkit.services.context import Context
-from toolkit.services.judge import group_folder
-from toolkit.services.outturn import OUTTURN_FOLDER
 
 
 @dataclass
@@ -90,8 +87,10 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
                                   if r.cycle not in known else "")
             out.append(Unplaced(f"#{r.id} {r.original_name}", r.status.value, r.supplier_group or "", r.received_at,
                                 reason))
-    _, strays = entries.look(ctx.workspace.inbox, lambda name: group_folder(ctx.config, name)
-                             or name.upper() == OUTTURN_FOLDER)
+    from toolkit.inbox import entries  # here, and not the judge's: mcc status starts quickly
+
+    groups, outturn = ctx.config.industry.group_by_mpid, Kind.OUTTURN.value.upper()  # as judge.group_folder
+    _, strays = entries.look(ctx.workspace.inbox, lambda name: name.upper() in groups or name.upper() == outturn)
     out += [Unplaced(f"inbox/{s.where}", "left in the inbox", "", None, s.reason) for s in strays]
     for path in entries.claimed(ctx.workspace.inbox / entries.PROCESSING, tidy=False):
         c = entries.read_claim(path)

@@ -1,12 +1,15 @@
 """Where a workspace lives and what it holds: config/, inbox/, outbox/, workbooks/, templates/.
 
-The repository root is the default workspace (its config/ holds the demo industry); ``--workspace DIR``
-or the environment variable MCC_WORKSPACE choose another.
+Which workspace a command acts on, like git finds its repository: ``--workspace DIR``, else the environment
+variable MCC_WORKSPACE, else the nearest folder at or above the current one whose ``config/`` holds the workspace
+marker ``config/workspace.toml`` (written by ``mcc init``; the repository root is a demo workspace and carries one).
+Nowhere else: a folder that is not a workspace is an error, never a silent fall-back to the demo.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +17,12 @@ from toolkit.errors import WorkspaceError
 
 FOLDERS = ("config", "inbox", "outbox", "workbooks", "templates")
 LEDGER = "ledger.sqlite"  # in workbooks/
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+MARKER = "workspace.toml"  # in config/: this folder is an MCC workspace (``mcc init`` writes it)
+KINDS = ("live", "demo")  # a demo workspace may take the demo's simulated returns; a live one never
+MARKER_TEXT = """# This folder is an MCC workspace: mcc finds it from here and from every folder below.
+# kind = "live": the MCC's own industry (mcc demo refuses it); "demo": simulated returns welcome.
+kind = "{kind}"
+"""
 
 
 @dataclass(frozen=True)
@@ -93,21 +101,54 @@ class Workspace:
             (self.root / name).mkdir(parents=True, exist_ok=True)
 
 
+def write_marker(root: Path, kind: str = "live") -> Path:
+    """Mark ``root`` as a workspace of ``kind`` (``live`` or ``demo``)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r} is not one of {KINDS}")
+    path = root / "config" / MARKER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(MARKER_TEXT.format(kind=kind), encoding="utf-8")
+    return path
+
+
+def workspace_kind(ws: Workspace) -> str | None:
+    """``live`` or ``demo`` as the marker says; None without a marker (a folder named with --workspace)."""
+    path = ws.config / MARKER
+    try:
+        kind = tomllib.loads(path.read_text(encoding="utf-8")).get("kind", "live")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return kind if kind in KINDS else "live"
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``config/workspace.toml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "config" / MARKER).is_file():
+            return folder
+    return None
+
+
+HOW_TO_CHOOSE = ("choose one with --workspace DIR (or -w DIR), set MCC_WORKSPACE=DIR, or run mcc from inside a "
+                 "workspace; create one with: mcc init DIR")
+
+
 def resolve_workspace(explicit: Path | None = None) -> Workspace:
-    """The workspace to use: the one asked for, else the current folder if it has a config/, else the
-    repository root (the demo workspace)."""
+    """The workspace to use: the one asked for (``--workspace``, else MCC_WORKSPACE), else the nearest marked folder
+    at or above the current one. Never the repository's demo by default."""
+    source = "--workspace"
     if explicit is None and os.environ.get("MCC_WORKSPACE"):
-        explicit = Path(os.environ["MCC_WORKSPACE"])
+        explicit, source = Path(os.environ["MCC_WORKSPACE"]), "MCC_WORKSPACE"
     if explicit is not None:
         root = explicit.expanduser().resolve()
         if not (root / "config").is_dir():
-            raise WorkspaceError(f"{root} is not a workspace: it has no config/ folder "
+            raise WorkspaceError(f"{root} ({source}) is not a workspace: it has no config/ folder "
                                  f"(create one with: mcc init {explicit})")
         return Workspace(root)
     cwd = Path.cwd()
-    if (cwd / "config").is_dir():
-        return Workspace(cwd)
-    if (REPOSITORY_ROOT / "config").is_dir():
-        return Workspace(REPOSITORY_ROOT)
-    raise WorkspaceError(f"no workspace here: {cwd} has no config/ folder (create one with: mcc init DIR, "
-                         "or name one with --workspace DIR)")
+    found = find_workspace(cwd)
+    if found is None:
+        raise WorkspaceError(f"no workspace here: neither {cwd} nor a folder above it holds config/{MARKER}; "
+                             + HOW_TO_CHOOSE)
+    return Workspace(found)
