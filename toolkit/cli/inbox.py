@@ -198,7 +198,7 @@ def _status_json(ctx, sprint, phases, rows, found) -> dict:
 
 def _mail_json(ctx) -> dict:
     """Issue 21: the returns that came by email and the messages not taken in."""
-    from toolkit.services.mailbox import mail_status
+    from toolkit.services.status import mail_status
 
     rows, held = mail_status(ctx)
     return {

@@ -78,7 +78,7 @@ def mailbox(
 def mail_table(ctx) -> None:
     """For ``mcc status``: the returns that came by email (message id, sender, subject, received) and the messages
     that were not taken in."""
-    from toolkit.services.mailbox import mail_status
+    from toolkit.services.status import mail_status
 
     rows, held = mail_status(ctx)
     if not rows and not held:

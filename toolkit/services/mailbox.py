@@ -258,11 +258,3 @@ def send_answers(ctx: Context, handled: list[Handled], cycle: str | None = None,
         dist = prepare(ctx, ctx.sprint(cycle), "feedback")
         keys += [m.key for m in dist.messages if int(m.key.rsplit("/", 1)[1].split("-")[0]) in ids]
     return send_all(ledger, keys, ctx.workspace.root, ctx.config.parameters.smtp, password, ctx.clock)
-
-
-def mail_status(ctx: Context) -> tuple[list, list]:
-    """For ``mcc status``: the submissions that came by email, and the messages not taken in (every status but
-    ``taken``)."""
-    ledger = ctx.ledger
-    return ([r for r in ledger.rows() if r.message_id],
-            [m for m in messages.rows(ledger) if m.status != MessageStatus.TAKEN])

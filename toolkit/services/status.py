@@ -98,3 +98,13 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
                             f"in inbox/{entries.PROCESSING}/{path.name}, not answered yet: a watcher is on it, or a "
                             "fault stopped it (it is taken up at the next start)"))
     return out
+
+
+def mail_status(ctx: Context) -> tuple[list, list]:
+    """For ``mcc status`` (issue 21): the submissions that came by email, and the messages not taken in (every
+    status but ``taken``). Here, not in services.mailbox, so mcc status starts without the judge."""
+    from toolkit.store import messages
+
+    ledger = ctx.ledger
+    return ([r for r in ledger.rows() if r.message_id],
+            [m for m in messages.rows(ledger) if m.status != messages.MessageStatus.TAKEN])
