@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
+from toolkit.domain.lost_days import incident_key
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.programme import Churn
 from toolkit.domain.text import address_problem, plain_text_problem
@@ -393,7 +394,16 @@ def _add_lost_days(groups: list[SupplierGroup], rows: list[tuple[int, LostDaysRo
     the days of its claims (F6.6; P XCMW). The process is open until M14 only."""
     extra: dict[str, int] = {}
     known = {g.mpid for g in groups}
+    seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
+        incident = (row.supplier_group, incident_key(row.incident))
+        if incident in seen:
+            problems.append(ConfigProblem("config/lost_days.csv", f"row {line}, column incident",
+                                          f"incident {row.incident} is already recorded for {row.supplier_group} "
+                                          f"(row {seen[incident]}): one incident extends a group's core window once "
+                                          "(F6.6)"))
+            continue
+        seen[incident] = line
         if row.supplier_group not in known:
             problems.append(ConfigProblem("config/lost_days.csv", f"row {line}, column supplier_group",
                                           f"group {row.supplier_group} is not in config/suppliers.csv"))

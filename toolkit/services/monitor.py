@@ -17,6 +17,7 @@ from toolkit.clock import stamp
 from toolkit.config import load_config
 from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
+from toolkit.domain.lost_days import incident_key
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.text import display_name, plain_text_problem
 from toolkit.errors import UsageError
@@ -104,6 +105,12 @@ def record_lost_days(ctx: Context, group: str, days: int, reason: str, incident:
         problem = plain_text_problem(text)
         if problem:
             raise UsageError(f"{what} {problem}: give one line of text")
+    recorded = next((c for c in config.lost_day_claims if c.supplier_group == group
+                     and incident_key(c.incident) == incident_key(incident)), None)
+    if recorded is not None:
+        raise UsageError(f"incident {incident_key(incident)} is already recorded for {group} ({recorded.days} day"
+                         f"{'s' if recorded.days != 1 else ''}, approved on {recorded.approved_on}): one incident "
+                         "extends a group's core window once (F6.6)")
     if approved_on >= config.calendar.m14:
         raise UsageError(f"lost migration days can be approved until M14 ({config.calendar.m14}); after it the days "
                          "are made up with unused capacity")
