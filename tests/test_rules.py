@@ -117,7 +117,8 @@ def test_catalogue_ids_are_the_methods(setup):
         "identity.template", "structure.layout", "value.integer", "calendar.non-migration-day",
         "completeness.portfolio", "envelope.daily", "envelope.weekly", "ramp-up.range", "core-window.completion",
         "de-minimis.daily-cap", "de-minimis.spread", "daily.required", "daily.matches-weekly",
-        "fast-feedback.limits", "agents.forecast", "uca.eligible", "uca.available", "timeliness.late", "uca.window",
+        "fast-feedback.limits", "agents.forecast", "agents.ready", "uca.eligible", "uca.available", "timeliness.late",
+        "uca.window",
         "outturn.file", "outturn.party", "outturn.date", "outturn.count", "outturn.duplicate"}
 
 

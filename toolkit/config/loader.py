@@ -130,8 +130,14 @@ class AgentRow(_Row):
     role: str
     primary_contact: str = ""
     secondary_contact: str = ""
+    ready_from: date | None = None  # optional column (F5.2.10): the first day the agent is "migration ready"
     _mpids = field_validator("supplier_group", "agent_mpid")(_mpid)
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
+
+    @field_validator("ready_from", mode="before")
+    @classmethod
+    def _blank_is_ready(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("role")
     @classmethod
@@ -544,6 +550,7 @@ def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_tru
     agents: list[Agent] = []
     seen: dict[tuple[str, str, str], int] = {}
     contacts: dict[str, tuple[tuple[str, str], int]] = {}  # agent MPID -> (contacts, first row)
+    ready: dict[str, tuple[date | None, int]] = {}  # agent MPID -> (ready_from, first row)
     for line, row in rows:
         if row.supplier_group not in groups:
             if groups_trusted:
@@ -561,6 +568,12 @@ def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_tru
         if first[0] != pair:
             problems.append(ConfigProblem(name, f"row {line}, column primary_contact", f"agent {row.agent_mpid} "
                                           f"has other contacts on row {first[1]}: give them identically on every row"))
+        was = ready.setdefault(row.agent_mpid, (row.ready_from, line))
+        if was[0] != row.ready_from:  # readiness is the agent's, whichever group it serves
+            problems.append(ConfigProblem(name, f"row {line}, column ready_from", f"agent {row.agent_mpid} is "
+                                          f"ready from {was[0] or '(blank)'} on row {was[1]}: give the same date on "
+                                          "every row of an agent"))
         agents.append(Agent(group=row.supplier_group, mpid=row.agent_mpid, name=row.agent_name, role=row.role,
-                            primary_contact=row.primary_contact, secondary_contact=row.secondary_contact))
+                            primary_contact=row.primary_contact, secondary_contact=row.secondary_contact,
+                            ready_from=row.ready_from))
     return tuple(sorted(agents, key=lambda a: (a.group, a.role, a.mpid)))

@@ -44,6 +44,7 @@ class RuleId(StrEnum):
     UCA_AVAILABLE = "uca.available"
     UCA_WINDOW = "uca.window"
     AGENTS_FORECAST = "agents.forecast"
+    AGENTS_READY = "agents.ready"
     OUTTURN_FILE = "outturn.file"
     OUTTURN_PARTY = "outturn.party"
     OUTTURN_DATE = "outturn.date"
@@ -122,6 +123,9 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.AGENTS_FORECAST, "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),
+    Rule(RuleId.AGENTS_READY, "Agents migration ready",
+         "No migrations are forecast for a service provider in a week that ends before the day it is \"migration "
+         "ready\" (config/agents.csv ready_from).", "F5.2.10"),
     Rule(RuleId.OUTTURN_FILE, "Outturn table as specified",
          "The file has a header row naming the columns supplier_mpid, ldso_mpid, initiation_date, effective_date and "
          "initiations (completions may be left out), and no more rows than the toolkit reads.", "F6.1; METHOD 9"),

@@ -63,6 +63,7 @@ class Agent:
     primary_contact: str = ""
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
+    ready_from: date | None = None  # F5.2.10: the first day it is "migration ready" (None: ready throughout)
 
     @property
     def contacts(self) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from toolkit.domain.parameters import Parameters
-from toolkit.domain.rules.agents import agent_forecasts
+from toolkit.domain.rules.agents import agent_forecasts, agents_ready
 from toolkit.domain.rules.case import Identity, Judgement, PlanCase
 from toolkit.domain.rules.daily import daily_matches_weekly, daily_plan, daily_required
 from toolkit.domain.rules.de_minimis import de_minimis_spread
@@ -24,7 +24,7 @@ from toolkit.domain.template import TemplateContent
 
 PLAN = Registry("plan", (template_identity, timeliness, plan_layout, plan_numbers, weekly_plan, daily_plan,
                          daily_required, daily_matches_weekly, de_minimis_spread, fast_feedback_limits,
-                         agent_forecasts))
+                         agent_forecasts, agents_ready))
 
 
 def validate(sub: Submission, facts: Identity, content: TemplateContent | None, parameters: Parameters,
