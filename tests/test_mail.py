@@ -338,7 +338,7 @@ def test_the_demo_workspace_holds_the_default_templates_to_edit():
     for name in repo:
         assert (REPO / "templates" / "email" / name).read_text() == (DEFAULTS / name).read_text(), name
     kinds = {n.split(".")[0] for n in repo} - {"base"}
-    assert kinds == {"template_issue", "feedback", "reminder", "uca_report", "grant", "publication"}
+    assert kinds == {"template_issue", "feedback", "reminder", "uca_report", "grant", "publication", "lost_days"}
     assert all(f"{k}.txt.j2" in repo and f"{k}.html.j2" in repo for k in kinds)
 
 

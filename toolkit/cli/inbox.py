@@ -156,6 +156,19 @@ def status(cycle: CycleOpt = None, workspace: WorkspaceOpt = None, today: TodayO
                   + (f" Without one ({len(missing)}): {', '.join(missing)}." if missing else "")
                   + f" {late} return{'s' if late != 1 else ''} received after the deadline.", soft_wrap=True)
     _unplaced(ctx, sprint)
+    _claims(ctx)
+
+
+def _claims(ctx) -> None:
+    """Lost Migration Day claims still open, with their 2 and 10 working day deadlines (F6.6)."""
+    from toolkit.cli.lost_days import claim_lines
+    from toolkit.services.lost_days import open_claims
+
+    found = open_claims(ctx)
+    if found:
+        console.print(f"Lost Migration Day claims open ({len(found)}):")
+        for line in claim_lines(found, ctx.clock.today()):
+            console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _unplaced(ctx, sprint) -> None:

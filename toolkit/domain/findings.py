@@ -45,6 +45,10 @@ class RuleId(StrEnum):
     UCA_WINDOW = "uca.window"
     AGENTS_FORECAST = "agents.forecast"
     AGENTS_READY = "agents.ready"
+    CLAIM_FORM = "claim.form"
+    CLAIM_FIELDS = "claim.fields"
+    CLAIM_IMPACT = "claim.impact"
+    CLAIM_ELIGIBLE = "claim.eligible"
     OUTTURN_FILE = "outturn.file"
     OUTTURN_PARTY = "outturn.party"
     OUTTURN_DATE = "outturn.date"
@@ -126,6 +130,19 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.AGENTS_READY, "Agents migration ready",
          "No migrations are forecast for a service provider in a week that ends before the day it is \"migration "
          "ready\" (config/agents.csv ready_from).", "F5.2.10"),
+    Rule(RuleId.CLAIM_FORM, "Issued claim form",
+         "The file is a Lost Migration Day claim form the MCC issued to this group, with unaltered metadata and "
+         "signature, and its fields where the form put them.", "F6.6.1"),
+    Rule(RuleId.CLAIM_FIELDS, "Claim fields given",
+         "The impact, the migration days lost (a whole number of 1 or more), the incident number, the responsible "
+         "party, the supplier issue owner and the resolution are given as plain text; supporting information is "
+         "optional.", "F6.6.1 1-6"),
+    Rule(RuleId.CLAIM_IMPACT, "Impacted plan dates and numbers",
+         "Each impacted line gives a migration day of the group on or before the day the claim is received, an "
+         "LDSO and a whole number of migrations; no more days are claimed than dates are listed.", "F6.6.1 1"),
+    Rule(RuleId.CLAIM_ELIGIBLE, "Claim eligible",
+         "The group has envelopes in the LDSOs claimed, the claim and its dates are before M14, and the incident "
+         "is not already claimed or applied for the group.", "F6.6"),
     Rule(RuleId.OUTTURN_FILE, "Outturn table as specified",
          "The file has a header row naming the columns supplier_mpid, ldso_mpid, initiation_date, effective_date and "
          "initiations (completions may be left out), and no more rows than the toolkit reads.", "F6.1; METHOD 9"),
@@ -144,7 +161,8 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
 )}
 
 # the rules of a returned plan or UCA request (docs/inbox.md), and those of an outturn file (docs/monitoring.md)
-SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith("outturn."))
+SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith(("outturn.", "claim.")))
+CLAIM_RULES = tuple(r for r in RuleId if r.startswith("claim."))
 OUTTURN_RULES = tuple(r for r in RuleId if r.startswith("outturn."))
 
 

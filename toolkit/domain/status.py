@@ -41,3 +41,4 @@ class Kind(StrEnum):
     PLAN = "plan"  # a returned plan template
     UCA_REQUEST = "uca-request"  # a returned unused capacity request form
     OUTTURN = "outturn"  # execution outturn (inbox/outturn/)
+    LOST_DAYS_CLAIM = "lost-days-claim"  # a returned Lost Migration Day claim form (inbox/lostdays/)

@@ -13,6 +13,7 @@ from toolkit.domain.status import JUDGED, Kind, Status
 from toolkit.inbox import entries
 from toolkit.services.context import Context
 from toolkit.services.judge import group_folder
+from toolkit.services.lost_days import LOSTDAYS_FOLDER
 from toolkit.services.outturn import OUTTURN_FOLDER
 
 
@@ -82,16 +83,16 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
     rows = {r.id: r for r in ctx.ledger.between(start, end)} | {r.id: r for r in ctx.ledger.rows(sprint.cycle)}
     out = []
     for r in sorted(rows.values(), key=lambda r: r.id):
-        # outturn names no group and no cycle of its own: only a quarantined one is the MCC's to look at
-        unknown = r.status in JUDGED and r.kind != Kind.OUTTURN and (not r.supplier_group or not r.cycle
-                                                                     or r.cycle not in known)
+        # outturn and lost day claims name no cycle of their own: only a quarantined one is the MCC's to look at
+        unknown = r.status in JUDGED and r.kind not in (Kind.OUTTURN, Kind.LOST_DAYS_CLAIM) and (
+            not r.supplier_group or not r.cycle or r.cycle not in known)
         if r.status == Status.QUARANTINED or unknown:
             reason = r.reason or ("from no known group" if not r.supplier_group else f"of no known cycle ({r.cycle})"
                                   if r.cycle not in known else "")
             out.append(Unplaced(f"#{r.id} {r.original_name}", r.status.value, r.supplier_group or "", r.received_at,
                                 reason))
     _, strays = entries.look(ctx.workspace.inbox, lambda name: group_folder(ctx.config, name)
-                             or name.upper() == OUTTURN_FOLDER)
+                             or name.upper() in (OUTTURN_FOLDER, LOSTDAYS_FOLDER))
     out += [Unplaced(f"inbox/{s.where}", "left in the inbox", "", None, s.reason) for s in strays]
     for path in entries.claimed(ctx.workspace.inbox / entries.PROCESSING, tidy=False):
         c = entries.read_claim(path)
