@@ -271,3 +271,41 @@ def test_a_central_outage_is_applied_to_every_active_migrating_group_with_envelo
         (ClaimState.APPROVED, date(2026, 6, 5), date(2026, 6, 17))}
     with pytest.raises(UsageError, match="not before M14"):
         apply_outage(context(ws, load(ws)), "INC0778", date(2026, 11, 30), 1, "DIP outage")
+
+
+def _bad_inputs():
+    from tests.test_inbox import _encrypted, _entity_attack, _zip_bomb
+
+    def write(name: str, data: bytes):
+        def make(form: Path, t: Path) -> Path:
+            (t / name).write_bytes(data)
+            return t / name
+        return make
+
+    return {
+        "csv": (write("claim.csv", b"incident,days\nINC1,2\n"), "text"),
+        "pdf": (write("claim.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"), "PDF"),
+        "0 bytes": (write("claim.xlsx", b""), "empty"),
+        "truncated form": (lambda form, t: write("cut.xlsx", form.read_bytes()[:3000])(form, t), "corrupt"),
+        "encrypted form": (lambda form, t: _encrypted(form, t / "locked.xlsx"), "password"),
+        "zip bomb": (lambda form, t: _zip_bomb(t / "bomb.xlsx"), "zip bomb"),
+        "XML entities": (lambda form, t: _entity_attack(form, t / "lol.xlsx"), "entit"),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_bad_inputs()))
+def test_bad_input_in_the_claims_folder_is_quarantined_with_a_reason_and_its_bytes_kept(claimed, tmp_path, kind):
+    """The bad-input suite of the inbox (tests/test_inbox.py), for the new kind: nothing lost, a reason given."""
+    src, config, group, ldsos, days, form = claimed
+    ws = make_workspace(tmp_path / "ws")
+    shutil.copyfile(src.config / "signing.key", ws.config / "signing.key")
+    make, words = _bad_inputs()[kind]
+    f = make(form, tmp_path)
+    original = f.read_bytes()
+    o = _process(ws, f)
+    assert o.status == "quarantined", (kind, o)
+    assert words.lower() in o.reason.lower(), (kind, o.reason)
+    row = Ledger(ws.ledger).get(o.row_id)
+    assert (ws.root / row.archive_path).read_bytes() == original
+    assert not any(p.is_file() for p in ws.inbox.rglob("*"))
+    assert records(ws, config) == {}
