@@ -29,6 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from toolkit.config.sites import NAME as SITES_NAME
+from toolkit.config.sites import SITE_COLUMNS, SiteRow, check_sites
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.lost_days import incident_key
@@ -344,6 +346,10 @@ def load_config(root: Path) -> Config:
     churn_rows = (_read_csv(cfg / "churn.csv", "config/churn.csv", CHURN_COLUMNS, ChurnRow, problems)
                   if (cfg / "churn.csv").is_file() else [])
     churn = _check_churn(churn_rows, portfolio, supplier_group, set(ldsos), settings, problems)
+    site_rows = (_read_csv(cfg / "complex_sites.csv", SITES_NAME, SITE_COLUMNS, SiteRow, problems)
+                 if (cfg / "complex_sites.csv").is_file() else [])
+    sites = check_sites(site_rows, Industry((), tuple(groups), portfolio).group_portfolio, {g.mpid for g in groups},
+                        set(ldsos), agents, problems) if site_rows else ()
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
@@ -354,7 +360,8 @@ def load_config(root: Path) -> Config:
                 "config/suppliers.csv", f"group {g.mpid}",
                 f"migration_start {g.migration_start} is not a migration day "
                 f"({calendar.reason(g.migration_start)}); capacity starts on the next migration day"))
-    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents)
+    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents,
+                        sites=sites)
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings,
                   exemptions={g: frozenset(v) for g, v in exemptions.items()},

@@ -45,6 +45,8 @@ class RuleId(StrEnum):
     UCA_WINDOW = "uca.window"
     AGENTS_FORECAST = "agents.forecast"
     AGENTS_READY = "agents.ready"
+    SITES_DATE = "sites.date"
+    SITES_IN_PLAN = "sites.in-plan"
     CLAIM_FORM = "claim.form"
     CLAIM_FIELDS = "claim.fields"
     CLAIM_IMPACT = "claim.impact"
@@ -130,6 +132,12 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.AGENTS_READY, "Agents migration ready",
          "No migrations are forecast for a service provider in a week that ends before the day it is \"migration "
          "ready\" (config/agents.csv ready_from).", "F5.2.10"),
+    Rule(RuleId.SITES_DATE, "Complex site dates",
+         "Each complex site on the Sites sheet has one migration date, a migration day open to the group from M14 "
+         "on (a site without a date yet is a warning).", "F5.7"),
+    Rule(RuleId.SITES_IN_PLAN, "Complex sites inside the plan",
+         "The MPANs of the sites of an LDSO on a day fit in the group's plan there: that day's daily plan in the "
+         "sprint, the week's weekly plan after it.", "F5.7"),
     Rule(RuleId.CLAIM_FORM, "Issued claim form",
          "The file is a Lost Migration Day claim form the MCC issued to this group, with unaltered metadata and "
          "signature, and its fields where the form put them.", "F6.6.1"),

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from toolkit.domain.complex_sites import ComplexSite
+
 
 @dataclass(frozen=True)
 class Ldso:
@@ -82,6 +84,10 @@ class Industry:
     groups: tuple[SupplierGroup, ...]
     portfolio: dict[tuple[str, str], int] = field(default_factory=dict)  # (supplier MPID, LDSO) -> MPANs
     agents: tuple[Agent, ...] = ()
+    sites: tuple[ComplexSite, ...] = ()  # F5.7: config/complex_sites.csv
+
+    def sites_of_group(self, group: str) -> tuple[ComplexSite, ...]:
+        return tuple(s for s in self.sites if s.group == group)
 
     @cached_property
     def ldso_by_mpid(self) -> dict[str, Ldso]:

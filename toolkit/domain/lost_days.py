@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from toolkit.domain.findings import Finding, RuleId, Severity, finding
-from toolkit.domain.text import plain_text_problem
-
 AWARE_WORKING_DAYS = 2  # F6.6: "made aware within 2 working days"
 OUTCOME_WORKING_DAYS = 10  # F6.6: "the outcome will be notified within 10 working days"
 MAX_TEXT = 2000  # characters of one answer on the form
@@ -104,7 +101,7 @@ class Claim:
         return sorted({x for _, x, _ in self.impacted})
 
 
-def _text(cell: Cell) -> str:
+def cell_text(cell: Cell) -> str:
     v = cell.value
     if v is None:
         return ""
@@ -113,7 +110,7 @@ def _text(cell: Cell) -> str:
     return str(v).strip()
 
 
-def _whole(v: object) -> int | None:
+def whole_number(v: object) -> int | None:
     if isinstance(v, bool) or v is None:
         return None
     if isinstance(v, int):
@@ -123,107 +120,6 @@ def _whole(v: object) -> int | None:
     if isinstance(v, str) and v.strip().isdigit():
         return int(v.strip())
     return None
-
-
-def check_claim(form: ClaimForm, facts: ClaimFacts) -> tuple[Claim | None, list[Finding]]:
-    """Every rule of a claim (``claim.*``); the claim itself only when nothing is an error."""
-    out: list[Finding] = []
-    text = {key: _text(form.fields[key]) for key, _, _ in FIELDS}
-    out += _fields(form, text)
-    days_lost = _whole(form.fields["days_lost"].value)
-    impacted, lines = _impacted(form, facts)
-    out += lines
-    if impacted and days_lost is not None and days_lost > len({d for d, _, _ in impacted}):
-        out.append(finding(RuleId.CLAIM_IMPACT, f"{days_lost} migration days are claimed as lost, but the impacted "
-                           f"plan dates name {len({d for d, _, _ in impacted})}.", sheet=form.sheet,
-                           cell=form.fields["days_lost"].ref, value=str(days_lost),
-                           hint="claim no more days than the impacted plan dates you list"))
-    out += _eligible(form, facts, text["incident"])
-    if any(f.severity == Severity.ERROR for f in out):
-        return None, out
-    return Claim(facts.group, text["impact"], int(days_lost or 0), text["incident"], text["responsible_party"],
-                 text["issue_owner"], text["resolution"], text["supporting"], tuple(impacted)), out
-
-
-def _fields(form: ClaimForm, text: dict[str, str]) -> list[Finding]:
-    out = []
-    for key, label, required in FIELDS:
-        cell = form.fields[key]
-        if key == "days_lost":
-            n = _whole(cell.value)
-            if n is None or n < 1:
-                out.append(finding(RuleId.CLAIM_FIELDS, f"{label.split('. ', 1)[1]}: {text[key] or '(blank)'} is not a "
-                                   "whole number of 1 or more.", sheet=form.sheet, cell=cell.ref, value=text[key],
-                                   hint="type the number of migration days lost"))
-            continue
-        problem = plain_text_problem(text[key]) if "\n" not in text[key] else None
-        if required and not text[key]:
-            out.append(finding(RuleId.CLAIM_FIELDS, f"{label.split('. ', 1)[1]} is required (F6.6.1).",
-                               sheet=form.sheet, cell=cell.ref, hint="fill it in"))
-        elif problem or len(text[key]) > MAX_TEXT:
-            out.append(finding(RuleId.CLAIM_FIELDS, f"{label.split('. ', 1)[1]}: the text "
-                               f"{problem or f'is longer than {MAX_TEXT:,} characters'}.", sheet=form.sheet,
-                               cell=cell.ref, hint="type plain text"))
-    return out
-
-
-def _impacted(form: ClaimForm, facts: ClaimFacts) -> tuple[list[tuple[date, str, int]], list[Finding]]:
-    out: list[Finding] = []
-    lines: list[tuple[date, str, int]] = []
-    sheet = form.sheet
-    for row in form.impacted:
-        if all(c.value in (None, "") for c in (row.day, row.ldso, row.migrations)):
-            continue
-        day, ldso, n = row.day.value, _text(row.ldso).upper(), _whole(row.migrations.value)
-        bad = len(out)
-        if not isinstance(day, date):
-            out.append(finding(RuleId.CLAIM_IMPACT, f"{_text(row.day) or '(blank)'} is not a date.", sheet=sheet,
-                               cell=row.day.ref, hint="type the impacted plan date as a date"))
-        elif not facts.is_migration_day(day) or day < facts.migration_start:
-            out.append(finding(RuleId.CLAIM_IMPACT, f"{day:%a %d %b %Y} is not a migration day of yours (your "
-                               f"migration starts {facts.migration_start:%d %b %Y}).", sheet=sheet, cell=row.day.ref,
-                               date=day))
-        elif day >= facts.m14:
-            out.append(finding(RuleId.CLAIM_ELIGIBLE, f"{day:%a %d %b %Y} is not before M14 ({facts.m14:%d %b %Y}): "
-                               "lost days between M14 and M15 are made up with unused capacity (F6.6).", sheet=sheet,
-                               cell=row.day.ref, date=day))
-        elif facts.received_on is not None and day > facts.received_on:
-            out.append(finding(RuleId.CLAIM_IMPACT, f"{day:%a %d %b %Y} is after the day the claim was received "
-                               f"({facts.received_on:%d %b %Y}): only days already lost can be claimed.",
-                               sheet=sheet, cell=row.ldso.ref, date=day))
-        if ldso not in facts.known_ldsos:
-            out.append(finding(RuleId.CLAIM_IMPACT, f"{ldso or '(blank)'} is not an LDSO MPID.", sheet=sheet,
-                               cell=row.ldso.ref, hint="type the LDSO's four-character MPID"))
-        elif ldso not in facts.envelope_ldsos:
-            out.append(finding(RuleId.CLAIM_ELIGIBLE, f"you have no capacity envelope in {ldso} (de minimis or a "
-                               "small portfolio there): the Lost Migration Days process is for envelopes (F6.6).",
-                               sheet=sheet, cell=row.ldso.ref, ldso=ldso))
-        if n is None or n < 1:
-            out.append(finding(RuleId.CLAIM_IMPACT, f"impacted migrations {_text(row.migrations) or '(blank)'} is "
-                               "not a whole number of 1 or more.", sheet=sheet, cell=row.migrations.ref))
-        if len(out) == bad:
-            lines.append((day, ldso, n))
-    if not lines and not out:
-        first = form.impacted[0].day.ref if form.impacted else ""
-        out.append(finding(RuleId.CLAIM_IMPACT, "no impacted plan date is given: list each date, LDSO and the "
-                           "migrations planned that could not be made.", sheet=sheet, cell=first))
-    return lines, out
-
-
-def _eligible(form: ClaimForm, facts: ClaimFacts, incident: str) -> list[Finding]:
-    out = []
-    if not facts.envelope_ldsos:
-        out.append(finding(RuleId.CLAIM_ELIGIBLE, f"{facts.group} has no capacity envelope (only de minimis or small "
-                           "portfolios): the Lost Migration Days process does not apply (F6.6).", sheet=form.sheet))
-    if facts.received_on is not None and facts.received_on >= facts.m14:
-        out.append(finding(RuleId.CLAIM_ELIGIBLE, f"the process is open until M14 ({facts.m14:%d %b %Y}); after it "
-                           "lost days are made up with unused capacity (F6.6).", sheet=form.sheet))
-    where = facts.claimed_incidents.get(incident_key(incident)) if incident else None
-    if where:
-        out.append(finding(RuleId.CLAIM_ELIGIBLE, f"incident {incident_key(incident)} is already {where}: one "
-                           "incident extends a group's core window once.", sheet=form.sheet,
-                           cell=form.fields["incident"].ref, value=incident))
-    return out
 
 
 # -- the MCC's evaluation and decision (F6.6.2) and the deadlines ---------------------------------------------

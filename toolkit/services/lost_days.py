@@ -15,6 +15,7 @@ from toolkit.config import Config, load_config
 from toolkit.domain import lost_days as L
 from toolkit.domain.envelopes import Category, Envelopes
 from toolkit.domain.findings import Finding, RuleId, Severity, finding
+from toolkit.domain.rules.claim import check_claim
 from toolkit.domain.status import Kind, Status
 from toolkit.domain.text import plain_text_problem
 from toolkit.errors import UsageError
@@ -182,15 +183,14 @@ class ClaimJudge:
         config = self.live.config
         group = meta.get("group", "")
         if not claim_signature_valid(meta, self.key) or group not in config.industry.group_by_mpid:
-            return ClaimVerdict(Status.REJECTED, [finding(
-                RuleId.CLAIM_FORM, "the form's metadata or signature is not as the MCC issued it: ask the MCC for a "
-                "claim form (mcc lost-days form GROUP) and fill that in.", sheet=SHEET_META)])
+            _, findings = check_claim(form, None, signed=False, sheet=SHEET_META)
+            return ClaimVerdict(Status.REJECTED, findings)
         g = config.industry.group_by_mpid[group]
         env = envelopes(config)
         facts = L.ClaimFacts(group, g.migration_start, config.calendar.m14, envelope_ldsos(env, group),
                              frozenset(config.industry.ldso_by_mpid), config.calendar.is_migration_day,
                              claimed_incidents(config, records(self.workspace, config), group), received_on)
-        claim, findings = L.check_claim(form, facts)
+        claim, findings = check_claim(form, facts)
         status = Status.ACCEPTED if claim is not None else Status.REJECTED
         return ClaimVerdict(status, findings, group, meta.get("form_id", ""), claim)
 

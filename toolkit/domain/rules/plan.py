@@ -16,6 +16,7 @@ from toolkit.domain.rules.fast_feedback import fast_feedback_limits
 from toolkit.domain.rules.identity import template_identity
 from toolkit.domain.rules.layout import plan_layout
 from toolkit.domain.rules.registry import Registry
+from toolkit.domain.rules.sites import complex_sites
 from toolkit.domain.rules.timeliness import timeliness
 from toolkit.domain.rules.values import plan_numbers
 from toolkit.domain.rules.weekly import weekly_plan
@@ -24,7 +25,7 @@ from toolkit.domain.template import TemplateContent
 
 PLAN = Registry("plan", (template_identity, timeliness, plan_layout, plan_numbers, weekly_plan, daily_plan,
                          daily_required, daily_matches_weekly, de_minimis_spread, fast_feedback_limits,
-                         agent_forecasts, agents_ready))
+                         agent_forecasts, agents_ready, complex_sites))
 
 
 def validate(sub: Submission, facts: Identity, content: TemplateContent | None, parameters: Parameters,
