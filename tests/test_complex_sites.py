@@ -4,18 +4,25 @@ before M14, inside the group's plan for its LDSO that day."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
 
 from tests.conftest import make_workspace
-from tests.inbox_helpers import Returns
+from tests.inbox_helpers import Returns, context
+from toolkit.cli import main
 from toolkit.config import load_config
 from toolkit.domain.findings import Severity, Status
+from toolkit.domain.monitoring import Cohort
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.errors import ConfigError
 from toolkit.excel.filler import fill_cells, fill_plan
+from toolkit.inbox.watcher import Stability, run_once
+from toolkit.services.inbox import make_inbox
+from toolkit.services.sites import site_tracker
+from toolkit.store.ledger import Ledger
 
 GROUP = "XDNO"  # plans daily in S8 with envelopes
 
@@ -132,3 +139,32 @@ def test_complex_sites_csv_is_checked_naming_row_and_column(tmp_path):
         f"config/complex_sites.csv: row 5, column mpan_count: the sites of {GROUP} in {ldso} add up to "
         f"{held + 11:,} MPANs, more than its portfolio there ({held:,}, config/portfolio.csv)",
         f"config/complex_sites.csv: row 7, column agents: agent ZZZZ is not an agent of {GROUP} in config/agents.csv"]
+
+
+def test_the_site_tracker_takes_dates_from_the_accepted_plan_and_confirms_them_from_outturn(issued, tmp_path,
+                                                                                          capsys):
+    """F5.7: migrations "included in the Suppliers' migration plan and recorded in a tracker"; "Programme in
+    collaboration with Suppliers to confirm successful migration of each site"."""
+    r, ldso = issued
+    content, plan = _plan(r)
+    c = content.ldso_mpids.index(ldso)
+    day = next(d for k, d in enumerate(content.days) if plan.daily[k, c] >= 70)
+    shutil.copyfile(_with_sites(r, tmp_path, [day, None]), r.ws.inbox / "XDNO_plan.xlsx")
+    (o,), _ = run_once(make_inbox(context(r.ws)), Stability(quiet_seconds=0), max_wait=0)
+    assert o.status == "accepted"
+    ctx = context(r.ws, today=day)
+    path, rows = site_tracker(ctx, day - timedelta(days=1))
+    assert [(x.site, x.planned, x.status) for x in rows] == [
+        ("Hospital campus", day, "planned"), ("Private network B", None, "no date")]
+    supplier = next(s for s in r.config.industry.group_by_mpid[GROUP].suppliers)
+    led = Ledger(r.ws.ledger)
+    led.store_outturn([Cohort(supplier, ldso, day, day + timedelta(days=7), 39, None)], o.row_id)
+    assert [x.status for x in site_tracker(ctx, day)[1]] == ["not confirmed", "no date"]
+    led.store_outturn([Cohort(supplier, ldso, day, day + timedelta(days=7), 40, None)], o.row_id)
+    path, rows = site_tracker(ctx, day)
+    assert [(x.status, x.migrated, x.plan_file) for x in rows] == [("confirmed", 40, "XDNO_plan.xlsx"),
+                                                                   ("no date", 0, "")]
+    book = openpyxl.load_workbook(path)
+    assert [c.value for c in book["Sites"][4]][:4] == ["Hospital campus", GROUP, ldso, 40]
+    assert main(["sites", "tracker", "--as-of", day.isoformat(), "-w", str(r.ws.root)]) == 0
+    assert "2 sites, 1 confirmed, 0 not confirmed, 0 planned, 1 no date" in " ".join(capsys.readouterr().out.split())
