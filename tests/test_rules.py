@@ -121,7 +121,8 @@ def test_catalogue_ids_are_the_methods(setup):
         "de-minimis.daily-cap", "de-minimis.spread", "daily.required", "daily.matches-weekly",
         "fast-feedback.limits", "agents.forecast", "agents.ready", "sites.date", "sites.in-plan", "uca.eligible",
         "uca.available", "timeliness.late", "uca.window", "claim.form", "claim.fields", "claim.impact",
-        "claim.eligible", "outturn.file", "outturn.party", "outturn.date", "outturn.count", "outturn.duplicate"}
+        "claim.eligible", "bulk-coa.form", "bulk-coa.plan", "bulk-coa.notice", "outturn.file", "outturn.party",
+        "outturn.date", "outturn.count", "outturn.duplicate"}
 
 
 # -- identity, time and structure -----------------------------------------------------------------------------

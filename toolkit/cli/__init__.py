@@ -14,7 +14,19 @@ import sys
 import typer
 from rich.markup import escape
 
-from toolkit.cli import distribute, inbox, key, lost_days, monitor, plans, review, schedule, setup, sites  # noqa: F401 - they register commands
+from toolkit.cli import (  # noqa: F401 - they register commands
+    bulk_coa,
+    distribute,
+    inbox,
+    key,
+    lost_days,
+    monitor,
+    plans,
+    review,
+    schedule,
+    setup,
+    sites,
+)
 from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, app, err_console
 from toolkit.errors import ToolkitError
 

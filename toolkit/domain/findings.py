@@ -51,6 +51,9 @@ class RuleId(StrEnum):
     CLAIM_FIELDS = "claim.fields"
     CLAIM_IMPACT = "claim.impact"
     CLAIM_ELIGIBLE = "claim.eligible"
+    BULK_COA_FORM = "bulk-coa.form"
+    BULK_COA_PLAN = "bulk-coa.plan"
+    BULK_COA_NOTICE = "bulk-coa.notice"
     OUTTURN_FILE = "outturn.file"
     OUTTURN_PARTY = "outturn.party"
     OUTTURN_DATE = "outturn.date"
@@ -151,6 +154,14 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.CLAIM_ELIGIBLE, "Claim eligible",
          "The group has envelopes in the LDSOs claimed, the claim and its dates are before M14, and the incident "
          "is not already claimed or applied for the group.", "F6.6"),
+    Rule(RuleId.BULK_COA_FORM, "Issued bulk change of agent plan",
+         "The file is a bulk change of agent plan the MCC issued to this group, with unaltered metadata and "
+         "signature, and its fields where the form put them.", "F5.6"),
+    Rule(RuleId.BULK_COA_PLAN, "Daily volumes and impacted parties",
+         "The reference, reason and owner are given; each line gives a working day between M11 and M15, an LDSO, a "
+         "whole number of MPANs and the old and new agents' MPIDs.", "F5.6 step 2"),
+    Rule(RuleId.BULK_COA_NOTICE, "Three months' notice",
+         "The plan is received at least three months before its first day.", "F5.6 step 2", Severity.WARNING),
     Rule(RuleId.OUTTURN_FILE, "Outturn table as specified",
          "The file has a header row naming the columns supplier_mpid, ldso_mpid, initiation_date, effective_date and "
          "initiations (completions may be left out), and no more rows than the toolkit reads.", "F6.1; METHOD 9"),
@@ -169,8 +180,8 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
 )}
 
 # the rules of a returned plan or UCA request (docs/inbox.md), and those of an outturn file (docs/monitoring.md)
-SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith(("outturn.", "claim.")))
-CLAIM_RULES = tuple(r for r in RuleId if r.startswith("claim."))
+SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith(("outturn.", "claim.", "bulk-coa.")))
+PROCESS_RULES = tuple(r for r in RuleId if r.startswith(("claim.", "bulk-coa.")))  # docs/processes.md
 OUTTURN_RULES = tuple(r for r in RuleId if r.startswith("outturn."))
 
 

@@ -42,3 +42,4 @@ class Kind(StrEnum):
     UCA_REQUEST = "uca-request"  # a returned unused capacity request form
     OUTTURN = "outturn"  # execution outturn (inbox/outturn/)
     LOST_DAYS_CLAIM = "lost-days-claim"  # a returned Lost Migration Day claim form (inbox/lostdays/)
+    BULK_COA_PLAN = "bulk-coa-plan"  # a returned bulk change of agent plan (inbox/bulkcoa/)

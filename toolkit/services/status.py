@@ -11,6 +11,7 @@ from toolkit.clock import stamp
 from toolkit.domain.sprints import Sprint, SprintPhase, executing_sprint, sprint_phase
 from toolkit.domain.status import JUDGED, Kind, Status
 from toolkit.inbox import entries
+from toolkit.services.bulk_coa import BULKCOA_FOLDER
 from toolkit.services.context import Context
 from toolkit.services.judge import group_folder
 from toolkit.services.lost_days import LOSTDAYS_FOLDER
@@ -84,7 +85,7 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
     out = []
     for r in sorted(rows.values(), key=lambda r: r.id):
         # outturn and lost day claims name no cycle of their own: only a quarantined one is the MCC's to look at
-        unknown = r.status in JUDGED and r.kind not in (Kind.OUTTURN, Kind.LOST_DAYS_CLAIM) and (
+        unknown = r.status in JUDGED and r.kind not in (Kind.OUTTURN, Kind.LOST_DAYS_CLAIM, Kind.BULK_COA_PLAN) and (
             not r.supplier_group or not r.cycle or r.cycle not in known)
         if r.status == Status.QUARANTINED or unknown:
             reason = r.reason or ("from no known group" if not r.supplier_group else f"of no known cycle ({r.cycle})"
@@ -92,7 +93,7 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
             out.append(Unplaced(f"#{r.id} {r.original_name}", r.status.value, r.supplier_group or "", r.received_at,
                                 reason))
     _, strays = entries.look(ctx.workspace.inbox, lambda name: group_folder(ctx.config, name)
-                             or name.upper() in (OUTTURN_FOLDER, LOSTDAYS_FOLDER))
+                             or name.upper() in (OUTTURN_FOLDER, LOSTDAYS_FOLDER, BULKCOA_FOLDER))
     out += [Unplaced(f"inbox/{s.where}", "left in the inbox", "", None, s.reason) for s in strays]
     for path in entries.claimed(ctx.workspace.inbox / entries.PROCESSING, tidy=False):
         c = entries.read_claim(path)

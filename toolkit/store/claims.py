@@ -20,16 +20,18 @@ def register_path(workspace: Workspace) -> Path:
     return folder(workspace) / "register.jsonl"
 
 
-def read_events(workspace: Workspace) -> list[dict]:
-    path = register_path(workspace)
+def read_events(workspace: Workspace, path: Path | None = None) -> list[dict]:
+    """The events of the claims register (or of the register at ``path``: the bulk change of agent register has
+    the same form)."""
+    path = path or register_path(workspace)
     if not path.is_file():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def append_event(workspace: Workspace, event: dict) -> None:
+def append_event(workspace: Workspace, event: dict, path: Path | None = None) -> None:
     """One event, written whole and flushed to disk before returning."""
-    path = register_path(workspace)
+    path = path or register_path(workspace)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(event, sort_keys=True, default=str) + "\n")
