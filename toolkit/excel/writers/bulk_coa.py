@@ -68,6 +68,7 @@ def write_bulk_form(path: Path, value: BulkFormValue, key: bytes) -> Path:
             ws.set_row(r, 30)
         ws.write_string(TABLE_HEADER - 1, 0, "Daily volumes and impacted parties", title)
         ws.write_row(TABLE_HEADER, 0, COLUMNS, head)
+        ws.set_row(TABLE_HEADER, 30)
         for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + TABLE_ROWS):
             for c, fmt in enumerate((day_in, text_in, int_in, text_in, text_in)):
                 ws.write_blank(r, c, None, fmt)
@@ -75,8 +76,9 @@ def write_bulk_form(path: Path, value: BulkFormValue, key: bytes) -> Path:
                            {"validate": "list", "source": list(value.ldsos)[:200] or [""], "error_type": "warning"})
         ws.freeze_panes(TABLE_HEADER + 1, 0)
         ws.protect("", {"format_columns": True, "format_rows": True})
+        # the whole table printed (LibreOffice leaves blank input rows out of the print range otherwise)
         B.print_setup(ws, orientation="portrait", repeat_rows=(TABLE_HEADER,),
-                      footer=f"&L{value.group} {value.form_id}&RPage &P")
+                      area=(0, 0, TABLE_HEADER + TABLE_ROWS, 4), footer=f"&L{value.group} {value.form_id}&RPage &P")
         write_meta_sheet(wb.add_worksheet(SHEET_META), meta)
     return path
 
