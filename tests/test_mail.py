@@ -359,7 +359,7 @@ def test_the_demo_workspace_holds_the_default_templates_to_edit():
         assert (REPO / "templates" / "email" / name).read_text() == (DEFAULTS / name).read_text(), name
     kinds = {n.split(".")[0] for n in repo} - {"base"}
     assert kinds == {"template_issue", "feedback", "reminder", "uca_report", "grant", "publication", "mailbox_reply",
-                     "mailbox_notice"}
+                     "mailbox_notice", "lost_days"}
     assert all(f"{k}.txt.j2" in repo and f"{k}.html.j2" in repo for k in kinds)
 
 

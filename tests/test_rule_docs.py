@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import REPO
-from toolkit.domain.findings import OUTTURN_RULES, SUBMISSION_RULES, RuleId, render_rule_table
+from toolkit.domain.findings import OUTTURN_RULES, PROCESS_RULES, SUBMISSION_RULES, RuleId, render_rule_table
 
 HEADER = "| rule | severity | title | what it checks | source |"
 
@@ -20,13 +20,14 @@ def docs_table(name: str) -> str:
     return "\n".join(lines[start:end]) + "\n"
 
 
-@pytest.mark.parametrize(("doc", "rules"), [("inbox.md", SUBMISSION_RULES), ("monitoring.md", OUTTURN_RULES)])
+@pytest.mark.parametrize(("doc", "rules"), [("inbox.md", SUBMISSION_RULES), ("monitoring.md", OUTTURN_RULES),
+                                           ("processes.md", PROCESS_RULES)])
 def test_the_docs_rule_table_is_the_catalogue(doc, rules):
     assert docs_table(doc) == render_rule_table(rules)
 
 
 def test_every_rule_is_in_one_docs_table():
-    assert sorted(SUBMISSION_RULES + OUTTURN_RULES) == sorted(RuleId)
+    assert sorted(SUBMISSION_RULES + OUTTURN_RULES + PROCESS_RULES) == sorted(RuleId)
 
 
 def test_a_rule_renders_as_one_table_row():

@@ -9,6 +9,8 @@ June 2026, so in S1 its ramp-up lies after the sprint and it has no daily plan.
 from __future__ import annotations
 
 import zipfile
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -117,8 +119,10 @@ def test_catalogue_ids_are_the_methods(setup):
         "identity.template", "structure.layout", "value.integer", "calendar.non-migration-day",
         "completeness.portfolio", "envelope.daily", "envelope.weekly", "ramp-up.range", "core-window.completion",
         "de-minimis.daily-cap", "de-minimis.spread", "daily.required", "daily.matches-weekly",
-        "fast-feedback.limits", "agents.forecast", "uca.eligible", "uca.available", "timeliness.late", "uca.window",
-        "outturn.file", "outturn.party", "outturn.date", "outturn.count", "outturn.duplicate"}
+        "fast-feedback.limits", "agents.forecast", "agents.ready", "sites.date", "sites.in-plan", "uca.eligible",
+        "uca.available", "timeliness.late", "uca.window", "claim.form", "claim.fields", "claim.impact",
+        "claim.eligible", "bulk-coa.form", "bulk-coa.plan", "bulk-coa.notice", "outturn.file", "outturn.party",
+        "outturn.date", "outturn.count", "outturn.duplicate"}
 
 
 # -- identity, time and structure -----------------------------------------------------------------------------
@@ -433,3 +437,63 @@ def test_agent_forecasts_not_adding_up_are_a_warning(xdno):
     judged = xdno.judged()
     assert judged.status == Status.ACCEPTED
     assert [x[0] for x in flat(judged, Severity.WARNING)] == ["agents.forecast"]
+
+
+# -- agents migration ready (F5.2.10) and complex sites (F5.7), with the content the configuration would give ---
+
+@contextmanager
+def _content(setup, group: str, **changes):
+    """The judge's content of ``group`` with ``changes`` (what a config/agents.csv ``ready_from`` or a
+    config/complex_sites.csv would put there), for the duration of the block."""
+    _, _, judge, sprint = setup
+    original = judge.content(group, sprint)
+    key = (group, sprint.cycle)
+    basis = judge._contents[key][0]
+    judge._contents[key] = (basis, replace(original, **changes))
+    try:
+        yield judge._contents[key][1]
+    finally:
+        judge._contents[key] = (basis, original)
+
+
+def test_forecasts_for_an_agent_before_it_is_ready_are_an_error(setup, xdno):
+    """F5.2.10: "they will need to ensure they only migrate MPANs with Agents that are 'migration ready'"."""
+    xdno.sync_agents()
+    k = next(k for k, a in enumerate(xdno.content.agents) if a.role == "MS")
+    last = xdno.content.weeks[-1]
+    agents = [replace(a, ready_from=last) if i == k else a for i, a in enumerate(xdno.content.agents)]
+    with _content(setup, "XDNO", agents=agents):
+        judged = xdno.judged()
+    r = next(r for r in range(len(xdno.content.weeks)) if xdno.agents[r, k] > 0)
+    area = xdno.names[C.AGENT_FORECAST]
+    from toolkit.domain.submission import a1
+
+    assert flat(judged) == [("agents.ready", area.sheet, a1(area.top + r, area.left + k))]
+
+
+def test_complex_sites_migrate_on_one_day_from_m14_inside_the_plan(setup, xdno, tmp_path):
+    """F5.7: "The Migration of all MPANs within a Complex Site arrangement must be undertaken at the same time; and
+    No migration of Complex Sites may be undertaken prior to M14." """
+    from toolkit.domain.complex_sites import ComplexSite
+    from toolkit.excel.reader import read_template
+    from toolkit.excel.writers.template import TemplateMeta, write_template
+
+    ws, config, _, _ = setup
+    ldso = xdno.content.ldsos[xdno.col(Category.ENVELOPE)].mpid
+    sites = (ComplexSite("Campus", "XDNO", ldso, 10), ComplexSite("Network", "XDNO", ldso, 10**6))
+    meta = read_template(xdno.template).meta
+    with_sites = write_template(tmp_path / "t.xlsx", replace(xdno.content, sites=sites), config.parameters,
+                                TemplateMeta(meta["template_id"], int(meta["version"]), meta["issued_at"]),
+                                context(ws).key)
+    assert with_sites["content_digest"] != meta["content_digest"]  # the sites are locked content
+    after_m14 = next(d for k, d in enumerate(xdno.content.window_days)
+                     if d >= config.calendar.m14 and xdno.content.window_open[k])
+    path = fill_plan(tmp_path / "t.xlsx", tmp_path / "p.xlsx", weekly=xdno.weekly, daily=xdno.daily,
+                     agents=xdno.agents)
+    path = fill_cells(path, tmp_path / "s.xlsx", {("Sites", "E6"): config.calendar.m14 - timedelta(days=3),
+                                                  ("Sites", "E7"): after_m14})
+    with _content(setup, "XDNO", sites=sites):
+        found = flat(xdno.judged(path))
+        without_sheet = flat(xdno.judged())
+    assert found == [("sites.date", "Sites", "E6"), ("sites.in-plan", "Sites", "E7")]
+    assert without_sheet == [("structure.layout", "Sites", "")]

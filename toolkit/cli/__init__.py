@@ -15,15 +15,18 @@ import typer
 from rich.markup import escape
 
 from toolkit.cli import (  # noqa: F401 - they register commands
+    bulk_coa,
     distribute,
     inbox,
     key,
+    lost_days,
     mailbox,
     monitor,
     plans,
     review,
     schedule,
     setup,
+    sites,
 )
 from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, app, err_console
 from toolkit.errors import ToolkitError

@@ -69,6 +69,13 @@ def context(workspace: Path | None, today: str | None) -> Context:
     return Context.open(workspace, parse_day(today, "--today") if today else None)
 
 
+def announced(workspace: Path | None, today: str | None) -> Context:
+    """The context of a command that acts on no one sprint, its workspace named on the first line."""
+    ctx = context(workspace, today)
+    header(ctx)
+    return ctx
+
+
 def header(ctx: Context, sprint: Sprint | None = None, how: str | None = None) -> None:
     """The command's first line (stderr, so ``--json`` stays pure): the workspace and the sprint acted on. ``how``
     says why that sprint: None for one asked with --cycle, else e.g. "being planned" or "executing"."""

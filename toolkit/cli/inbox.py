@@ -174,6 +174,19 @@ def status(cycle: CycleOpt = None, as_json: JsonOpt = False, workspace: Workspac
     from toolkit.cli.mailbox import mail_table
 
     mail_table(ctx)  # issue 21: the returns that came by email
+    _claims(ctx)
+
+
+def _claims(ctx) -> None:
+    """Lost Migration Day claims still open, with their 2 and 10 working day deadlines (F6.6)."""
+    from toolkit.cli.lost_days import claim_lines
+    from toolkit.services.status import open_claims
+
+    found = open_claims(ctx)
+    if found:
+        console.print(f"Lost Migration Day claims open ({len(found)}):")
+        for line in claim_lines(found, ctx.clock.today()):
+            console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _status_json(ctx, sprint, phases, rows, found) -> dict:

@@ -20,169 +20,40 @@ Files (column names are fixed: other tools write these files):
 from __future__ import annotations
 
 import csv
-import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 
 from toolkit.config.explain import _explain, _toml_location
+from toolkit.config.rows import (
+    AGENT_COLUMNS,
+    CHURN_COLUMNS,
+    EXEMPTION_COLUMNS,
+    GROUP_COLUMNS,
+    LDSO_COLUMNS,
+    LOST_DAYS_COLUMNS,
+    PORTFOLIO_COLUMNS,
+    SUPPLIER_COLUMNS,
+    AgentRow,
+    ChurnRow,
+    ExemptionRow,
+    LdsoRow,
+    LostDaysRow,
+    PortfolioRow,
+    SupplierRow,
+    _Row,
+)
+from toolkit.config.sites import NAME as SITES_NAME
+from toolkit.config.sites import SITE_COLUMNS, SiteRow, check_sites
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
-from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
+from toolkit.domain.industry import Agent, Industry, Ldso, SupplierGroup
+from toolkit.domain.lost_days import incident_key
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.programme import Churn
-from toolkit.domain.text import address_problem, plain_text_problem
 from toolkit.errors import ConfigError, ConfigProblem
-
-MPID = re.compile(r"^[A-Z0-9]{4}$")
-DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-LDSO_COLUMNS = ("ldso_mpid", "name", "mpan_count")
-SUPPLIER_COLUMNS = ("supplier_mpid", "supplier_group", "group_name", "sit", "migration_start",
-                    "extended_ramp_up", "lost_days", "daily_opt_in", "primary_contact", "secondary_contact")
-PORTFOLIO_COLUMNS = ("supplier_mpid", "ldso_mpid", "mpan_count")
-AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
-# optional columns: where publications and notices are emailed (an agent's repeated identically on its rows)
-CONTACT_COLUMNS = ("primary_contact", "secondary_contact")
-EXEMPTION_COLUMNS = ("supplier_group", "ldso_mpid", "date", "reason")
-LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_on")
-CHURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "date", "change", "reason")
-# the attributes of a group that every one of its supplier rows must repeat identically
-GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
-                 "primary_contact", "secondary_contact", "owner", "email_domains")
-
-
-def _mpid(value: str) -> str:
-    value = value.strip().upper()
-    if not MPID.match(value):
-        raise ValueError(f"{value!r} is not an MPID (four letters or digits)")
-    return value
-
-
-def _email(value: str) -> str:
-    """One address, or nothing (a contact field never holds two: they would all receive the MCC's mail)."""
-    value = value.strip()
-    problem = address_problem(value) if value else None
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _plain(cls, value: Any) -> Any:
-        """No control characters in any field: names and reasons reach emails, workbooks, CSV and calendars."""
-        problem = plain_text_problem(value) if isinstance(value, str) else None
-        if problem:
-            raise ValueError(problem)
-        return value
-
-
-class LdsoRow(_Row):
-    ldso_mpid: str
-    name: str = Field(min_length=1)
-    mpan_count: int = Field(gt=0)
-    primary_contact: str = ""
-    secondary_contact: str = ""
-    _mpid = field_validator("ldso_mpid")(_mpid)
-    _emails = field_validator("primary_contact", "secondary_contact")(_email)
-
-
-class SupplierRow(_Row):
-    supplier_mpid: str
-    supplier_group: str
-    group_name: str = Field(min_length=1)
-    sit: bool
-    migration_start: date
-    extended_ramp_up: bool = False
-    lost_days: int = Field(0, ge=0)
-    daily_opt_in: bool = False
-    primary_contact: str = Field(min_length=1)
-    secondary_contact: str = ""
-    owner: str = ""  # optional column: groups of one owner count as one contributor in disclosure control
-    email_domains: str = ""  # optional column: mail domains (space or ';' separated) its returns may come from
-    _mpids = field_validator("supplier_mpid", "supplier_group")(_mpid)
-
-    @field_validator("email_domains")
-    @classmethod
-    def _domains(cls, value: str) -> str:
-        for d in value.replace(";", " ").split():
-            if not DOMAIN.fullmatch(d):
-                raise ValueError(f"{d!r} is not a mail domain (like example.com)")
-        return value
-    _emails = field_validator("primary_contact", "secondary_contact")(_email)
-
-    @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: Any, info) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return 0 if info.field_name == "lost_days" else False
-        return value
-
-
-class PortfolioRow(_Row):
-    supplier_mpid: str
-    ldso_mpid: str
-    mpan_count: int = Field(ge=0)
-    _mpids = field_validator("supplier_mpid", "ldso_mpid")(_mpid)
-
-
-class AgentRow(_Row):
-    supplier_group: str
-    agent_mpid: str
-    agent_name: str = Field(min_length=1)
-    role: str
-    primary_contact: str = ""
-    secondary_contact: str = ""
-    _mpids = field_validator("supplier_group", "agent_mpid")(_mpid)
-    _emails = field_validator("primary_contact", "secondary_contact")(_email)
-
-    @field_validator("role")
-    @classmethod
-    def _role(cls, value: str) -> str:
-        value = value.strip().upper()
-        if value not in AGENT_ROLES:
-            raise ValueError(f"{value!r} is not a role ({', '.join(f'{k} {v}' for k, v in AGENT_ROLES.items())})")
-        return value
-
-
-class LostDaysRow(_Row):
-    supplier_group: str
-    days: int = Field(gt=0)
-    reason: str = Field(min_length=1)
-    incident: str = Field(min_length=1)
-    approved_on: date
-    _mpid = field_validator("supplier_group")(_mpid)
-
-
-class ChurnRow(_Row):
-    supplier_mpid: str
-    ldso_mpid: str
-    date: date
-    change: int
-    reason: str = Field(min_length=1)
-    _mpids = field_validator("supplier_mpid", "ldso_mpid")(_mpid)
-
-    @field_validator("change")
-    @classmethod
-    def _not_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("0 is no change (MPANs gained are positive, lost negative)")
-        return value
-
-
-class ExemptionRow(_Row):
-    supplier_group: str
-    ldso_mpid: str
-    date: date
-    reason: str = Field(min_length=1)
-    _mpids = field_validator("supplier_group", "ldso_mpid")(_mpid)
 
 
 @dataclass
@@ -320,15 +191,7 @@ def load_config(root: Path) -> Config:
                       _counted_with_errors(seen, portfolio))
     agents = _check_agents(agent_rows, {g.mpid for g in groups}, "config/suppliers.csv" in trusted, problems,
                            set(g.mpid for g in groups) | seen.raw("config/suppliers.csv", "supplier_group"))
-    exemption_rows = (_read_csv(cfg / "exemptions.csv", "config/exemptions.csv", EXEMPTION_COLUMNS, ExemptionRow,
-                                problems) if (cfg / "exemptions.csv").is_file() else [])
-    exemptions: dict[str, set[tuple[str, date]]] = {}
-    for line, row in exemption_rows:
-        if row.supplier_group not in {g.mpid for g in groups} or row.ldso_mpid not in ldsos:
-            problems.append(ConfigProblem("config/exemptions.csv", f"row {line}",
-                                          f"group {row.supplier_group} or LDSO {row.ldso_mpid} is not configured"))
-            continue
-        exemptions.setdefault(row.supplier_group, set()).add((row.ldso_mpid, row.date))
+    exemptions = _exemptions(cfg, {g.mpid for g in groups}, set(ldsos), problems)
 
     lost_rows = (_read_csv(cfg / "lost_days.csv", "config/lost_days.csv", LOST_DAYS_COLUMNS, LostDaysRow, problems)
                  if (cfg / "lost_days.csv").is_file() else [])
@@ -336,6 +199,10 @@ def load_config(root: Path) -> Config:
     churn_rows = (_read_csv(cfg / "churn.csv", "config/churn.csv", CHURN_COLUMNS, ChurnRow, problems)
                   if (cfg / "churn.csv").is_file() else [])
     churn = _check_churn(churn_rows, portfolio, supplier_group, set(ldsos), settings, problems)
+    site_rows = (_read_csv(cfg / "complex_sites.csv", SITES_NAME, SITE_COLUMNS, SiteRow, problems)
+                 if (cfg / "complex_sites.csv").is_file() else [])
+    sites = check_sites(site_rows, Industry((), tuple(groups), portfolio).group_portfolio, {g.mpid for g in groups},
+                        set(ldsos), agents, problems) if site_rows else ()
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
@@ -346,11 +213,27 @@ def load_config(root: Path) -> Config:
                 "config/suppliers.csv", f"group {g.mpid}",
                 f"migration_start {g.migration_start} is not a migration day "
                 f"({calendar.reason(g.migration_start)}); capacity starts on the next migration day"))
-    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents)
+    industry = Industry(ldsos=tuple(ldsos.values()), groups=tuple(groups), portfolio=portfolio, agents=agents,
+                        sites=sites)
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings,
                   exemptions={g: frozenset(v) for g, v in exemptions.items()},
                   lost_day_claims=[row for _, row in lost_rows], churn=churn)
+
+
+def _exemptions(cfg: Path, groups: set[str], ldsos: set[str], problems: list[ConfigProblem]
+                ) -> dict[str, set[tuple[str, date]]]:
+    """The de minimis exemptions of ``config/exemptions.csv`` (optional), by group."""
+    rows = (_read_csv(cfg / "exemptions.csv", "config/exemptions.csv", EXEMPTION_COLUMNS, ExemptionRow, problems)
+            if (cfg / "exemptions.csv").is_file() else [])
+    out: dict[str, set[tuple[str, date]]] = {}
+    for line, row in rows:
+        if row.supplier_group not in groups or row.ldso_mpid not in ldsos:
+            problems.append(ConfigProblem("config/exemptions.csv", f"row {line}",
+                                          f"group {row.supplier_group} or LDSO {row.ldso_mpid} is not configured"))
+            continue
+        out.setdefault(row.supplier_group, set()).add((row.ldso_mpid, row.date))
+    return out
 
 
 def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:
@@ -392,7 +275,16 @@ def _add_lost_days(groups: list[SupplierGroup], rows: list[tuple[int, LostDaysRo
     the days of its claims (F6.6; P XCMW). The process is open until M14 only."""
     extra: dict[str, int] = {}
     known = {g.mpid for g in groups}
+    seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
+        incident = (row.supplier_group, incident_key(row.incident))
+        if incident in seen:
+            problems.append(ConfigProblem("config/lost_days.csv", f"row {line}, column incident",
+                                          f"incident {row.incident} is already recorded for {row.supplier_group} "
+                                          f"(row {seen[incident]}): one incident extends a group's core window once "
+                                          "(F6.6)"))
+            continue
+        seen[incident] = line
         if row.supplier_group not in known:
             problems.append(ConfigProblem("config/lost_days.csv", f"row {line}, column supplier_group",
                                           f"group {row.supplier_group} is not in config/suppliers.csv"))
@@ -553,6 +445,7 @@ def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_tru
     agents: list[Agent] = []
     seen: dict[tuple[str, str, str], int] = {}
     contacts: dict[str, tuple[tuple[str, str], int]] = {}  # agent MPID -> (contacts, first row)
+    ready: dict[str, tuple[date | None, int]] = {}  # agent MPID -> (ready_from, first row)
     for line, row in rows:
         if row.supplier_group not in groups:
             if groups_trusted and row.supplier_group not in (known or groups):
@@ -570,6 +463,12 @@ def _check_agents(rows: list[tuple[int, AgentRow]], groups: set[str], groups_tru
         if first[0] != pair:
             problems.append(ConfigProblem(name, f"row {line}, column primary_contact", f"agent {row.agent_mpid} "
                                           f"has other contacts on row {first[1]}: give them identically on every row"))
+        was = ready.setdefault(row.agent_mpid, (row.ready_from, line))
+        if was[0] != row.ready_from:  # readiness is the agent's, whichever group it serves
+            problems.append(ConfigProblem(name, f"row {line}, column ready_from", f"agent {row.agent_mpid} is "
+                                          f"ready from {was[0] or '(blank)'} on row {was[1]}: give the same date on "
+                                          "every row of an agent"))
         agents.append(Agent(group=row.supplier_group, mpid=row.agent_mpid, name=row.agent_name, role=row.role,
-                            primary_contact=row.primary_contact, secondary_contact=row.secondary_contact))
+                            primary_contact=row.primary_contact, secondary_contact=row.secondary_contact,
+                            ready_from=row.ready_from))
     return tuple(sorted(agents, key=lambda a: (a.group, a.role, a.mpid)))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.config.loader import AGENT_COLUMNS, CONTACT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
+from toolkit.config.rows import AGENT_COLUMNS, CONTACT_COLUMNS, LDSO_COLUMNS, PORTFOLIO_COLUMNS, SUPPLIER_COLUMNS
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.sprints import first_wednesdays

@@ -44,6 +44,16 @@ class RuleId(StrEnum):
     UCA_AVAILABLE = "uca.available"
     UCA_WINDOW = "uca.window"
     AGENTS_FORECAST = "agents.forecast"
+    AGENTS_READY = "agents.ready"
+    SITES_DATE = "sites.date"
+    SITES_IN_PLAN = "sites.in-plan"
+    CLAIM_FORM = "claim.form"
+    CLAIM_FIELDS = "claim.fields"
+    CLAIM_IMPACT = "claim.impact"
+    CLAIM_ELIGIBLE = "claim.eligible"
+    BULK_COA_FORM = "bulk-coa.form"
+    BULK_COA_PLAN = "bulk-coa.plan"
+    BULK_COA_NOTICE = "bulk-coa.notice"
     OUTTURN_FILE = "outturn.file"
     OUTTURN_PARTY = "outturn.party"
     OUTTURN_DATE = "outturn.date"
@@ -122,6 +132,36 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
     Rule(RuleId.AGENTS_FORECAST, "Agent forecasts",
          "Each role's service-provider forecasts add up to the week's plan.", "F5.2.10; C3.2.1 b3",
          Severity.WARNING),
+    Rule(RuleId.AGENTS_READY, "Agents migration ready",
+         "No migrations are forecast for a service provider in a week that ends before the day it is \"migration "
+         "ready\" (config/agents.csv ready_from).", "F5.2.10"),
+    Rule(RuleId.SITES_DATE, "Complex site dates",
+         "Each complex site on the Sites sheet has one migration date, a migration day open to the group from M14 "
+         "on (a site without a date yet is a warning).", "F5.7"),
+    Rule(RuleId.SITES_IN_PLAN, "Complex sites inside the plan",
+         "The MPANs of the sites of an LDSO on a day fit in the group's plan there: that day's daily plan in the "
+         "sprint, the week's weekly plan after it.", "F5.7"),
+    Rule(RuleId.CLAIM_FORM, "Issued claim form",
+         "The file is a Lost Migration Day claim form the MCC issued to this group, with unaltered metadata and "
+         "signature, and its fields where the form put them.", "F6.6.1"),
+    Rule(RuleId.CLAIM_FIELDS, "Claim fields given",
+         "The impact, the migration days lost (a whole number of 1 or more), the incident number, the responsible "
+         "party, the supplier issue owner and the resolution are given as plain text; supporting information is "
+         "optional.", "F6.6.1 1-6"),
+    Rule(RuleId.CLAIM_IMPACT, "Impacted plan dates and numbers",
+         "Each impacted line gives a migration day of the group on or before the day the claim is received, an "
+         "LDSO and a whole number of migrations; no more days are claimed than dates are listed.", "F6.6.1 1"),
+    Rule(RuleId.CLAIM_ELIGIBLE, "Claim eligible",
+         "The group has envelopes in the LDSOs claimed, the claim and its dates are before M14, and the incident "
+         "is not already claimed or applied for the group.", "F6.6"),
+    Rule(RuleId.BULK_COA_FORM, "Issued bulk change of agent plan",
+         "The file is a bulk change of agent plan the MCC issued to this group, with unaltered metadata and "
+         "signature, and its fields where the form put them.", "F5.6"),
+    Rule(RuleId.BULK_COA_PLAN, "Daily volumes and impacted parties",
+         "The reference, reason and owner are given; each line gives a working day between M11 and M15, an LDSO, a "
+         "whole number of MPANs and the old and new agents' MPIDs.", "F5.6 step 2"),
+    Rule(RuleId.BULK_COA_NOTICE, "Three months' notice",
+         "The plan is received at least three months before its first day.", "F5.6 step 2", Severity.WARNING),
     Rule(RuleId.OUTTURN_FILE, "Outturn table as specified",
          "The file has a header row naming the columns supplier_mpid, ldso_mpid, initiation_date, effective_date and "
          "initiations (completions may be left out), and no more rows than the toolkit reads.", "F6.1; METHOD 9"),
@@ -140,7 +180,8 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
 )}
 
 # the rules of a returned plan or UCA request (docs/inbox.md), and those of an outturn file (docs/monitoring.md)
-SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith("outturn."))
+SUBMISSION_RULES = tuple(r for r in RuleId if not r.startswith(("outturn.", "claim.", "bulk-coa.")))
+PROCESS_RULES = tuple(r for r in RuleId if r.startswith(("claim.", "bulk-coa.")))  # docs/processes.md
 OUTTURN_RULES = tuple(r for r in RuleId if r.startswith("outturn."))
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from toolkit.domain.complex_sites import ComplexSite
+
 
 @dataclass(frozen=True)
 class Ldso:
@@ -72,6 +74,7 @@ class Agent:
     primary_contact: str = ""
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
+    ready_from: date | None = None  # F5.2.10: the first day it is "migration ready" (None: ready throughout)
 
     @property
     def contacts(self) -> tuple[str, ...]:
@@ -90,6 +93,10 @@ class Industry:
     groups: tuple[SupplierGroup, ...]
     portfolio: dict[tuple[str, str], int] = field(default_factory=dict)  # (supplier MPID, LDSO) -> MPANs
     agents: tuple[Agent, ...] = ()
+    sites: tuple[ComplexSite, ...] = ()  # F5.7: config/complex_sites.csv
+
+    def sites_of_group(self, group: str) -> tuple[ComplexSite, ...]:
+        return tuple(s for s in self.sites if s.group == group)
 
     @cached_property
     def ldso_by_mpid(self) -> dict[str, Ldso]:

@@ -41,3 +41,10 @@ class Kind(StrEnum):
     PLAN = "plan"  # a returned plan template
     UCA_REQUEST = "uca-request"  # a returned unused capacity request form
     OUTTURN = "outturn"  # execution outturn (inbox/outturn/)
+    LOST_DAYS_CLAIM = "lost-days-claim"  # a returned Lost Migration Day claim form (inbox/lostdays/)
+    BULK_COA_PLAN = "bulk-coa-plan"  # a returned bulk change of agent plan (inbox/bulkcoa/)
+
+
+# the inbox folders that are not a group's, by what they take in (upper case, as the inbox names its folders:
+# letters and digits only)
+INBOX_FOLDERS = {Kind.OUTTURN: "OUTTURN", Kind.LOST_DAYS_CLAIM: "LOSTDAYS", Kind.BULK_COA_PLAN: "BULKCOA"}

@@ -135,6 +135,8 @@ class TemplateContent:
     basis_notes: tuple[str, ...] = ()
     prefill: np.ndarray | None = None  # (W, L) weekly figures written into the template, -1 where none
     prefill_agents: np.ndarray | None = None  # (W, agents) forecasts carried with them
+    sites: tuple = ()  # the group's complex sites (F5.7): each given one migration date on the Sites sheet
+    m14: date | None = None  # F5.7: no complex site migrates before M14
     carried_from: str = ""  # "your accepted S7 plan (version 2)"
 
     @property
@@ -287,7 +289,8 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         migration_start=ph.migration_start, ramp_up_check_end=ramp_check_end, ramp_up_end=ph.ramp_up_end,
         core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
         agents=industry.agents_of_group(group_mpid), events=sorted(events), window_days=all_days,
-        window_open=open_, window_limit=limit, basis_notes=basis.notes if basis is not None else ())
+        window_open=open_, window_limit=limit, basis_notes=basis.notes if basis is not None else (),
+        sites=industry.sites_of_group(group_mpid), m14=calendar.m14)
 
 
 def _fits(col: LdsoColumn, weekly_limit: np.ndarray, ramp_weeks: np.ndarray, ramp_in_window: bool) -> int | None:

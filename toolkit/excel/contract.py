@@ -29,13 +29,15 @@ SHEET_AGENTS = "Agents"
 SHEET_CHECKS = "Checks"
 SHEET_CHART = "Chart"
 SHEET_META = "_mcc"
+SHEET_SITES = "Sites"  # only in the templates of groups with complex sites (F5.7)
 
 PLAN_WEEKLY = "PlanWeekly"
 PLAN_DAILY = "PlanDaily"
 AGENT_FORECAST = "AgentForecast"
 FAST_FEEDBACK = "FastFeedback"
 UCA_REQUEST = "UcaRequest"
-GRID_NAMES = (PLAN_WEEKLY, PLAN_DAILY, AGENT_FORECAST, FAST_FEEDBACK, UCA_REQUEST)
+SITE_PLAN = "SitePlan"
+GRID_NAMES = (PLAN_WEEKLY, PLAN_DAILY, AGENT_FORECAST, FAST_FEEDBACK, UCA_REQUEST, SITE_PLAN)
 SHEET_UCA = "UCA request"
 KIND_PLAN = "plan"
 KIND_UCA = "uca-request"

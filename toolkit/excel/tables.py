@@ -13,7 +13,8 @@ PCT = "0.0%"
 CHART_DAY = "dd mmm yy"
 STATUS_FILLS = {"met": OK_FILL, "on course": OK_FILL, "missed": RED_FILL, "behind": AMBER_FILL,
                 "no agreed plan": AMBER_FILL, "level 1": OK_FILL, "level 2": AMBER_FILL, "level 3": RED_FILL,
-                "yes": OK_FILL, "no": RED_FILL}
+                "yes": OK_FILL, "no": RED_FILL, "confirmed": OK_FILL, "not confirmed": RED_FILL,
+                "no date": AMBER_FILL}
 
 
 @dataclass(frozen=True)

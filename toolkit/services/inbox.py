@@ -9,8 +9,10 @@ from pathlib import Path
 from toolkit.inbox.intake import Inbox, Outcome
 from toolkit.inbox.safety import Limits
 from toolkit.inbox.watcher import Stability, run_once, watch
+from toolkit.services.bulk_coa import BULKCOA_FOLDER, BulkJudge
 from toolkit.services.context import Context
 from toolkit.services.judge import make_judge
+from toolkit.services.lost_days import LOSTDAYS_FOLDER, ClaimJudge
 from toolkit.services.outturn import OUTTURN_FOLDER, LiveConfig, OutturnJudge
 
 OnOutcome = Callable[[Outcome], None]
@@ -21,7 +23,10 @@ def make_inbox(ctx: Context, cycle: str | None = None, on_outcome: OnOutcome | N
     before touching anything (a judge with another key would reject every genuine return)."""
     ctx.key  # noqa: B018 - raises MissingKey, never makes a key
     live = LiveConfig(ctx.workspace, ctx.config)
-    judges = {None: make_judge(ctx, cycle, live), OUTTURN_FOLDER: OutturnJudge(ctx.workspace, live)}
+    judges = {None: make_judge(ctx, cycle, live), OUTTURN_FOLDER: OutturnJudge(ctx.workspace, live),
+              LOSTDAYS_FOLDER: ClaimJudge(ctx.workspace, live, ctx.key, ctx.clock,
+                                          Limits.of(ctx.config.parameters.inbox)),
+              BULKCOA_FOLDER: BulkJudge(ctx.workspace, live, ctx.key, Limits.of(ctx.config.parameters.inbox))}
     return Inbox(ctx.workspace, judges, ctx.clock, on_outcome, Limits.of(ctx.config.parameters.inbox))
 
 

@@ -14,19 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.clock import stamp
-from toolkit.config import load_config
 from toolkit.domain import monitoring as M
-from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
-from toolkit.domain.text import display_name, plain_text_problem
+from toolkit.domain.text import display_name
 from toolkit.errors import UsageError
 from toolkit.excel.writers.monitoring import write_monitoring_workbook
 from toolkit.inbox.intake import Outcome, copy_into_inbox
-from toolkit.services.context import Context, envelopes
+from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox
+from toolkit.services.lost_days import record_lost_days  # noqa: F401 - mcc monitor lost-days records by hand
 from toolkit.services.outturn import OUTTURN_FOLDER
 from toolkit.services.uca import current_schedule
-from toolkit.store.files import csv_line
 from toolkit.store.ledger import Ledger, Shortfall
 from toolkit.store.lock import LockHeld
 from toolkit.store.versions import next_version, versioned
@@ -82,51 +80,6 @@ def notify_shortfall(ctx: Context, sprint: Sprint, group: str, ldso: str, days: 
                              f"cede {count:,}")
     ledger, at = ctx.ledger, ctx.clock.now()
     return [ledger.add_shortfall(sprint.cycle, group, ldso, d, count, reason.strip(), at) for d in days]
-
-
-LOST_DAYS_HEADER = "supplier_group,days,reason,incident,approved_on\n"
-
-
-def record_lost_days(ctx: Context, group: str, days: int, reason: str, incident: str,
-                     approved_on: date) -> tuple[date | None, date | None]:
-    """Record an approved Lost Migration Day claim in ``config/lost_days.csv`` (F6.6): it extends the group's
-    core window from the next calculation on (envelopes, templates). Only before M14, only for groups with
-    envelopes (not de minimis or small portfolios only). Returns the core window end before and after."""
-    config = ctx.config
-    group = group.upper()
-    if group not in config.industry.group_by_mpid:
-        raise UsageError(f"no supplier group {group!r} in config/suppliers.csv")
-    if days <= 0:
-        raise UsageError("the number of lost migration days must be positive")
-    if not reason.strip() or not incident.strip():
-        raise UsageError("give the reason and the incident reference of the claim (F6.6.1)")
-    for what, text in (("--reason", reason), ("--incident", incident)):
-        problem = plain_text_problem(text)
-        if problem:
-            raise UsageError(f"{what} {problem}: give one line of text")
-    if approved_on >= config.calendar.m14:
-        raise UsageError(f"lost migration days can be approved until M14 ({config.calendar.m14}); after it the days "
-                         "are made up with unused capacity")
-    env = envelopes(config)
-    i = env.groups.index(group)
-    if not (env.category[i] == Category.ENVELOPE).any():
-        raise UsageError(f"{group} has no LDSO with an envelope (only de minimis or small portfolios): the Lost "
-                         "Migration Days process does not apply to it (F6.6)")
-    before = env.phases[i].core_end
-    path = ctx.workspace.config / "lost_days.csv"
-    old = path.read_text(encoding="utf-8") if path.is_file() else None
-    line = csv_line([group, days, reason.strip(), incident.strip(), approved_on])  # never a formula in the CSV
-    text = (old if old is not None else LOST_DAYS_HEADER)
-    path.write_text(text + ("" if text.endswith("\n") else "\n") + line, encoding="utf-8")
-    try:
-        after_config = load_config(ctx.workspace.root)
-    except Exception:
-        if old is None:  # leave the configuration as it was
-            path.unlink()
-        else:
-            path.write_text(old, encoding="utf-8")
-        raise
-    return before, envelopes(after_config).phases[i].core_end
 
 
 # -- the report -----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from toolkit.config import Config, load_config
 from toolkit.domain import monitoring as M
 from toolkit.domain.findings import RowFinding
 from toolkit.domain.rules.outturn import check_outturn, outturn_header
-from toolkit.domain.status import Kind, Status
+from toolkit.domain.status import INBOX_FOLDERS, Kind, Status
 from toolkit.domain.submission import column_letters
 from toolkit.errors import ToolkitError
 from toolkit.inbox import safety
@@ -31,7 +31,7 @@ from toolkit.store.archive import safe_stem
 from toolkit.store.ledger import Ledger
 from toolkit.store.workspace import Workspace
 
-OUTTURN_FOLDER = Kind.OUTTURN.value.upper()  # inbox/outturn/, as the inbox names its folders
+OUTTURN_FOLDER = INBOX_FOLDERS[Kind.OUTTURN]  # inbox/outturn/, as the inbox names its folders
 SHEET = "Outturn"
 MAX_ROWS = 2_000_000
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 
 from toolkit.clock import stamp
 from toolkit.domain.sprints import Sprint, SprintPhase, executing_sprint, sprint_phase
-from toolkit.domain.status import JUDGED, Kind, Status
+from toolkit.domain.status import INBOX_FOLDERS, JUDGED, Kind, Status
 from toolkit.services.context import Context
 
 
@@ -79,9 +79,9 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
     rows = {r.id: r for r in ctx.ledger.between(start, end)} | {r.id: r for r in ctx.ledger.rows(sprint.cycle)}
     out = []
     for r in sorted(rows.values(), key=lambda r: r.id):
-        # outturn names no group and no cycle of its own: only a quarantined one is the MCC's to look at
-        unknown = r.status in JUDGED and r.kind != Kind.OUTTURN and (not r.supplier_group or not r.cycle
-                                                                     or r.cycle not in known)
+        # outturn and lost day claims name no cycle of their own: only a quarantined one is the MCC's to look at
+        unknown = r.status in JUDGED and r.kind not in (Kind.OUTTURN, Kind.LOST_DAYS_CLAIM, Kind.BULK_COA_PLAN) and (
+            not r.supplier_group or not r.cycle or r.cycle not in known)
         if r.status == Status.QUARANTINED or unknown:
             reason = r.reason or ("from no known group" if not r.supplier_group else f"of no known cycle ({r.cycle})"
                                   if r.cycle not in known else "")
@@ -89,8 +89,8 @@ def unplaced(ctx: Context, sprint: Sprint) -> list[Unplaced]:
                                 reason))
     from toolkit.inbox import entries  # here, and not the judge's: mcc status starts quickly
 
-    groups, outturn = ctx.config.industry.group_by_mpid, Kind.OUTTURN.value.upper()  # as judge.group_folder
-    _, strays = entries.look(ctx.workspace.inbox, lambda name: name.upper() in groups or name.upper() == outturn)
+    groups, known = ctx.config.industry.group_by_mpid, set(INBOX_FOLDERS.values())  # as judge.group_folder
+    _, strays = entries.look(ctx.workspace.inbox, lambda name: name.upper() in groups or name.upper() in known)
     out += [Unplaced(f"inbox/{s.where}", "left in the inbox", "", None, s.reason) for s in strays]
     for path in entries.claimed(ctx.workspace.inbox / entries.PROCESSING, tidy=False):
         c = entries.read_claim(path)
@@ -108,3 +108,13 @@ def mail_status(ctx: Context) -> tuple[list, list]:
     ledger = ctx.ledger
     return ([r for r in ledger.rows() if r.message_id],
             [m for m in messages.rows(ledger) if m.status != messages.MessageStatus.TAKEN])
+
+
+def open_claims(ctx: Context) -> list:
+    """The Lost Migration Day claims still open, deadlines first (F6.6; for ``mcc status`` and ``mcc lost-days
+    list``). Here, so mcc status reads the register without the claim judge's imports."""
+    from toolkit.domain import lost_days as L
+    from toolkit.store import claims as R
+
+    recs = L.fold(R.read_events(ctx.workspace), ctx.config.calendar.add_working_days)
+    return sorted((r for r in recs.values() if r.state in L.OPEN), key=lambda r: (r.outcome_by, r.claim_id))

@@ -9,7 +9,9 @@ limits, daily.required, daily.matches-weekly), ``de_minimis`` (de-minimis.spread
 request is judged on.
 """
 
+from toolkit.domain.rules.bulk_coa import BULK_COA, check_bulk_plan
 from toolkit.domain.rules.case import Identity, Judgement, PlanCase
+from toolkit.domain.rules.claim import CLAIM, check_claim
 from toolkit.domain.rules.identity import check_identity, group_in_doubt
 from toolkit.domain.rules.layout import check_structure
 from toolkit.domain.rules.outturn import OUTTURN, check_cohorts, check_outturn
@@ -19,9 +21,10 @@ from toolkit.domain.rules.sheets import AGENT_FORECAST, FAST_FEEDBACK, PLAN_DAIL
 from toolkit.domain.rules.uca import REQUEST, RequestCase, RequestForm, disclosure_counts, validate_request
 from toolkit.domain.rules.values import DAY, read_numbers
 
-REGISTRIES = (PLAN, REQUEST, OUTTURN)
+REGISTRIES = (PLAN, REQUEST, OUTTURN, CLAIM, BULK_COA)
 
-__all__ = ["AGENT_FORECAST", "DAY", "FAST_FEEDBACK", "OUTTURN", "PLAN", "PLAN_DAILY", "PLAN_WEEKLY", "REGISTRIES",
-           "REQUEST", "SHEETS", "UCA_REQUEST", "Family", "Identity", "Judgement", "PlanCase", "Registry", "RequestCase",
-           "RequestForm", "UndeclaredRule", "check_cohorts", "check_identity", "check_outturn", "check_structure",
-           "disclosure_counts", "family", "group_in_doubt", "read_numbers", "validate", "validate_request"]
+__all__ = ["AGENT_FORECAST", "BULK_COA", "CLAIM", "DAY", "FAST_FEEDBACK", "OUTTURN", "PLAN", "PLAN_DAILY",
+           "PLAN_WEEKLY", "REGISTRIES", "REQUEST", "SHEETS", "UCA_REQUEST", "Family", "Identity", "Judgement",
+           "PlanCase", "Registry", "RequestCase", "RequestForm", "UndeclaredRule", "check_bulk_plan", "check_claim",
+           "check_cohorts", "check_identity", "check_outturn", "check_structure", "disclosure_counts", "family",
+           "group_in_doubt", "read_numbers", "validate", "validate_request"]

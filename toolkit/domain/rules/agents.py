@@ -4,6 +4,8 @@ not whole numbers are reported under this rule too (value.integer is for plan ce
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 
 from toolkit.domain.findings import Finding, RuleId, finding
@@ -20,6 +22,35 @@ from toolkit.domain.template import TemplateContent
         when=lambda case: case.grids_ok.get(AGENT_FORECAST) and case.weekly is not None)
 def agent_forecasts(case: PlanCase) -> list[Finding]:
     return _agents(case.content, case.sub.grids[AGENT_FORECAST], case.weekly)
+
+
+@family("agents ready", emits=(RuleId.AGENTS_READY,),
+        when=lambda case: case.grids_ok.get(AGENT_FORECAST) and case.content is not None)
+def agents_ready(case: PlanCase) -> list[Finding]:
+    """F5.2.10: "during migration they will need to ensure they only migrate MPANs with Agents that are 'migration
+    ready'". A week is before an agent's ``ready_from`` when its last day (Sunday) is; a forecast there is an
+    error, one finding per agent at its first such week."""
+    content, grid = case.content, case.sub.grids[AGENT_FORECAST]
+    ready = {a.mpid: a.ready_from for a in content.agents if a.ready_from is not None}
+    forecast, _ = read_numbers(grid, "agent forecast")
+    out: list[Finding] = []
+    for c, key in enumerate(grid.keys):
+        since = ready.get(str(key or "").strip().upper())
+        if since is None:
+            continue
+        early = [r for r, week in enumerate(content.weeks[:len(forecast)])
+                 if week + timedelta(days=6) < since and forecast[r, c] > 0]
+        if early:
+            r = early[0]
+            total = int(sum(forecast[k, c] for k in early))
+            out.append(finding(RuleId.AGENTS_READY,
+                               f"{key} is migration ready from {since:{DAY}}, but {total:,} migrations are forecast "
+                               f"for it before then ({len(early)} week{'s' if len(early) > 1 else ''}, first the "
+                               f"week of {content.weeks[r]:{DAY}}).", sheet=grid.area.sheet, cell=grid.cell(r, c),
+                               date=content.weeks[r], value=int(forecast[r, c]),
+                               hint=f"move these migrations to a provider that is ready, or to {since:{DAY}} or "
+                                    "later"))
+    return out
 
 
 def _agents(content: TemplateContent, grid: Grid, weekly: np.ndarray) -> list[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from toolkit.domain.parameters import Parameters
-from toolkit.domain.rules.agents import agent_forecasts
+from toolkit.domain.rules.agents import agent_forecasts, agents_ready
 from toolkit.domain.rules.case import Identity, Judgement, PlanCase
 from toolkit.domain.rules.daily import daily_matches_weekly, daily_plan, daily_required
 from toolkit.domain.rules.de_minimis import de_minimis_spread
@@ -16,6 +16,7 @@ from toolkit.domain.rules.fast_feedback import fast_feedback_limits
 from toolkit.domain.rules.identity import template_identity
 from toolkit.domain.rules.layout import plan_layout
 from toolkit.domain.rules.registry import Registry
+from toolkit.domain.rules.sites import complex_sites
 from toolkit.domain.rules.timeliness import timeliness
 from toolkit.domain.rules.values import plan_numbers
 from toolkit.domain.rules.weekly import weekly_plan
@@ -24,7 +25,7 @@ from toolkit.domain.template import TemplateContent
 
 PLAN = Registry("plan", (template_identity, timeliness, plan_layout, plan_numbers, weekly_plan, daily_plan,
                          daily_required, daily_matches_weekly, de_minimis_spread, fast_feedback_limits,
-                         agent_forecasts))
+                         agent_forecasts, agents_ready, complex_sites))
 
 
 def validate(sub: Submission, facts: Identity, content: TemplateContent | None, parameters: Parameters,

@@ -7,3 +7,4 @@ PLAN_WEEKLY, PLAN_DAILY, AGENT_FORECAST, FAST_FEEDBACK = "PlanWeekly", "PlanDail
 SHEETS = {PLAN_WEEKLY: "Weekly plan", PLAN_DAILY: "Daily plan", AGENT_FORECAST: "Agents",
           FAST_FEEDBACK: "Fast feedback"}
 UCA_REQUEST = "UcaRequest"
+SITE_PLAN, SITES_SHEET = "SitePlan", "Sites"  # only in the templates of groups with complex sites (F5.7)

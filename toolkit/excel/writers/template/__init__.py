@@ -26,6 +26,7 @@ from toolkit.excel.writers.template.fast_feedback import fast_feedback_sheet
 from toolkit.excel.writers.template.formats import Formats, TemplateWorkbook
 from toolkit.excel.writers.template.instructions import instructions_sheet
 from toolkit.excel.writers.template.plan import locked, plan_sheet
+from toolkit.excel.writers.template.sites import sites_sheet
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def write_template(path: Path, content: TemplateContent, parameters: Parameters,
         agents = wb.add_worksheet(C.SHEET_AGENTS)
         checks = wb.add_worksheet(C.SHEET_CHECKS)
         chart = wb.add_worksheet(C.SHEET_CHART)
+        sites = wb.add_worksheet(C.SHEET_SITES) if content.sites else None
         meta_ws = wb.add_worksheet(C.SHEET_META)
 
         ranges: dict[str, str] = {}
@@ -65,6 +67,9 @@ def write_template(path: Path, content: TemplateContent, parameters: Parameters,
         ranges[C.FAST_FEEDBACK] = fast_feedback_sheet(fast, f, content, parameters)
         ag_ref, agent_checks = agents_sheet(agents, f, content, wk)
         ranges[C.AGENT_FORECAST] = ag_ref
+        if sites is not None:
+            ranges[C.SITE_PLAN], site_block = sites_sheet(sites, f, content, f"{content.m14:%a %d %b %Y}")
+            blocks += site_block
         for name, ref in ranges.items():
             wb.define_name(name, f"={ref}")
         checks_sheet(checks, f, content, parameters, wk, dy, agent_checks)
