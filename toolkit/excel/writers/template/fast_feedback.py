@@ -3,8 +3,6 @@ against the window and the activation offset allowed."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.parameters import Parameters
@@ -59,8 +57,9 @@ def _explanation(content: TemplateContent, parameters: Parameters) -> list[str]:
 
 
 def _rows(ws, f: Formats, content: TemplateContent, parameters: Parameters) -> None:
-    """Input rows (grey when the window is over), each with its check."""
-    act = parameters.activation
+    """Input rows (grey when the window is over), each with its check: every problem the inbox would find in the
+    row (fast-feedback.limits), as ``toolkit.domain.rules.fast_feedback`` judges it."""
+    from toolkit.excel.writers.template.check_formulas import fast_feedback_check
     for k in range(FAST_FEEDBACK_ROWS):
         r = TOP + k
         if content.fast_feedback_in_window:
@@ -71,12 +70,7 @@ def _rows(ws, f: Formats, content: TemplateContent, parameters: Parameters) -> N
         else:
             for c in range(4):
                 ws.write_blank(r, c, None, f.closed)
-        a, b, c_, d = (xl_rowcol_to_cell(r, x) for x in range(4))
-        ws.write_formula(r, 4, (
-            f'=IF(COUNTA({a}:{d})=0,"",IF(OR({a}<DATE({_ymd(content.fast_feedback_start)}),'
-            f'{a}>DATE({_ymd(content.fast_feedback_end)})),"date outside the window",'
-            f'IF(OR({d}<{act.mao_min},{d}>{act.mao_max}),"offset outside {act.mao_min}-{act.mao_max}","OK")))'),
-            None, "")
+        ws.write_formula(r, 4, fast_feedback_check(content, parameters, r), None, "")
 
 
 def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: int) -> None:
@@ -93,9 +87,11 @@ def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: i
         ws.data_validation(TOP, 1, bottom, 1, {"validate": "list", "source": mpids,
                                                "input_title": "LDSO", "input_message": "One of your LDSOs."})
     ws.data_validation(TOP, 2, bottom, 2, {
-        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": ff.initiations,
-        "input_title": "Initiations", "input_message": "Whole number of fast-feedback initiations.",
-        "error_title": "Whole numbers only", "error_message": f"0 to {ff.initiations:,}."})
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": ff.initiations,
+        "input_title": "Initiations", "input_message": f"Whole number of fast-feedback initiations, 1 to "
+                                                       f"{ff.initiations:,}.",
+        "error_title": "Whole numbers only", "error_message": f"1 to {ff.initiations:,} (leave the row empty for "
+                                                             "none)."})
     ws.data_validation(TOP, 3, bottom, 3, {
         "validate": "integer", "criteria": "between", "minimum": act.mao_min, "maximum": act.mao_max,
         "input_title": "Activation offset", "input_message": f"{act.mao_min} to {act.mao_max} working days.",
@@ -115,6 +111,3 @@ def _total(ws, f: Formats, parameters: Parameters, bottom: int) -> None:
                                                   "criteria": f'=AND({xl_rowcol_to_cell(TOP, 4)}<>"",'
                                                               f'{xl_rowcol_to_cell(TOP, 4)}<>"OK")'})
 
-
-def _ymd(d: date) -> str:
-    return f"{d.year},{d.month},{d.day}"
