@@ -69,27 +69,6 @@ def role_is(roles: str, role: str) -> str:
     return f'(UPPER(TRIM({roles}))="{role}")'
 
 
-def fast_feedback_check(content: TemplateContent, parameters: Parameters, r: int) -> str:
-    """The Check cell of a fast-feedback row: each problem the inbox would find in it (fast-feedback.limits), "OK",
-    or "" for an empty row."""
-    act = parameters.activation
-    a, b, c, d = (f"{x}{r + 1}" for x in "ABCD")
-    open_days = [serial(x) for x, o in zip(content.window_days, content.window_open, strict=True)
-                 if o and content.fast_feedback_start <= x <= content.fast_feedback_end]
-    is_open = f"ISNUMBER(MATCH(INT({a}),{{{','.join(map(str, open_days))}}},0))" if open_days else "FALSE"
-    mpids = ",".join(f'"{m}"' for m in content.ldso_mpids) or '""'
-    problems = (
-        f'IF(ISNUMBER({a}),IF(OR(INT({a})<{serial(content.fast_feedback_start)},'
-        f'INT({a})>{serial(content.fast_feedback_end)}),"date outside the window; ",'
-        f'IF({is_open},"","not a migration day for you; ")),"not a date; ")'
-        f'&IF(SUMPRODUCT(--EXACT(UPPER(TRIM({b})),{{{mpids}}}))>0,"","not one of your LDSOs; ")'
-        f'&IF(ISNUMBER({c}),IF({c}>=1,IF({c}=INT({c}),"","initiations not whole; "),"initiations must be 1 or more; "),'
-        f'"initiations missing; ")'
-        f'&IF(ISNUMBER({d}),IF(OR({d}<{act.mao_min},{d}>{act.mao_max},{d}<>INT({d})),'
-        f'"offset outside {act.mao_min}-{act.mao_max}; ",""),"offset missing; ")')
-    return f'=IF(COUNTBLANK({a}:{d})=4,"",IF(LEN({problems})=0,"OK",{problems}))'
-
-
 def fast_feedback_refs(sheet: str) -> tuple[str, str]:
     """The fast-feedback Check column and initiations column."""
     bottom = FF_TOP + FAST_FEEDBACK_ROWS - 1

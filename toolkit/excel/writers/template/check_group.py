@@ -51,8 +51,9 @@ def group_checks(ws, f: Formats, content: TemplateContent, parameters: Parameter
         word = "Error" if severity == Severity.ERROR else "Warning"
         ws.write_formula(r, STATUS, f'=IF({cond},"{word}","OK")', None, word if holds else "OK")
         conds.append((cond, rid, severity))
+    first = xl_rowcol_to_cell(top + 2, STATUS)
     ws.conditional_format(top + 2, STATUS, top + 1 + len(rows), STATUS,
-                          {"type": "cell", "criteria": "!=", "value": '"OK"', "format": f.red})
+                          {"type": "formula", "criteria": f'=AND({first}<>"",{first}<>"OK")', "format": f.red})
     ws.conditional_format(top + 2, STATUS, top + 1 + len(rows), STATUS,
                           {"type": "cell", "criteria": "==", "value": '"OK"', "format": f.ok})
     return conds, len(rows) + 2

@@ -98,10 +98,10 @@ def _overall(ws, f: Formats, content: TemplateContent, last: int, group: list[tu
     ws.merge_range(OVERALL_ROW, 0, OVERALL_ROW, 1, "The whole workbook", f.label)
     ws.write(OVERALL_ROW, 3, "Errors", f.label)
     ws.write(OVERALL_ROW, 12, "Warnings", f.label)
-    ws.merge_range(OVERALL_ROW, 4, OVERALL_ROW, 11, "", f.text)
-    ws.merge_range(OVERALL_ROW, 13, OVERALL_ROW, K_DAILY_WEEKS, "", f.text)
-    ws.write_formula(*OVERALL_ERRORS, F.joined(err_parts), f.text, overall.error_text)
-    ws.write_formula(*OVERALL_WARNINGS, F.joined(warn_parts), f.text, overall.warning_text)
+    ws.merge_range(OVERALL_ROW, 4, OVERALL_ROW, 11, "", f.fit)
+    ws.merge_range(OVERALL_ROW, 13, OVERALL_ROW, K_DAILY_WEEKS, "", f.fit)
+    ws.write_formula(*OVERALL_ERRORS, F.joined(err_parts), f.fit, overall.error_text)
+    ws.write_formula(*OVERALL_WARNINGS, F.joined(warn_parts), f.fit, overall.warning_text)
     ws.write_formula(*OVERALL_STATUS, f'=IF({xl_rowcol_to_cell(*OVERALL_ERRORS)}="","{OK}","{NOT_OK}")', f.bold_center,
                      overall.status)
     for criteria, fmt in (("==", f.ok), ("!=", f.red)):
@@ -147,7 +147,7 @@ def _check_row(ws, f: Formats, content: TemplateContent, parameters: Parameters,
     ws.write_number(r, K_MIGRATED, col.migrated, f.int)
     ws.write_number(r, K_PORTFOLIO, col.portfolio, f.int)
     if col.fits is None:
-        ws.write_string(r, K_FITS, "no limit")
+        ws.write_string(r, K_FITS, "no limit", f.na)
     else:
         ws.write_number(r, K_FITS, col.fits, f.int_red if col.infeasible else f.int)
     dplan = dy.col_ref(dy.first_col + c) if dy is not None else None
@@ -159,11 +159,11 @@ def _check_row(ws, f: Formats, content: TemplateContent, parameters: Parameters,
         ws.write_formula(r, K_RAMP_SHARE, f"=IF({cell(K_PORTFOLIO)}=0,0,{cell(K_RAMP)}/{cell(K_PORTFOLIO)})", f.pct,
                          chk.ramp_up_share or 0)
     else:
-        ws.write_string(r, K_RAMP, NA)
-        ws.write_string(r, K_RAMP_SHARE, NA)
+        ws.write_string(r, K_RAMP, NA, f.na)
+        ws.write_string(r, K_RAMP_SHARE, NA, f.na)
     if col.category == Category.SMALL:
-        ws.write_string(r, K_RAMP_MIN, "no range")
-        ws.write_string(r, K_RAMP_MAX, "no range")
+        ws.write_string(r, K_RAMP_MIN, "no range", f.na)
+        ws.write_string(r, K_RAMP_MAX, "no range", f.na)
     else:
         ws.write_number(r, K_RAMP_MIN, col.ramp_up_min, f.int)
         ws.write_number(r, K_RAMP_MAX, col.ramp_up_max, f.int)
@@ -172,14 +172,14 @@ def _check_row(ws, f: Formats, content: TemplateContent, parameters: Parameters,
         arr(K_CORE, f"IF({whole}=0,1,({cell(K_MIGRATED)}+SUM(IF({wk.col_ref(0)}<={CORE_END_CELL},{wc},0)))"
                     f"/{whole})", f.pct, chk.core_share)
     else:
-        ws.write_string(r, K_CORE, NA)
+        ws.write_string(r, K_CORE, NA, f.na)
     cmwcp = parameters.submission.cmwcp
     ws.write_string(r, K_TARGET, f"at least {cmwcp:.0%}" if col.category == Category.ENVELOPE else "guide only")
     _limit_checks(ws, f, wk, dy, r, c, col, chk, arr)
     _spread_checks(ws, f, content, wk, dy, r, c, parameters.submission.ddpru, spread, daily_present, arr)
     errors, warnings = _rule_conditions(content, parameters, dy, r, col)
-    ws.write_formula(r, K_ERRORS, F.joined(errors), f.text, verdict.error_text)
-    ws.write_formula(r, K_WARNINGS, F.joined(warnings), f.text, verdict.warning_text)
+    ws.write_formula(r, K_ERRORS, F.joined(errors), f.fit, verdict.error_text)
+    ws.write_formula(r, K_WARNINGS, F.joined(warnings), f.fit, verdict.warning_text)
     ws.write_formula(r, K_STATUS, f'=IF({cell(K_ERRORS)}="","{OK}","{NOT_OK}")', None, verdict.status)
 
 
@@ -192,8 +192,8 @@ def _limit_checks(ws, f: Formats, wk: Grid, dy: Grid | None, r: int, c: int, col
     dc = F.clean(dy.col_ref(dy.first_col + c)) if dy is not None else None
     day_open = dy.col_ref(dy.open_col) if dy is not None else None
     if col.category == Category.SMALL:
-        ws.write_string(r, K_WEEKS_OVER, "no limit")
-        ws.write_string(r, K_DAYS_OVER, "no limit")
+        ws.write_string(r, K_WEEKS_OVER, "no limit", f.na)
+        ws.write_string(r, K_DAYS_OVER, "no limit", f.na)
     else:
         arr(K_WEEKS_OVER, f"SUM(IF({week_open}>0,IF({wc}>{wk.col_ref(wk.limit_col + c)},1,0),0))", f.int,
             chk.weekly_over)
@@ -201,12 +201,12 @@ def _limit_checks(ws, f: Formats, wk: Grid, dy: Grid | None, r: int, c: int, col
             arr(K_DAYS_OVER, f"SUM(IF({day_open}>0,IF({dc}>{dy.col_ref(dy.limit_col + c)},1,0),0))", f.int,
                 chk.daily_over)
         else:
-            ws.write_string(r, K_DAYS_OVER, NA)
+            ws.write_string(r, K_DAYS_OVER, NA, f.na)
     arr(K_WEEKS_CLOSED, f"SUM(IF({week_open}=0,IF({wc}>0,1,0),0))", f.int, chk.weekly_closed)
     if dy is not None:
         arr(K_DAYS_CLOSED, f"SUM(IF({day_open}=0,IF({dc}>0,1,0),0))", f.int, chk.daily_closed)
     else:
-        ws.write_string(r, K_DAYS_CLOSED, NA)
+        ws.write_string(r, K_DAYS_CLOSED, NA, f.na)
 
 
 def _spread_checks(ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid | None, r: int, c: int, ddpru: int,
@@ -217,8 +217,8 @@ def _spread_checks(ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid 
     plan = wk.col_ref(wk.first_col + c)
     wc = F.clean(plan)
     if spread is None:
-        ws.write_string(r, K_SPREAD_USED, NA)
-        ws.write_string(r, K_SPREAD_NEEDED, NA)
+        ws.write_string(r, K_SPREAD_USED, NA, f.na)
+        ws.write_string(r, K_SPREAD_NEEDED, NA, f.na)
     else:
         without, within = F.spread_constants(content)
         weekly_days = lambda k: f"SUM(IF({wc}<{k},{wc},{k}))"  # noqa: E731
@@ -234,7 +234,7 @@ def _spread_checks(ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid 
                                              f"{cell(K_PLANNED)}-{ramp}))", f.int, spread[1])
     weeks = whole_weeks(content)
     if dy is None or not weeks:
-        ws.write_string(r, K_DAILY_WEEKS, NA)
+        ws.write_string(r, K_DAILY_WEEKS, NA, f.na)
         return
     r0, r1 = weeks[0][0], weeks[-1][0]
     dates = f"'{wk.sheet}'!" + xl_range_abs(wk.top + r0, 0, wk.top + r1, 0)

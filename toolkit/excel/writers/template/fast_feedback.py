@@ -3,6 +3,8 @@ against the window and the activation offset allowed."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.parameters import Parameters
@@ -59,7 +61,6 @@ def _explanation(content: TemplateContent, parameters: Parameters) -> list[str]:
 def _rows(ws, f: Formats, content: TemplateContent, parameters: Parameters) -> None:
     """Input rows (grey when the window is over), each with its check: every problem the inbox would find in the
     row (fast-feedback.limits), as ``toolkit.domain.rules.fast_feedback`` judges it."""
-    from toolkit.excel.writers.template.check_formulas import fast_feedback_check
     for k in range(FAST_FEEDBACK_ROWS):
         r = TOP + k
         if content.fast_feedback_in_window:
@@ -111,3 +112,28 @@ def _total(ws, f: Formats, parameters: Parameters, bottom: int) -> None:
                                                   "criteria": f'=AND({xl_rowcol_to_cell(TOP, 4)}<>"",'
                                                               f'{xl_rowcol_to_cell(TOP, 4)}<>"OK")'})
 
+
+def fast_feedback_check(content: TemplateContent, parameters: Parameters, r: int) -> str:
+    """The Check cell of a fast-feedback row: each problem the inbox would find in it (fast-feedback.limits), "OK",
+    or "" for an empty row."""
+    act = parameters.activation
+    a, b, c, d = (f"{x}{r + 1}" for x in "ABCD")
+    open_days = [_serial(x) for x, o in zip(content.window_days, content.window_open, strict=True)
+                 if o and content.fast_feedback_start <= x <= content.fast_feedback_end]
+    is_open = f"ISNUMBER(MATCH(INT({a}),{{{','.join(map(str, open_days))}}},0))" if open_days else "FALSE"
+    mpids = ",".join(f'"{m}"' for m in content.ldso_mpids) or '""'
+    problems = (
+        f'IF(ISNUMBER({a}),IF(OR(INT({a})<{_serial(content.fast_feedback_start)},'
+        f'INT({a})>{_serial(content.fast_feedback_end)}),"date outside the window; ",'
+        f'IF({is_open},"","not a migration day for you; ")),"not a date; ")'
+        f'&IF(SUMPRODUCT(--EXACT(UPPER(TRIM({b})),{{{mpids}}}))>0,"","not one of your LDSOs; ")'
+        f'&IF(ISNUMBER({c}),IF({c}>=1,IF({c}=INT({c}),"","initiations not whole; "),"initiations must be 1 or more; "),'
+        f'"initiations missing; ")'
+        f'&IF(ISNUMBER({d}),IF(OR({d}<{act.mao_min},{d}>{act.mao_max},{d}<>INT({d})),'
+        f'"offset outside {act.mao_min}-{act.mao_max}; ",""),"offset missing; ")')
+    return f'=IF(COUNTBLANK({a}:{d})=4,"",IF(LEN({problems})=0,"OK",{problems}))'
+
+
+def _serial(d: date) -> int:
+    """A date as the spreadsheet's day number."""
+    return (d - date(1899, 12, 30)).days
