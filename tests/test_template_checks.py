@@ -251,7 +251,7 @@ def issued(tmp_path_factory):
     config = load(ws)
     issue_templates(context(ws, config, at=ISSUED), resolve_cycle(config, "S8", date(2026, 11, 1)), groups=["KIJO"],
                     workers=1)
-    return ws.templates_dir("S8") / current_templates(ws, "S8")["KIJO"].file, config
+    return ws.templates_dir("S8") / current_templates(ws, "S8")["KIJO"].file, config, ws
 
 
 def test_fast_feedback_initiations_admit_what_the_inbox_accepts(issued):
@@ -259,16 +259,16 @@ def test_fast_feedback_initiations_admit_what_the_inbox_accepts(issued):
     admits whole numbers from 1 to the allowance (FF)."""
     import openpyxl
 
-    path, config = issued
+    path, config, _ = issued
     sheet = openpyxl.load_workbook(path)[C.SHEET_FAST_FEEDBACK]
     counts = [dv for dv in sheet.data_validations.dataValidation if str(dv.sqref).startswith("C")]
-    assert len(counts) == 1 and counts[0].type == "whole" and counts[0].operator == "between"
+    assert len(counts) == 1 and counts[0].type == "whole" and counts[0].operator in (None, "between")
     assert (counts[0].formula1, counts[0].formula2) == ("1", str(config.parameters.fast_feedback.initiations))
 
 
 def test_checks_sheet_names_what_only_the_mcc_checks_on_return(issued):
     """Where a rule cannot be a formula the sheet says so, by rule id (docs/templates.md lists the same)."""
-    path, _ = issued
+    path, _, _ = issued
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(C.SHEET_CHECKS).to_python()
     text = "\n".join(str(v) for row in rows for v in row)
     assert "Checked only when the MCC receives the workbook" in text
@@ -280,3 +280,18 @@ def test_checks_sheet_names_what_only_the_mcc_checks_on_return(issued):
         section = fh.read().split("## The Checks sheet", 1)[1].split("\n## ", 1)[0]
     for rid in (*RETURN_ONLY, *LDSO_RULES, *GROUP_RULES):
         assert f"`{rid}`" in section, rid
+
+
+def test_ramp_down_reads_none_when_the_core_window_reaches_m15_and_counts_have_no_plural_slips(issued):
+    from dataclasses import replace
+
+    from toolkit.domain.findings import counted
+    from toolkit.domain.template import describe_phase_dates
+
+    _, config, ws = issued
+    content = make_judge(context(ws, config), "S8").content("KIJO", resolve_cycle(config, "S8", date(2026, 11, 1)))
+    lines = dict(describe_phase_dates(replace(content, core_end=content.last_day)))
+    assert lines["Ramp-down"] == "none: your core window runs to M15"
+    assert dict(describe_phase_dates(replace(content, core_end=content.last_day - timedelta(days=7))))[
+        "Ramp-down"].startswith("after ")
+    assert [counted(n, "error") for n in (0, 1, 2, 1200)] == ["0 errors", "1 error", "2 errors", "1,200 errors"]
