@@ -39,8 +39,9 @@ from toolkit.services.judge import make_judge
 
 ISSUED_S1 = ISSUED.replace(year=2025, month=9, day=5)
 # S8: a de minimis group whose ramp-up, core window and fast feedback fall in the plan, and an envelope group short
-# of capacity with its core window in the plan; S1: an envelope group whose ramp-up is in the plan
-GROUPS = (("S8", "KIJO"), ("S8", "VGFC"), ("S1", "XDNO"))
+# of capacity with its core window in the plan, both planning daily; S1: a group of envelope and de minimis LDSOs
+# whose ramp-up, core window and fast feedback are in the plan, with no daily plan
+GROUPS = (("S8", "KIJO"), ("S8", "VGFC"), ("S1", "ATOE"))
 
 
 def _open_week(content: TemplateContent, k: int = 3) -> int:
@@ -65,7 +66,9 @@ def _breakers(content: TemplateContent, plan) -> dict[str, dict]:
         edit(w)
         return w
 
-    def daily(edit) -> np.ndarray:
+    def daily(edit) -> np.ndarray | None:
+        if d0 is None:
+            return None
         d = d0.astype(object).copy()
         edit(d)
         return d
@@ -74,18 +77,19 @@ def _breakers(content: TemplateContent, plan) -> dict[str, dict]:
     out["value.integer"] = {"weekly": weekly(lambda a: a.__setitem__((w, limited), 2.5)),
                             "daily": daily(lambda a: (a.__setitem__((2, 0), "abc"), a.__setitem__((4, 1), -3)))}
     closed_w, closed_d = np.flatnonzero(content.week_open_days == 0), np.flatnonzero(~content.day_open)
-    if len(closed_w) and len(closed_d):
+    if len(closed_w) and (len(closed_d) or d0 is None):
         out["calendar"] = {"weekly": weekly(lambda a: a.__setitem__((closed_w[0], 0), a[closed_w[0], 0] + 7)),
-                           "daily": daily(lambda a: a.__setitem__((closed_d[0], 0), 11))}
+                           "daily": daily(lambda a: a.__setitem__((closed_d[0], 0), 11)) if len(closed_d) else None}
     for cat, name in ((Category.ENVELOPE, "envelope"), (Category.DE_MINIMIS, "de-minimis")):
         c = _col(content, cat)
         if c is None:
             continue
-        d = int(np.flatnonzero(content.day_open)[1])
+        d = int(np.flatnonzero(content.day_open)[1]) if d0 is not None else 0
         out[f"{name}.weekly"] = {"weekly": weekly(lambda a, c=c: a.__setitem__((w, c),
                                                                                int(content.weekly_limit[w, c]) + 5))}
-        out[f"{name}.daily"] = {"daily": daily(lambda a, c=c, d=d: a.__setitem__((d, c),
-                                                                                 int(content.daily_limit[d, c]) + 1))}
+        if d0 is not None:
+            out[f"{name}.daily"] = {"daily": daily(lambda a, c=c, d=d: a.__setitem__(
+                (d, c), int(content.daily_limit[d, c]) + 1))}
     short = _col(content, Category.ENVELOPE, Category.DE_MINIMIS, Category.SMALL, infeasible=False)
     last = int(np.flatnonzero(w0[:, short])[-1])
     out["completeness"] = {"weekly": weekly(lambda a: a.__setitem__((last, short), max(a[last, short] - 3, 0)))}
