@@ -72,7 +72,3 @@ def verdicts(findings: list[Finding], ldsos: list[str]) -> tuple[dict[str, Verdi
     per = {m: _verdict([f for f in judged if f.ldso == m and f.rule in LDSO_RULES], LDSO_RULES) for m in ldsos}
     return per, _verdict(judged, LDSO_RULES + GROUP_RULES)
 
-
-def accepted(findings: list[Finding]) -> bool:
-    """Whether the inbox would accept the file on the rules a formula can judge."""
-    return not _verdict([f for f in findings if f.rule not in RETURN_ONLY], LDSO_RULES + GROUP_RULES).errors

@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_range_abs
 from toolkit.domain import rules
 from toolkit.domain.findings import Finding
 from toolkit.domain.parameters import Parameters
+from toolkit.domain.rules.de_minimis import spread_outside
 from toolkit.domain.submission import Area, Submission
 from toolkit.domain.submission import Grid as Read
 from toolkit.domain.template import TemplateContent
@@ -108,5 +109,4 @@ def as_issued(content: TemplateContent, parameters: Parameters, wk: Grid, dy: Gr
 
 def spread_constants(content: TemplateContent) -> tuple[np.ndarray, np.ndarray]:
     """(without a daily plan, with one): per week the most days its figure can be spread over (de-minimis.spread)."""
-    from toolkit.domain.rules.de_minimis import spread_outside
     return spread_outside(content, False), spread_outside(content, True)
