@@ -126,11 +126,31 @@ def _breakers(content: TemplateContent, plan) -> dict[str, dict]:
     first = open_days[0] if open_days else start
     out["fast-feedback.valid"] = {"fast_feedback": [[first, f" {mpid.lower()} ", 40, 3]]}
     out["fast-feedback"] = {"fast_feedback": [[first, mpid, 40, 3], [first, "ZZZZ", 0, 7],
-                                              [start - timedelta(days=30), mpid, 600, 2], ["soon", None, 2.5, None]]}
+                                              [start - timedelta(days=30), mpid, 60, 2], ["soon", None, 2.5, None]]}
+    ff = config_initiations(content)
+    out["fast-feedback.total"] = {"fast_feedback": [[first, mpid, ff // 2 + 1, 3], [first, mpid, ff // 2 + 1, 4]]}
+    # agent forecasts: each figure of the sheet alone (a forecast off, a role that is none, a cell not whole in a
+    # spare column, no provider of a role with nothing planned)
     a = plan.agents.copy()
     a[_open_week(content, 5), 0] += 1
-    out["agents.forecast"] = {"agents": a, "agent_headers": {len(content.agents): ("ABCD", "XX")}}
+    out["agents.forecast"] = {"agents": a}
+    out["agents.role"] = {"agent_headers": {len(content.agents): ("ABCD", "XX")}}
+    spare = np.zeros((len(content.weeks), len(content.agents) + 1), dtype=object)
+    spare[:, :len(content.agents)] = plan.agents
+    spare[2, len(content.agents)] = 2.5
+    out["agents.cell"] = {"agents": spare}
+    nothing = {"weekly": np.zeros_like(w0), "daily": None if d0 is None else np.zeros_like(d0),
+               "agents": np.zeros_like(plan.agents)}
+    for role in ("DS", "MS"):
+        out[f"agents.no-{role}"] = {**nothing, "agent_headers": {c: ("", role) for c, ag in enumerate(content.agents)
+                                                                 if ag.role == role}}
     return out
+
+
+def config_initiations(content: TemplateContent) -> int:
+    """The fast-feedback allowance (FF) of the demo configuration."""
+    from toolkit.domain.parameters import Parameters
+    return Parameters().fast_feedback.initiations
 
 
 def _random(content: TemplateContent, plan, rng: random.Random, breakers: dict[str, dict]) -> dict:

@@ -106,8 +106,6 @@ def _agents(content: TemplateContent, wk: Grid, sheets: dict[str, str]) -> list:
     out = [
         ("Agent forecast cells that are not whole numbers of 0 or more", RuleId.AGENTS_FORECAST,
          "{=SUM(" + F.bad(grid) + ")}", 0, "#>0", Severity.WARNING, False),
-        ("Service providers named", RuleId.AGENTS_FORECAST, f"=SUMPRODUCT(--{named})", len(listed), "#=0",
-         Severity.WARNING, not listed),
         ("Service providers whose role is not " + " or ".join(AGENT_ROLES), RuleId.AGENTS_FORECAST,
          "=SUMPRODUCT(" + named + "*" + "*".join(f'(UPPER(TRIM({roles}))<>"{r}")' for r in AGENT_ROLES) + ")",
          invalid, "#>0", Severity.WARNING, invalid > 0),
