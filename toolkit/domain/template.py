@@ -433,8 +433,10 @@ def self_checks(content: TemplateContent, weekly: np.ndarray, daily: np.ndarray 
         out.append(LdsoChecks(
             planned=planned, remaining=col.portfolio - planned, ramp_up_planned=ramp, core_share=core,
             portfolio=col.portfolio,
-            weekly_over=int((weekly[:, c] > content.weekly_limit[:, c]).sum()) if limited else 0,
-            daily_over=int((daily[:, c] > content.daily_limit[:, c]).sum()) if limited and len(daily) else 0,
+            weekly_over=int(((content.week_open_days > 0) & (weekly[:, c] > content.weekly_limit[:, c])).sum())
+            if limited else 0,
+            daily_over=int((content.day_open & (daily[:, c] > content.daily_limit[:, c])).sum())
+            if limited and len(daily) else 0,
             weekly_closed=int(((content.week_open_days == 0) & (weekly[:, c] > 0)).sum()),
             daily_closed=int((~content.day_open & (daily[:, c] > 0)).sum()) if len(daily) else 0))
     return out
@@ -459,7 +461,8 @@ def describe_phase_dates(content: TemplateContent) -> list[tuple[str, str]]:
              ("Ramp-up", f"{content.migration_start:{fmt}} to {content.ramp_up_end:{fmt}}")]
     if content.core_start and content.core_end:
         lines.append(("Core migration window", f"{content.core_start:{fmt}} to {content.core_end:{fmt}}"))
-        lines.append(("Ramp-down", f"after {content.core_end:{fmt}} to M15 {content.last_day:{fmt}}"))
+        lines.append(("Ramp-down", f"after {content.core_end:{fmt}} to M15 {content.last_day:{fmt}}"
+                      if content.core_end < content.last_day else "none: your core window runs to M15"))
     lines.append(("Fast-feedback window", f"{content.fast_feedback_start:{fmt}} to {content.fast_feedback_end:{fmt}}"))
     return lines
 

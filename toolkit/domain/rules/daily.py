@@ -84,27 +84,44 @@ def _daily_rules(content: TemplateContent, parameters: Parameters, grid: Grid, d
     return out
 
 
-def _matches_weekly(content: TemplateContent, wgrid: Grid, weekly: np.ndarray, daily: np.ndarray) -> list[Finding]:
-    """Weeks wholly inside the daily plan must match exactly; a week the daily plan only partly covers must not
-    hold fewer than its days in the daily plan."""
-    out: list[Finding] = []
+def mismatched_weeks(content: TemplateContent, weekly: np.ndarray, daily: np.ndarray) -> list[tuple[int, int, int]]:
+    """(week row, column, the days' total) of every week and LDSO where the daily plan does not match the weekly:
+    weeks wholly inside the daily plan must match exactly; a week the daily plan only partly covers must not hold
+    fewer than its days in the daily plan."""
+    out: list[tuple[int, int, int]] = []
     if not content.days:
         return out
-    first, last = content.days[0], content.days[-1]
+    last = content.days[-1]
     for r, week in enumerate(content.weeks):
         days = [k for k, d in enumerate(content.days) if week <= d < week + timedelta(days=7)]
         if not days:
             continue
-        week_end = min(week + timedelta(days=6), content.last_day)
-        whole = max(week, first) >= first and week_end <= last
-        for c, col in enumerate(content.ldsos):
-            in_days = int(daily[days, c].sum())
-            w = int(weekly[r, c])
+        whole = min(week + timedelta(days=6), content.last_day) <= last
+        for c in range(len(content.ldsos)):
+            in_days, w = int(daily[days, c].sum()), int(weekly[r, c])
             if (whole and in_days != w) or (not whole and in_days > w):
-                out.append(finding(RuleId.DAILY_MATCHES_WEEKLY,
-                                   f"the daily plan of LDSO {col.mpid} adds up to {in_days:,} "
-                                   f"in the week of {week:{DAY}}, the weekly plan says {w:,}"
-                                   + ("" if whole else " (the sprint ends inside this week)") + ".",
-                                   sheet=wgrid.area.sheet, cell=wgrid.cell(r, c), ldso=col.mpid, date=week,
-                                   value=str(w), hint="make the weekly figure the sum of that week's days"))
+                out.append((r, c, in_days))
+    return out
+
+
+def whole_weeks(content: TemplateContent) -> list[tuple[int, bool]]:
+    """(week row, wholly inside the daily plan) of the weeks holding a day of the daily plan."""
+    if not content.days:
+        return []
+    last = content.days[-1]
+    return [(r, min(week + timedelta(days=6), content.last_day) <= last) for r, week in enumerate(content.weeks)
+            if any(week <= d < week + timedelta(days=7) for d in content.days)]
+
+
+def _matches_weekly(content: TemplateContent, wgrid: Grid, weekly: np.ndarray, daily: np.ndarray) -> list[Finding]:
+    out: list[Finding] = []
+    for r, c, in_days in mismatched_weeks(content, weekly, daily):
+        week, col, w = content.weeks[r], content.ldsos[c], int(weekly[r, c])
+        whole = dict(whole_weeks(content))[r]
+        out.append(finding(RuleId.DAILY_MATCHES_WEEKLY,
+                           f"the daily plan of LDSO {col.mpid} adds up to {in_days:,} "
+                           f"in the week of {week:{DAY}}, the weekly plan says {w:,}"
+                           + ("" if whole else " (the sprint ends inside this week)") + ".",
+                           sheet=wgrid.area.sheet, cell=wgrid.cell(r, c), ldso=col.mpid, date=week,
+                           value=str(w), hint="make the weekly figure the sum of that week's days"))
     return out

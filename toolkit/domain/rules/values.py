@@ -35,15 +35,17 @@ def whole(v: object) -> int | None:
     return int(v)
 
 
-def read_numbers(grid: Grid, kind: str) -> tuple[np.ndarray, list[Finding]]:
-    """The grid as whole numbers (bad cells as 0) and a value.integer finding for every bad cell."""
+def read_numbers(grid: Grid, kind: str, by_ldso: bool = False) -> tuple[np.ndarray, list[Finding]]:
+    """The grid as whole numbers (bad cells as 0) and a value.integer finding for every bad cell; ``by_ldso``: the
+    grid's keys are LDSOs, and each finding names the LDSO of its column (the Checks sheet judges per LDSO)."""
     values = np.zeros((len(grid.values), len(grid.values[0]) if grid.values else 0), dtype=np.int64)
     out = []
     for r, row in enumerate(grid.values):
         for c, v in enumerate(row):
+            ldso = grid.keys[c] if by_ldso and c < len(grid.keys) else ""
             if (r, c) in grid.formulas_without_value:
                 out.append(finding(RuleId.VALUE_INTEGER, f"{kind} cell {grid.cell(r, c)} holds a formula with no saved "
-                                   "value.", sheet=grid.area.sheet, cell=grid.cell(r, c),
+                                   "value.", sheet=grid.area.sheet, cell=grid.cell(r, c), ldso=ldso,
                                    hint="type the number itself, or save the file in Excel so the value is kept"))
                 continue
             n = whole(v)
@@ -51,7 +53,8 @@ def read_numbers(grid: Grid, kind: str) -> tuple[np.ndarray, list[Finding]]:
                 shown = v if not isinstance(v, float) else f"{v:g}"
                 out.append(finding(RuleId.VALUE_INTEGER, f"{kind} cell {grid.cell(r, c)} holds {shown!r}; plan cells "
                                    "take whole numbers of 0 or more.", sheet=grid.area.sheet, cell=grid.cell(r, c),
-                                   value=str(v), hint="type a whole number, or leave the cell blank for none"))
+                                   ldso=ldso, value=str(v),
+                                   hint="type a whole number, or leave the cell blank for none"))
             else:
                 values[r, c] = n
     return values, out
@@ -62,9 +65,9 @@ def plan_numbers(case: PlanCase) -> list[Finding]:
     """Reads the weekly and daily plans whose layout held, for the families after it."""
     out: list[Finding] = []
     if case.grids_ok.get(PLAN_WEEKLY):
-        case.weekly, bad = read_numbers(case.sub.grids[PLAN_WEEKLY], "weekly plan")
+        case.weekly, bad = read_numbers(case.sub.grids[PLAN_WEEKLY], "weekly plan", by_ldso=True)
         out += bad
     if case.grids_ok.get(PLAN_DAILY):
-        case.daily, bad = read_numbers(case.sub.grids[PLAN_DAILY], "daily plan")
+        case.daily, bad = read_numbers(case.sub.grids[PLAN_DAILY], "daily plan", by_ldso=True)
         out += bad
     return out

@@ -65,14 +65,15 @@ def write_template(path: Path, content: TemplateContent, parameters: Parameters,
             ranges[C.PLAN_DAILY] = dy.grid_ref
             blocks += locked(content, dy, weekly=False)
         ranges[C.FAST_FEEDBACK] = fast_feedback_sheet(fast, f, content, parameters)
-        ag_ref, agent_checks = agents_sheet(agents, f, content, wk)
+        ag_ref, _ = agents_sheet(agents, f, content, wk)
         ranges[C.AGENT_FORECAST] = ag_ref
         if sites is not None:
             ranges[C.SITE_PLAN], site_block = sites_sheet(sites, f, content, f"{content.m14:%a %d %b %Y}")
             blocks += site_block
         for name, ref in ranges.items():
             wb.define_name(name, f"={ref}")
-        checks_sheet(checks, f, content, parameters, wk, dy, agent_checks)
+        checks_sheet(checks, f, content, parameters, wk, dy,
+                     {C.FAST_FEEDBACK: fast.name, C.AGENT_FORECAST: agents.name})
         chart_sheet(wb, chart, f, content, wk, dy)
         instructions_sheet(instructions, f, content, parameters, meta.version, meta.template_id, meta.issued_at)
         values = {

@@ -59,8 +59,8 @@ def _explanation(content: TemplateContent, parameters: Parameters) -> list[str]:
 
 
 def _rows(ws, f: Formats, content: TemplateContent, parameters: Parameters) -> None:
-    """Input rows (grey when the window is over), each with its check."""
-    act = parameters.activation
+    """Input rows (grey when the window is over), each with its check: every problem the inbox would find in the
+    row (fast-feedback.limits), as ``toolkit.domain.rules.fast_feedback`` judges it."""
     for k in range(FAST_FEEDBACK_ROWS):
         r = TOP + k
         if content.fast_feedback_in_window:
@@ -71,12 +71,7 @@ def _rows(ws, f: Formats, content: TemplateContent, parameters: Parameters) -> N
         else:
             for c in range(4):
                 ws.write_blank(r, c, None, f.closed)
-        a, b, c_, d = (xl_rowcol_to_cell(r, x) for x in range(4))
-        ws.write_formula(r, 4, (
-            f'=IF(COUNTA({a}:{d})=0,"",IF(OR({a}<DATE({_ymd(content.fast_feedback_start)}),'
-            f'{a}>DATE({_ymd(content.fast_feedback_end)})),"date outside the window",'
-            f'IF(OR({d}<{act.mao_min},{d}>{act.mao_max}),"offset outside {act.mao_min}-{act.mao_max}","OK")))'),
-            None, "")
+        ws.write_formula(r, 4, fast_feedback_check(content, parameters, r), None, "")
 
 
 def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: int) -> None:
@@ -93,9 +88,11 @@ def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: i
         ws.data_validation(TOP, 1, bottom, 1, {"validate": "list", "source": mpids,
                                                "input_title": "LDSO", "input_message": "One of your LDSOs."})
     ws.data_validation(TOP, 2, bottom, 2, {
-        "validate": "integer", "criteria": "between", "minimum": 0, "maximum": ff.initiations,
-        "input_title": "Initiations", "input_message": "Whole number of fast-feedback initiations.",
-        "error_title": "Whole numbers only", "error_message": f"0 to {ff.initiations:,}."})
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": ff.initiations,
+        "input_title": "Initiations", "input_message": f"Whole number of fast-feedback initiations, 1 to "
+                                                       f"{ff.initiations:,}.",
+        "error_title": "Whole numbers only", "error_message": f"1 to {ff.initiations:,} (leave the row empty for "
+                                                             "none)."})
     ws.data_validation(TOP, 3, bottom, 3, {
         "validate": "integer", "criteria": "between", "minimum": act.mao_min, "maximum": act.mao_max,
         "input_title": "Activation offset", "input_message": f"{act.mao_min} to {act.mao_max} working days.",
@@ -116,5 +113,27 @@ def _total(ws, f: Formats, parameters: Parameters, bottom: int) -> None:
                                                               f'{xl_rowcol_to_cell(TOP, 4)}<>"OK")'})
 
 
-def _ymd(d: date) -> str:
-    return f"{d.year},{d.month},{d.day}"
+def fast_feedback_check(content: TemplateContent, parameters: Parameters, r: int) -> str:
+    """The Check cell of a fast-feedback row: each problem the inbox would find in it (fast-feedback.limits), "OK",
+    or "" for an empty row."""
+    act = parameters.activation
+    a, b, c, d = (f"{x}{r + 1}" for x in "ABCD")
+    open_days = [_serial(x) for x, o in zip(content.window_days, content.window_open, strict=True)
+                 if o and content.fast_feedback_start <= x <= content.fast_feedback_end]
+    is_open = f"ISNUMBER(MATCH(INT({a}),{{{','.join(map(str, open_days))}}},0))" if open_days else "FALSE"
+    mpids = ",".join(f'"{m}"' for m in content.ldso_mpids) or '""'
+    problems = (
+        f'IF(ISNUMBER({a}),IF(OR(INT({a})<{_serial(content.fast_feedback_start)},'
+        f'INT({a})>{_serial(content.fast_feedback_end)}),"date outside the window; ",'
+        f'IF({is_open},"","not a migration day for you; ")),"not a date; ")'
+        f'&IF(SUMPRODUCT(--EXACT(UPPER(TRIM({b})),{{{mpids}}}))>0,"","not one of your LDSOs; ")'
+        f'&IF(ISNUMBER({c}),IF({c}>=1,IF({c}=INT({c}),"","initiations not whole; "),"initiations must be 1 or more; "),'
+        f'"initiations missing; ")'
+        f'&IF(ISNUMBER({d}),IF(OR({d}<{act.mao_min},{d}>{act.mao_max},{d}<>INT({d})),'
+        f'"offset outside {act.mao_min}-{act.mao_max}; ",""),"offset missing; ")')
+    return f'=IF(COUNTBLANK({a}:{d})=4,"",IF(LEN({problems})=0,"OK",{problems}))'
+
+
+def _serial(d: date) -> int:
+    """A date as the spreadsheet's day number."""
+    return (d - date(1899, 12, 30)).days

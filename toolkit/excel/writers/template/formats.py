@@ -77,3 +77,6 @@ class Formats:
         self.warn = add({"bold": True, "bg_color": RED_FILL, "font_color": RED_FONT, "text_wrap": True,
                          "valign": "top", "border": 1})
         self.ok = add({"bg_color": OK_FILL, "font_color": OK_FONT})
+        self.bold_center = add({"bold": True, "align": "center", "border": 1})
+        self.fit = add({"shrink": True})  # one line, shrunk to its column rather than cut or overprinted
+        self.na = add({"align": "right"})

@@ -85,7 +85,9 @@ def _steps(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
     steps += [
         f"'{C.SHEET_FAST_FEEDBACK}': list any fast-feedback initiations (only inside your fast-feedback window).",
         f"'{C.SHEET_AGENTS}': forecast per service provider and week; add providers we do not list.",
-        f"'{C.SHEET_CHECKS}': every LDSO should show OK. '{C.SHEET_CHART}' shows any LDSO's limit and plan.",
+        f"'{C.SHEET_CHECKS}': the whole workbook should show OK, as every LDSO: OK means the MCC's inbox would find "
+        f"no error there (the rule ids are those of the MCC's feedback). '{C.SHEET_CHART}' shows any LDSO's limit "
+        "and plan.",
         "Save as .xlsx without renaming sheets, inserting rows or columns, or changing the file's structure, "
         f"and email it to {parameters.contact.email}. You will receive feedback for every version you send; "
         "the latest accepted version counts.",
