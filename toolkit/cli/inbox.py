@@ -25,7 +25,7 @@ from toolkit.cli.common import (
 )
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
-from toolkit.domain.text import display_name
+from toolkit.domain.text import counted, display_name
 
 if TYPE_CHECKING:
     from toolkit.services.inbox import Outcome
@@ -52,7 +52,7 @@ def validate(
         colour = COLOURS.get(judged.status, "yellow")
         console.print(f"[bold {colour}]{judged.status.value.upper()}[/] {escape(display_name(file.name))}"
                       + (f": group {judged.group}, {judged.cycle}, version {judged.version}" if judged.group else "")
-                      + f" ({judged.errors} errors, {judged.warnings} warnings)", highlight=False)
+                      + f" ({counted(judged.errors, 'error')}, {counted(judged.warnings, 'warning')})", highlight=False)
         for f in judged.findings:
             where = " ".join(x for x in (f.sheet and f"'{f.sheet}'", f.cell, f.ldso) if x)
             console.print(f"  {f.severity.value:<7} {f.rule:<26} {escape(where):<24} {escape(f.message)}",
@@ -64,7 +64,7 @@ def _report(o: Outcome) -> None:
     """One line per file; its name and reason are the sender's text, never markup."""
     colour = COLOURS.get(o.status, "yellow")
     detail = o.reason if o.status in (Status.QUARANTINED, Status.DUPLICATE) else \
-        f"{o.errors} errors, {o.warnings} warnings"
+        f"{counted(o.errors, 'error')}, {counted(o.warnings, 'warning')}"
     again = f" (decision {o.decision})" if o.decision > 1 else ""
     console.print(f"#{o.row_id} [{colour}]{o.status}[/]{again} {escape(o.name)}"
                   + (f" ({escape(o.group)}, {escape(str(o.cycle))})" if o.group else "") + f": {escape(detail)}",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
+from toolkit.domain.text import counted
 from toolkit.errors import UsageError
 from toolkit.excel.writers.control import (
     CONSOLIDATE,
@@ -65,7 +66,8 @@ def validate_workbook(ctx: Context, req: Request) -> Result:
     rows = [[f.severity.value, f.rule, f.sheet or "", f.cell or "", f.ldso or "",
              f.date.isoformat() if f.date else "", f.value or "", f.message, f.hint or ""] for f in judged.findings]
     return Result("Findings", ["severity", "rule", "sheet", "cell", "LDSO", "date", "value", "message", "hint"], rows,
-                  f"{judged.status.value.upper()}: {path.name}, {judged.errors} errors, {judged.warnings} warnings",
+                  f"{judged.status.value.upper()}: {path.name}, {counted(judged.errors, 'error')}, "
+                  f"{counted(judged.warnings, 'warning')}",
                   ok=judged.status == Status.ACCEPTED)
 
 
