@@ -72,7 +72,7 @@ def book(path: Path, title: str, *, company: str = COMPANY, workbook_class: type
 
 
 def print_setup(ws, *, orientation: str | None = "landscape", fit: tuple[int, int] = (1, 0),
-                repeat_rows: tuple[int, ...] = (), repeat_columns: int | None = None,
+                repeat_rows: tuple[int, ...] = (), repeat_columns: int | tuple[int, int] | None = None,
                 area: tuple[int, int, int, int] | None = None, paper: int | None = A4,
                 header: str | None = None, footer: str | None = FOOTER) -> None:
     """A sheet's print settings: ``orientation`` "landscape", "portrait" or None (Excel's default, not set);
@@ -89,7 +89,7 @@ def print_setup(ws, *, orientation: str | None = "landscape", fit: tuple[int, in
     if repeat_rows:
         ws.repeat_rows(*repeat_rows)
     if repeat_columns is not None:
-        ws.repeat_columns(repeat_columns)
+        ws.repeat_columns(*(repeat_columns if isinstance(repeat_columns, tuple) else (repeat_columns,)))
     if area is not None:
         ws.print_area(*area)
     if header is not None:
