@@ -159,9 +159,10 @@ def test_the_feedback_builder_marks_the_cells_the_findings_point_at():
     (copy,) = value.copies
     assert (copy.sheet, copy.top, copy.left, copy.keys, copy.dates) == ("UCA request", 4, 1, ("L1", "L2"),
                                                                          (DAYS[0],))
+    # each comment ends with what to do: the finding's hint, else the rule's
     assert copy.marks == {(4, 1): Mark(True, "uca.available (error): 5 asked, 4 unused. reduce B5 to 4."),
                           (5, 1): Mark(True, "value.integer (error): Not a number. type a whole number of 0 or "
-                                                    "more, or leave the cell blank for none."),  # what to do: the rule's
+                                                    "more, or leave the cell blank for none."),
                           (5, 2): Mark(False, "uca.available (warning): Close to the limit. reduce the request to "
                                                      "the unused capacity available on that day or less.")}
 
