@@ -138,10 +138,26 @@ def test_every_kind_of_workbook_prints_on_a4_within_its_pages_and_without_error_
 
 
 def test_the_plan_sheets_print_their_limits_and_calendar(printed):
-    """Issue 18: the weekly limits, open days, phase and named bank holidays print with the plan."""
+    """Issue 18: the weekly limits, open days, phase and named bank holidays print with the plan; every page's
+    footer names its sheet and page."""
     text = _pdf_text(printed["template-empty"])
     for words in ("Weekly limit", "Migration days", "Your phase", "Calendar", "Christmas"):
         assert words in text, words
+    pages = text.split("\f")[:-1]
+    footers = [[ln.strip() for ln in page.strip().splitlines() if ln.strip()][-1] for page in pages]
+    assert all(re.search(rf"Page {k} of {len(pages)}$", f) for k, f in enumerate(footers, start=1)), footers
+    assert {re.split(r"\s{2,}", f)[0] for f in footers} >= {"Instructions", "Weekly plan", "Agents", "Checks",
+                                                              "Chart"}
+
+
+def test_docs_show_a_picture_of_every_template_sheet():
+    """docs/templates.md shows each sheet, rendered by scripts/render_templates.py: the pictures exist and are
+    small."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    pictures = re.findall(r"\]\((images/template-[a-z-]+\.png)\)", (docs / "templates.md").read_text())
+    assert len(pictures) == 7
+    for picture in pictures:
+        assert (docs / picture).is_file() and (docs / picture).stat().st_size < 100_000, picture
 
 
 def test_the_feedback_shows_the_cells_it_cites(books):

@@ -10,7 +10,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.envelopes import Category
 from toolkit.domain.template import TemplateContent
-from toolkit.excel.book import print_areas, print_setup, row_height
+from toolkit.excel.book import print_areas, print_setup, row_height, text_lines
 from toolkit.excel.writers.template.formats import Formats
 
 GRID_TOP = 9  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
@@ -201,6 +201,8 @@ def _grid_rows(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: boo
             ws.write_string(r, grid.phase_col, phase[k])
         if notes[k]:
             ws.write_string(r, grid.notes_col, notes[k], f.text)
+            if text_lines(notes[k], NOTES_WIDTH) > 1:  # wrapped: a row tall enough (not every reader sizes it)
+                ws.set_row(r, row_height(notes[k], NOTES_WIDTH))
 
 
 def _limits(ws, f: Formats, content: TemplateContent, limit_col: int, r: int, limits: np.ndarray,
