@@ -3,6 +3,8 @@ as a date, and a daily plan compared with a weekly cell holding text says so rat
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from toolkit.domain.findings import RULES
 from toolkit.domain.text import counted
 from toolkit.excel import contract as C
@@ -36,3 +38,16 @@ def test_a_weekly_cell_holding_text_is_named_as_text_by_the_daily_check(fresh, t
     daily = [f for f in judged.findings if f.rule == "daily.matches-weekly" and f.cell == cell]
     assert daily, [f.rule for f in judged.findings]
     assert "holds the text 'ten'" in daily[0].message and "says 0" not in daily[0].message
+
+
+def test_a_core_window_reaching_m15_leaves_no_ramp_down(fresh):
+    """The instructions' phases: no "after Fri 28 May 2027 to M15 Fri 28 May 2027" (issue 18)."""
+    from dataclasses import replace
+
+    from toolkit.domain.template import describe_phase_dates
+
+    content = fresh.judge.content("JONV", fresh.sprint)
+    to_m15 = dict(describe_phase_dates(replace(content, core_end=content.last_day)))
+    assert to_m15["Ramp-down"] == "none: your core window reaches M15"
+    earlier = dict(describe_phase_dates(replace(content, core_end=content.last_day - timedelta(days=30))))
+    assert earlier["Ramp-down"].startswith("after ") and " to M15 " in earlier["Ramp-down"]

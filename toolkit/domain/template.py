@@ -456,7 +456,8 @@ def describe_phase_dates(content: TemplateContent) -> list[tuple[str, str]]:
              ("Ramp-up", f"{content.migration_start:{fmt}} to {content.ramp_up_end:{fmt}}")]
     if content.core_start and content.core_end:
         lines.append(("Core migration window", f"{content.core_start:{fmt}} to {content.core_end:{fmt}}"))
-        lines.append(("Ramp-down", f"after {content.core_end:{fmt}} to M15 {content.last_day:{fmt}}"))
+        lines.append(("Ramp-down", f"after {content.core_end:{fmt}} to M15 {content.last_day:{fmt}}"
+                      if content.core_end < content.last_day else "none: your core window reaches M15"))
     lines.append(("Fast-feedback window", f"{content.fast_feedback_start:{fmt}} to {content.fast_feedback_end:{fmt}}"))
     return lines
 
