@@ -18,7 +18,6 @@ import numpy as np
 from toolkit.domain.envelopes import Category, Envelopes
 from toolkit.domain.parameters import Parameters
 from toolkit.excel.book import (
-    CHART_DAY,
     CLOSED_FONT,
     DAY,
     HEAD_FILL,
@@ -27,6 +26,7 @@ from toolkit.excel.book import (
     STRONG_BLUE,
     STRONG_RED,
     book,
+    print_areas,
     print_first_rows,
     print_setup,
     row_height,
@@ -164,6 +164,8 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
         mig = bool(n.migration[k])
         ws.write_datetime(r, 0, _dt(d), f.day if mig else f.grey)
         ws.write_string(r, 1, "yes" if mig else "no")
+        if not mig:
+            continue  # no capacity on a non-migration day: blank, a gap in the chart rather than a drop to 0
         ws.write_number(r, 2, n.csmt[k], f.int)
         ws.write_number(r, 3, n.acsmt[k], f.dec)
         ws.write_number(r, 4, n.almt_sum[k], f.dec)
@@ -180,7 +182,9 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
         chart.add_series({"name": ["National", 2, c], "categories": ["National", 3, 0, last, 0],
                           "values": ["National", 3, c, last, c], "line": {"color": colour, "width": 1.25}})
     chart.set_title({"name": "National capacity and envelopes per day"})
-    chart.set_x_axis({"date_axis": True, "num_format": CHART_DAY, "num_font": {"rotation": -45}})
+    chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "num_font": {"rotation": -45}, "major_unit": 1,
+                      "major_unit_type": "months"})
+    chart.show_blanks_as("gap")
     chart.set_y_axis({"num_format": INT, "min": 0})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 960, "height": 420})
@@ -239,6 +243,10 @@ def _groups_sheet(wb, f: _Formats, rows: tuple[GroupRow, ...], ldsos: tuple[str,
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(rows), fixed + len(ldsos) - 1)
     print_setup(ws, repeat_rows=(0,), repeat_columns=(0, 1))
+    # printed: the phases, then the categories twenty LDSOs to a page width, the groups on every page
+    last = max(len(rows), 1)
+    print_areas(ws, [(0, 0, last, fixed - 1)] + [(0, c, last, min(c + 19, fixed + len(ldsos) - 1))
+                                                  for c in range(fixed, fixed + len(ldsos), 20)])
 
 
 def _parameters_sheet(wb, f: _Formats, rows: tuple[tuple, ...], derived: tuple[tuple, ...]) -> None:
