@@ -411,7 +411,7 @@ def _notices_sheet(wb, f: _Formats, shortfalls: tuple[tuple, ...], lost_days: tu
     ws.write_row(1, 0, ["#", "Group", "LDSO", "Day", "Migrations ceded", "Reason", "Recorded"], f.head)
     for r, (sid, g, x, d, n, why, at) in enumerate(shortfalls, start=2):
         ws.write_row(r, 0, [sid, g, x])
-        ws.write_datetime(r, 3, d, f.day)
+        _write_day(ws, r, 3, d, f.day)
         ws.write_number(r, 4, n, f.int)
         ws.write_string(r, 5, why, f.wrap)
         ws.write_string(r, 6, friendly_time(at))
@@ -427,6 +427,17 @@ def _notices_sheet(wb, f: _Formats, shortfalls: tuple[tuple, ...], lost_days: tu
     ws.set_column(5, 5, 40)
     ws.set_column(6, 6, 24)
     print_setup(ws)
+
+
+def _write_day(ws, r: int, c: int, day: date | str, fmt) -> None:
+    """A day as a date (one recorded as ISO text too); other text as it is."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            ws.write_string(r, c, day)
+            return
+    ws.write_datetime(r, c, day, fmt)
 
 
 def _table(ws, rows: int, cols: list[str], limit: int = PRINT_ROWS) -> None:
