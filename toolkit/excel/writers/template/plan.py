@@ -160,7 +160,7 @@ def _header_row(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bo
     ws.write(top - 1, 0, "Week commencing" if weekly else "Date", f.head)
     for c, col in enumerate(content.ldsos):
         ws.write_string(top - 1, grid.first_col + c, col.mpid, f.head)
-        ws.write_string(top - 1, grid.limit_col + c, col.mpid, f.head)
+        ws.write_string(top - 1, grid.limit_col + c, f"{col.mpid} limit", f.head)  # printed apart from the grid
     ws.write(top - 1, grid.total_col, "Total", f.head)
     ws.write(top - 2, grid.limit_col, "Weekly limit per LDSO: your envelope, or the de minimis cap" if weekly
              else "Daily limit per LDSO: your envelope, or the de minimis cap", f.subtitle)
@@ -264,7 +264,7 @@ def widths(grid: Grid, weekly: bool) -> list[float]:
     """The width of every column of a plan sheet, from column A to the last limit."""
     out = [LABEL_WIDTH] + [10] * grid.n_cols + [11]  # dates and labels, the grid, the total
     out += [12] * (2 if weekly else 1) + [16, NOTES_WIDTH, 3]  # open days, ramp-up days, phase, notes, a gap
-    return out + [9] * grid.n_cols
+    return out + [11] * grid.n_cols  # the limits, headed "<MPID> limit"
 
 
 def _print(ws, content: TemplateContent, grid: Grid) -> None:
