@@ -64,3 +64,19 @@ def recalculate(files: list[Path], out_dir: Path, work: Path, processes: int = 2
         detail = "\n".join(r.stdout + r.stderr for r in results)
         pytest.fail(f"LibreOffice did not save {', '.join(missing)}:\n{detail}")
     return outputs
+
+
+def to_pdf(files: list[Path], out_dir: Path, work: Path, timeout: int = 900) -> list[Path]:
+    """Print each file to PDF with LibreOffice (formulas recalculated), all in one run; fails the test when a file
+    did not come out. Names must differ by stem."""
+    binary = soffice()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = _profile(work / "lo-profile-pdf")
+    cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
+           "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files)]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    outputs = [out_dir / f"{f.stem}.pdf" for f in files]
+    missing = [p.name for p in outputs if not p.is_file()]
+    if missing:
+        pytest.fail(f"LibreOffice did not print {', '.join(missing)}:\n{result.stdout}{result.stderr}")
+    return outputs

@@ -151,7 +151,7 @@ def test_the_feedback_builder_marks_the_cells_the_findings_point_at():
                 Finding("uca.available", Severity.WARNING, "Close to the limit.", sheet="UCA request", cell="C6"),
                 Finding("identity.template", Severity.ERROR, "Not issued by the MCC.")]
     value = build_feedback(sub, None, findings, Status.REJECTED, "2027-01-04T10:00:00+00:00", "Feedback")
-    assert value.about == (("File", "g1 uca.xlsx"), ("Received", "2027-01-04T10:00:00+00:00"), ("Template", "T1"),
+    assert value.about == (("File", "g1 uca.xlsx"), ("Received", "Mon 04 Jan 2027 10:00 UTC"), ("Template", "T1"),
                            ("Group", "G1"), ("Planning cycle", "S8"))
     assert (value.status, value.accepted) == ("REJECTED", False)
     assert [(rule, errors, warnings) for rule, _, errors, warnings, _, _ in value.rules] == [
@@ -159,9 +159,12 @@ def test_the_feedback_builder_marks_the_cells_the_findings_point_at():
     (copy,) = value.copies
     assert (copy.sheet, copy.top, copy.left, copy.keys, copy.dates) == ("UCA request", 4, 1, ("L1", "L2"),
                                                                          (DAYS[0],))
+    # each comment ends with what to do: the finding's hint, else the rule's
     assert copy.marks == {(4, 1): Mark(True, "uca.available (error): 5 asked, 4 unused. reduce B5 to 4."),
-                          (5, 1): Mark(True, "value.integer (error): Not a number."),
-                          (5, 2): Mark(False, "uca.available (warning): Close to the limit.")}
+                          (5, 1): Mark(True, "value.integer (error): Not a number. type a whole number of 0 or "
+                                                    "more, or leave the cell blank for none."),
+                          (5, 2): Mark(False, "uca.available (warning): Close to the limit. reduce the request to "
+                                                     "the unused capacity available on that day or less.")}
 
 
 def test_the_allocation_builder_totals_the_grants():

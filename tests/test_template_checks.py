@@ -309,8 +309,8 @@ def test_checks_sheet_names_what_only_the_mcc_checks_on_return(issued):
 def test_ramp_down_reads_none_when_the_core_window_reaches_m15_and_counts_have_no_plural_slips(issued):
     from dataclasses import replace
 
-    from toolkit.domain.findings import counted
     from toolkit.domain.template import describe_phase_dates
+    from toolkit.domain.text import counted
 
     _, config, ws = issued
     content = make_judge(context(ws, config), "S8").content("KIJO", resolve_cycle(config, "S8", date(2026, 11, 1)))

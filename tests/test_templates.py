@@ -379,7 +379,7 @@ def test_calendar_markings_name_holidays_excluded_days_events_phases_and_fast_fe
     book = CalamineWorkbook.from_path(str(path))
     daily = {row[0]: row for row in book.get_sheet_by_name(C.SHEET_DAILY).to_python(skip_empty_area=False)
              if isinstance(row[0], date)}
-    notes = {d: " ".join(str(v) for v in row[-3:]) for d, row in daily.items()}
+    notes = {d: " ".join(str(v) for v in row) for d, row in daily.items()}  # phase and calendar beside the grid
     assert "Christmas Day" in notes[date(2026, 12, 25)]
     assert "Christmas 2026 change freeze" in notes[date(2026, 12, 22)]
     last_ff = max(d for d, o in zip(content.days, content.day_open, strict=True)

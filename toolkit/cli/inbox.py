@@ -27,9 +27,8 @@ from toolkit.cli.common import (
     table,
 )
 from toolkit.clock import stamp
-from toolkit.domain.findings import counted
 from toolkit.domain.status import Status
-from toolkit.domain.text import display_name
+from toolkit.domain.text import counted, display_name
 
 if TYPE_CHECKING:
     from toolkit.services.inbox import Outcome

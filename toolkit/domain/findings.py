@@ -249,11 +249,6 @@ def verdict(findings: list[Finding], readable: bool = True) -> Status:
     return Status.REJECTED if any(f.severity == Severity.ERROR for f in findings) else Status.ACCEPTED
 
 
-def counted(n: int, noun: str) -> str:
-    """``1 error``, ``2 errors``, ``0 warnings``: a count with its noun, without plural slips (issue 18)."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def by_rule(findings: list[Finding]) -> list[tuple[RuleId, int, int]]:
     """(rule, errors, warnings) in catalogue order, for summaries."""
     out = []

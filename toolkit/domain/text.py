@@ -71,3 +71,8 @@ def display_name(name: str) -> str:
     header, a report, a terminal or a cell; the exact bytes are kept apart."""
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``n`` and the word, plural unless ``n`` is one: "1 error", "2 errors", "0 warnings"."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"

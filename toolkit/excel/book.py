@@ -43,6 +43,11 @@ MID_GREY = "#7F7F7F"  # a reference line in charts (CSMT, the sum of ALMT)
 INT = "#,##0"
 DAY = "ddd dd mmm yyyy"
 WEEK = "dd mmm yyyy"
+CHART_DAY = "dd mmm yy"  # date axes of charts
+
+A4 = 9  # XlsxWriter's paper size index
+FOOTER = "&L&A&RPage &P of &N"  # every printed page: the sheet's name, the page of the sheet's pages
+PRINT_ROWS = 45  # rows a raw data sheet prints by default (its first page): the rest on request
 
 
 @contextmanager
@@ -67,12 +72,13 @@ def book(path: Path, title: str, *, company: str = COMPANY, workbook_class: type
 
 
 def print_setup(ws, *, orientation: str | None = "landscape", fit: tuple[int, int] = (1, 0),
-                repeat_rows: tuple[int, ...] = (), repeat_columns: int | None = None,
-                area: tuple[int, int, int, int] | None = None, paper: int | None = None,
-                header: str | None = None, footer: str | None = None) -> None:
+                repeat_rows: tuple[int, ...] = (), repeat_columns: int | tuple[int, int] | None = None,
+                area: tuple[int, int, int, int] | None = None, paper: int | None = A4,
+                header: str | None = None, footer: str | None = FOOTER) -> None:
     """A sheet's print settings: ``orientation`` "landscape", "portrait" or None (Excel's default, not set);
-    ``fit`` pages wide and tall (0: as many as needed); ``repeat_rows`` the first (and last) row printed on every
-    page; ``area`` (first row, first column, last row, last column)."""
+    ``paper`` A4 unless told; ``fit`` pages wide and tall (0: as many as needed); ``repeat_rows`` the first (and
+    last) row printed on every page; ``area`` (first row, first column, last row, last column); the footer names
+    the sheet and the page unless told otherwise."""
     if orientation == "landscape":
         ws.set_landscape()
     elif orientation == "portrait":
@@ -83,10 +89,52 @@ def print_setup(ws, *, orientation: str | None = "landscape", fit: tuple[int, in
     if repeat_rows:
         ws.repeat_rows(*repeat_rows)
     if repeat_columns is not None:
-        ws.repeat_columns(repeat_columns)
+        ws.repeat_columns(*(repeat_columns if isinstance(repeat_columns, tuple) else (repeat_columns,)))
     if area is not None:
         ws.print_area(*area)
     if header is not None:
         ws.set_header(header)
     if footer is not None:
         ws.set_footer(footer)
+
+
+def print_areas(ws, areas: list[tuple[int, int, int, int]]) -> None:
+    """Several print areas on one sheet, each (first row, first column, last row, last column): each prints on
+    pages of its own, at the sheet's one scale, with the repeated rows and columns. Excel and LibreOffice read
+    them from the sheet's ``_xlnm.Print_Area`` name, which XlsxWriter's ``print_area`` writes for one range only:
+    the ranges are joined in the attribute it writes that name from."""
+    ws.print_area_range = ",".join(ws._convert_name_area(*a) for a in areas)
+
+
+def print_first_rows(ws, rows: int, head: int, last_col: int, *, orientation: str | None = "landscape",
+                     limit: int = PRINT_ROWS) -> None:
+    """Print set-up of a raw data sheet (a row per group, LDSO and day): printed, it shows its header row ``head``
+    and the first ``limit`` rows only, and says so in the page header; the whole sheet prints on request
+    (Page Layout > Print Area > Clear Print Area in Excel, Format > Print Ranges > Clear in LibreOffice)."""
+    last = head + min(rows, limit)
+    note = (f"&LFirst {limit:,} of {rows:,} rows: clear the print area to print them all"
+            if rows > limit else None)
+    print_setup(ws, orientation=orientation, repeat_rows=(head,), area=(0, 0, max(last, head), last_col),
+                header=note)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in cells ``width`` characters wide (words kept whole, line breaks kept; a character
+    per unit of width, the unit being a digit's width: ordinary text is narrower): for row heights, which not every
+    reader sizes itself."""
+    usable = max(1.0, width - 1.0)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > usable:
+                lines, used = lines + 1, len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+        total += lines
+    return max(total, 1)
+
+
+def row_height(text: str, width: float, line: float = 15.0) -> float:
+    """The height of a row showing ``text`` wrapped in cells ``width`` characters wide."""
+    return line * text_lines(text, width) + 3

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.clock import stamp
-from toolkit.domain.findings import counted
 from toolkit.domain.status import Status
+from toolkit.domain.text import counted
 from toolkit.errors import UsageError
 from toolkit.excel.writers.control import (
     CONSOLIDATE,

@@ -120,8 +120,17 @@ def _matches_weekly(content: TemplateContent, wgrid: Grid, weekly: np.ndarray, d
         whole = dict(whole_weeks(content))[r]
         out.append(finding(RuleId.DAILY_MATCHES_WEEKLY,
                            f"the daily plan of LDSO {col.mpid} adds up to {in_days:,} "
-                           f"in the week of {week:{DAY}}, the weekly plan says {w:,}"
+                           f"in the week of {week:{DAY}}, {_weekly_says(wgrid, r, c, w)}"
                            + ("" if whole else " (the sprint ends inside this week)") + ".",
                            sheet=wgrid.area.sheet, cell=wgrid.cell(r, c), ldso=col.mpid, date=week,
                            value=str(w), hint="make the weekly figure the sum of that week's days"))
     return out
+
+
+def _weekly_says(wgrid: Grid, r: int, c: int, w: int) -> str:
+    """What the weekly plan holds for the week: its figure, or the text typed where a figure belongs (counted as 0
+    by the sums, reported as what it is)."""
+    raw = wgrid.values[r][c] if r < len(wgrid.values) and c < len(wgrid.values[r]) else None
+    if isinstance(raw, str) and raw.strip():
+        return f"the weekly plan holds the text {raw.strip()[:40]!r}, not a number"
+    return f"the weekly plan says {w:,}"

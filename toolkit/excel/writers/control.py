@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.excel.book import GRID_BORDER, NEUTRAL_FILL, NOTE_FONT, book
+from toolkit.excel.book import GRID_BORDER, NEUTRAL_FILL, NOTE_FONT, book, print_setup, row_height
 
 NAME = "mcc_control"
 MACRO = "SampleCall"  # the macro of xlwings' standalone quickstart workbook
@@ -116,6 +116,8 @@ def write_control_workbook(folder: Path, workspace: Path, interpreter: str | Non
             conf.write_string(k, 1, value)
         status = wb.add_worksheet("Status")
         status.write_string(0, 0, "Run 'Refresh the status' to fill this sheet.")
+        print_setup(conf, orientation="portrait")
+        print_setup(status, orientation="portrait")
     module = folder / f"{NAME}.py"
     module.write_text(PY_TEMPLATE.format(workspace=str(workspace), name=NAME), encoding="utf-8")
     return ControlFiles(path, module, version)
@@ -123,7 +125,7 @@ def write_control_workbook(folder: Path, workspace: Path, interpreter: str | Non
 
 def _control_sheet(wb, workspace: Path, version: str) -> None:
     title = wb.add_format({"bold": True, "font_size": 14})
-    label = wb.add_format({"bold": True, "align": "right"})
+    label = wb.add_format({"bold": True, "align": "right", "valign": "top"})
     note = wb.add_format({"italic": True, "font_color": NOTE_FONT, "text_wrap": True, "valign": "top"})
     entry = wb.add_format({"bg_color": ENTRY_FILL, "border": 1, "border_color": ENTRY_BORDER})
     shown = wb.add_format({"bg_color": NEUTRAL_FILL, "border": 1, "border_color": GRID_BORDER, "text_wrap": True,
@@ -135,7 +137,8 @@ def _control_sheet(wb, workspace: Path, version: str) -> None:
     ws.set_column(2, 2, 4)
     ws.set_column(3, 3, 16)
     ws.write(0, 0, "MCC control", title)
-    ws.write(1, 0, "Choose an action, fill in what it needs, press Run. Results go to the sheet named below.", note)
+    ws.merge_range(1, 0, 1, 3, "Choose an action, fill in what it needs, press Run. Results go to the sheet named "
+                               "below.", note)
 
     def row(cell: str, text: str, value: str = "", fmt=entry) -> int:
         r = int(cell[1:]) - 1
@@ -158,7 +161,11 @@ def _control_sheet(wb, workspace: Path, version: str) -> None:
     for k, (action, need) in enumerate(ACTION_NEEDS.items()):
         ws.write_string(16 + k, 0, action, note)
         ws.write_string(16 + k, 1, need, note)
+        ws.set_row(16 + k, max(row_height(action, 24), row_height(need, 70)))
     ws.write_string(23, 0, f"xlwings {version}", note)
-    ws.write_string(23, 1, "The Run button calls the xlwings macro SampleCall, which imports mcc_control.py from "
-                           "this workbook's folder. Settings are on the xlwings.conf sheet.", note)
+    about = ("The Run button calls the xlwings macro SampleCall, which imports mcc_control.py from this workbook's "
+             "folder. Settings are on the xlwings.conf sheet.")
+    ws.write_string(23, 1, about, note)
+    ws.set_row(23, row_height(about, 70))
+    print_setup(ws, orientation="portrait")
     ws.activate()

@@ -15,9 +15,23 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.domain.envelopes import CATEGORY_NAMES, Category, Envelopes
+from toolkit.domain.envelopes import Category, Envelopes
 from toolkit.domain.parameters import Parameters
-from toolkit.excel.book import CLOSED_FONT, DAY, HEAD_FILL, INT, MID_GREY, STRONG_BLUE, STRONG_RED, book, print_setup
+from toolkit.excel.book import (
+    CLOSED_FONT,
+    DAY,
+    HEAD_FILL,
+    INT,
+    MID_GREY,
+    STRONG_BLUE,
+    STRONG_RED,
+    book,
+    print_areas,
+    print_first_rows,
+    print_setup,
+    row_height,
+)
+from toolkit.excel.writers.template.plan import CATEGORY_WORDS  # the templates' words: "de minimis", not DE_MINIMIS
 
 NATIONAL_COLUMNS = ["Date", "Migration day", "CSMT", "ACSMT", "Sum of ALMT", "Sum of envelopes", "Headroom to CSMT",
                     "Headroom to ALMT"]
@@ -105,7 +119,7 @@ def _group_rows(env: Envelopes, names: dict[str, str]) -> tuple[GroupRow, ...]:
     return tuple(
         GroupRow(g, names.get(g, ""), (ph.migration_start, ph.ramp_up_end, ph.core_start, ph.core_end,
                                        ph.ramp_down_start), ph.extended_ramp_up, ph.lost_days,
-                 tuple((int(j), CATEGORY_NAMES[Category(env.category[i, j])])
+                 tuple((int(j), CATEGORY_WORDS[Category(env.category[i, j])])
                        for j in np.flatnonzero(env.category[i] != Category.NONE)))
         for i, (g, ph) in enumerate(zip(env.groups, env.phases, strict=True)))
 
@@ -138,6 +152,7 @@ class _Formats:
         self.pct = add({"num_format": "0.000%"})
         self.grey = add({"font_color": CLOSED_FONT, "num_format": DAY})
         self.bold = add({"bold": True, "font_size": 13})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
 
 
 def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
@@ -149,6 +164,8 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
         mig = bool(n.migration[k])
         ws.write_datetime(r, 0, _dt(d), f.day if mig else f.grey)
         ws.write_string(r, 1, "yes" if mig else "no")
+        if not mig:
+            continue  # no capacity on a non-migration day: blank, a gap in the chart rather than a drop to 0
         ws.write_number(r, 2, n.csmt[k], f.int)
         ws.write_number(r, 3, n.acsmt[k], f.dec)
         ws.write_number(r, 4, n.almt_sum[k], f.dec)
@@ -165,11 +182,14 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
         chart.add_series({"name": ["National", 2, c], "categories": ["National", 3, 0, last, 0],
                           "values": ["National", 3, c, last, c], "line": {"color": colour, "width": 1.25}})
     chart.set_title({"name": "National capacity and envelopes per day"})
-    chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
+    chart.set_x_axis({"date_axis": True, "num_format": "mmm yy", "num_font": {"rotation": -45}, "major_unit": 1,
+                      "major_unit_type": "months"})
+    chart.show_blanks_as("gap")
     chart.set_y_axis({"num_format": INT, "min": 0})
+    chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 960, "height": 420})
     ws.insert_chart(2, 9, chart)
-    print_setup(ws, repeat_rows=(2,))
+    print_first_rows(ws, len(n.dates), 2, 24)  # the first weeks and the chart beside them
 
 
 def _ldsos_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
@@ -193,10 +213,10 @@ def _ldsos_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 34)
     ws.set_column(2, 13, 14)
-    ws.set_row(0, 45)
+    ws.set_row(0, max(row_height(h, 14) for h in LDSO_COLUMNS[2:]))
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(rows), len(LDSO_COLUMNS) - 1)
-    print_setup(ws)
+    print_setup(ws, repeat_rows=(0,))
 
 
 def _groups_sheet(wb, f: _Formats, rows: tuple[GroupRow, ...], ldsos: tuple[str, ...]) -> None:
@@ -216,33 +236,39 @@ def _groups_sheet(wb, f: _Formats, rows: tuple[GroupRow, ...], ldsos: tuple[str,
             ws.write_string(r, fixed + j, category)
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 26)
-    ws.set_column(2, 6, 15)
+    ws.set_column(2, 6, 16)
     ws.set_column(7, 8, 10)
     ws.set_column(fixed, fixed + len(ldsos), 11)
-    ws.set_row(0, 30)
+    ws.set_row(0, max(row_height(h, 10) for h in GROUP_COLUMNS[2:]))
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, len(rows), fixed + len(ldsos) - 1)
-    print_setup(ws)
+    print_setup(ws, repeat_rows=(0,), repeat_columns=(0, 1))
+    # printed: the phases, then the categories twenty LDSOs to a page width, the groups on every page
+    last = max(len(rows), 1)
+    print_areas(ws, [(0, 0, last, fixed - 1)] + [(0, c, last, min(c + 19, fixed + len(ldsos) - 1))
+                                                  for c in range(fixed, fixed + len(ldsos), 20)])
 
 
 def _parameters_sheet(wb, f: _Formats, rows: tuple[tuple, ...], derived: tuple[tuple, ...]) -> None:
     ws = wb.add_worksheet("Parameters")
     ws.write_row(0, 0, ["Section", "Key", "Parameter", "Value", "Source", "Meaning"], f.head)
+    widths = (12, 22, 22, 30, 20, 60)
     for r, (sec, key, abbrev, value, source, meaning) in enumerate(rows, start=1):
-        ws.write_row(r, 0, [sec, key, abbrev])
+        ws.write_row(r, 0, [sec, key, abbrev], f.wrap)
         if isinstance(value, str):
-            ws.write_string(r, 3, value)
+            ws.write_string(r, 3, value, f.wrap)
         else:
-            ws.write_number(r, 3, value)
-        ws.write_row(r, 4, [source, meaning])
+            ws.write_number(r, 3, value, f.wrap)
+        ws.write_row(r, 4, [source, meaning], f.wrap)
+        ws.set_row(r, max(row_height(str(x), w) for x, w in zip((sec, key, abbrev, value, source, meaning), widths,
+                                                                 strict=True)))
     for r, row in enumerate(derived, start=len(rows) + 2):
-        ws.write_row(r, 0, list(row))
-    ws.set_column(0, 1, 16)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 34)
-    ws.set_column(4, 4, 22)
-    ws.set_column(5, 5, 80)
+        ws.write_row(r, 0, list(row), f.wrap)
+        ws.set_row(r, max(row_height(str(x), w) for x, w in zip(row, widths, strict=False)))
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     ws.freeze_panes(1, 0)
+    print_setup(ws, repeat_rows=(0,))
 
 
 def _dt(d: date) -> datetime:

@@ -21,6 +21,7 @@ from toolkit.domain.monitoring import EXCESS, SHORTFALL, deviation
 from toolkit.domain.parameters import Parameters
 from toolkit.excel.book import (
     AMBER_FILL,
+    CHART_DAY,
     DAY,
     GRID_BORDER,
     HEAD_FILL,
@@ -32,9 +33,13 @@ from toolkit.excel.book import (
     STRONG_BLUE,
     STRONG_RED,
     book,
+    print_first_rows,
     print_setup,
+    row_height,
 )
+from toolkit.excel.writers.feedback_text import friendly_time
 
+PRINT_ROWS = 90  # rows of a table sheet printed by default (two pages): the rest on request
 LEVEL_COLOURS = {0: NEUTRAL_FILL, 1: OK_FILL, 2: AMBER_FILL, 3: RED_FILL}
 LEVEL_WORDS = {0: "", 1: "level 1", 2: "level 2", 3: "level 3"}
 DIRECTION_WORDS = {EXCESS: "excess", SHORTFALL: "shortfall", 0: ""}
@@ -221,7 +226,7 @@ class _Formats:
     def __init__(self, wb):
         add = wb.add_format
         self.title = add({"bold": True, "font_size": 14})
-        self.label = add({"bold": True, "align": "right"})
+        self.label = add({"bold": True, "align": "right", "valign": "top", "text_wrap": True})
         self.head = add({"bold": True, "bg_color": HEAD_FILL, "border": 1, "text_wrap": True, "valign": "top"})
         self.int = add({"num_format": INT})
         self.pct = add({"num_format": PCT})
@@ -235,12 +240,14 @@ class _Formats:
 
 def _summary_sheet(wb, f: _Formats, value: MonitoringBook) -> None:
     ws = wb.add_worksheet("Summary")
-    ws.set_column(0, 0, 46)
-    ws.set_column(1, 1, 70)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 64)
     ws.write(0, 0, value.title, f.title)
     for r, (k, v) in enumerate(value.summary, start=2):
         ws.write_string(r, 0, k, f.label)
         ws.write_string(r, 1, v, f.wrap)
+        ws.set_row(r, max(row_height(v, 64), row_height(k, 40)))
+    print_setup(ws, orientation="portrait")
 
 
 def _heat_map_sheet(wb, f: _Formats, heat_map: HeatMap) -> None:
@@ -264,7 +271,8 @@ def _heat_map_sheet(wb, f: _Formats, heat_map: HeatMap) -> None:
     ws.set_column(1, 1, 26)
     ws.set_column(2, 1 + len(heat_map.ldsos), 9)
     ws.freeze_panes(3, 2)
-    print_setup(ws)
+    ws.set_row(0, row_height(heat_map.heading, 8 + 26 + 9 * len(heat_map.ldsos)))
+    print_setup(ws, repeat_rows=(2,), repeat_columns=(0, 1))
 
 
 def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
@@ -274,30 +282,38 @@ def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
         ws.write_datetime(k, 0, d, f.day)
         ws.write_number(k, 1, int(trend.planned[k - 1]), f.int)
         ws.write_number(k, 2, int(trend.migrated[k - 1]), f.int)
-        ws.write_number(k, 3, float(trend.csmt[k - 1]), f.int)
+        if trend.csmt[k - 1]:  # none on a non-migration day: a gap in the chart rather than a drop to 0
+            ws.write_number(k, 3, float(trend.csmt[k - 1]), f.int)
         ws.write_number(k, 4, int(trend.level2[k - 1]))
         ws.write_number(k, 5, int(trend.level3[k - 1]))
     n = len(trend.days)
+    axis = {"date_axis": True, "num_format": CHART_DAY, "num_font": {"rotation": -45}}
     if n:
         chart = wb.add_chart({"type": "line"})
-        for col, name, colour in ((1, "Planned", STRONG_BLUE), (2, "Migrated", STRONG_RED),
-                                  (3, "CSMT", MID_GREY)):
-            chart.add_series({"name": name, "categories": ["Trend", 1, 0, n, 0], "values": ["Trend", 1, col, n, col],
+        for col, colour in ((1, STRONG_BLUE), (2, STRONG_RED), (3, MID_GREY)):
+            chart.add_series({"name": ["Trend", 0, col], "categories": ["Trend", 1, 0, n, 0],
+                              "values": ["Trend", 1, col, n, col],
                               "line": {"color": colour, "dash_type": "dash" if col == 3 else "solid"}})
         chart.set_title({"name": "National migrations against plan and CSMT"})
+        chart.set_x_axis(axis)
         chart.set_y_axis({"num_format": INT, "min": 0})
+        chart.set_legend({"position": "bottom"})
+        chart.show_blanks_as("gap")
         chart.set_size({"width": 900, "height": 340})
         ws.insert_chart(1, 7, chart)
         levels = wb.add_chart({"type": "column", "subtype": "stacked"})
-        for col, name, colour in ((4, "Level 2", LEVEL_2_SERIES), (5, "Level 3", STRONG_RED)):
-            levels.add_series({"name": name, "categories": ["Trend", 1, 0, n, 0],
+        for col, colour in ((4, LEVEL_2_SERIES), (5, STRONG_RED)):
+            levels.add_series({"name": ["Trend", 0, col], "categories": ["Trend", 1, 0, n, 0],
                                "values": ["Trend", 1, col, n, col], "fill": {"color": colour}})
         levels.set_title({"name": "Group x LDSO cells beyond level 1, per day"})
+        levels.set_x_axis(axis)
+        levels.set_legend({"position": "bottom"})
         levels.set_size({"width": 900, "height": 300})
         ws.insert_chart(19, 7, levels)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 5, 12)
     ws.freeze_panes(1, 1)
+    print_setup(ws, repeat_rows=(0,))
 
 
 def _escalations_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
@@ -343,7 +359,7 @@ def _deviations_sheet(wb, f: _Formats, d: Deviations) -> None:
         cl = int(d.cumulative_level[n])
         ws.write_string(r, 10, LEVEL_WORDS[cl], f.level_text[cl])
         ws.write_string(r, 11, "yes" if d.provisional[n] else "")
-    _table(ws, len(d.group), cols)
+    _table(ws, len(d.group), cols, limit=45)  # raw: a row per group, LDSO and day
 
 
 def _offsets_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
@@ -386,7 +402,7 @@ def _progress_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
         ws.write_row(r, 7, [lost, left])
         ws.write(r, 9, need)
         ws.write_string(r, 10, status)
-    _table(ws, len(rows), cols)
+    _table(ws, len(rows), cols, limit=len(rows))  # a row per group: printed whole
 
 
 def _notices_sheet(wb, f: _Formats, shortfalls: tuple[tuple, ...], lost_days: tuple[tuple, ...]) -> None:
@@ -394,21 +410,40 @@ def _notices_sheet(wb, f: _Formats, shortfalls: tuple[tuple, ...], lost_days: tu
     ws.write_row(0, 0, ["Shortfalls notified (capacity ceded)"], f.title)
     ws.write_row(1, 0, ["#", "Group", "LDSO", "Day", "Migrations ceded", "Reason", "Recorded"], f.head)
     for r, (sid, g, x, d, n, why, at) in enumerate(shortfalls, start=2):
-        ws.write_row(r, 0, [sid, g, x, d, n])
-        ws.write_string(r, 5, why)
-        ws.write_string(r, 6, at)
+        ws.write_row(r, 0, [sid, g, x])
+        _write_day(ws, r, 3, d, f.day)
+        ws.write_number(r, 4, n, f.int)
+        ws.write_string(r, 5, why, f.wrap)
+        ws.write_string(r, 6, friendly_time(at))
     top = len(shortfalls) + 4
     ws.write_row(top, 0, ["Lost migration days approved (XCMW)"], f.title)
     ws.write_row(top + 1, 0, ["Group", "Days", "Reason", "Incident", "Approved"], f.head)
     for r, (group, days, reason, incident, approved_on) in enumerate(lost_days, start=top + 2):
         ws.write_row(r, 0, [group, days])
-        ws.write_string(r, 2, reason)
+        ws.write_string(r, 2, reason, f.wrap)
         ws.write_string(r, 3, incident)
         ws.write_datetime(r, 4, approved_on, f.day)
     ws.set_column(0, 6, 16)
+    ws.set_column(5, 5, 40)
+    ws.set_column(6, 6, 24)
+    print_setup(ws)
 
 
-def _table(ws, rows: int, cols: list[str]) -> None:
+def _write_day(ws, r: int, c: int, day: date | str, fmt) -> None:
+    """A day as a date (one recorded as ISO text too); other text as it is."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            ws.write_string(r, c, day)
+            return
+    ws.write_datetime(r, c, day, fmt)
+
+
+def _table(ws, rows: int, cols: list[str], limit: int = PRINT_ROWS) -> None:
+    """Column widths, the header frozen and filtered; printed, the first ``limit`` rows (the rest on request)."""
     ws.set_column(0, len(cols) - 1, 14)
+    ws.set_row(0, 30)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(rows, 1), len(cols) - 1)
+    print_first_rows(ws, rows, 0, len(cols) - 1, limit=limit)

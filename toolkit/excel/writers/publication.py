@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from xlsxwriter.utility import xl_range_abs
 
-from toolkit.excel.book import DAY, HEAD_FILL, INT, MUTED_FONT, NOTE_FONT, WEEK, book, print_setup
+from toolkit.excel.book import DAY, HEAD_FILL, INT, MUTED_FONT, NOTE_FONT, WEEK, book, print_setup, row_height
 
 SUPPRESSED = "suppressed"
 OWN_FILL = "#E2EFDA"  # the group's own figures, set apart from the aggregates
@@ -30,7 +30,7 @@ class _Sheets:
         self.wb = wb
         add = wb.add_format
         self.title = add({"bold": True, "font_size": 14})
-        self.note = add({"italic": True, "font_color": NOTE_FONT})
+        self.note = add({"italic": True, "font_color": NOTE_FONT, "text_wrap": True, "valign": "top"})
         self.head = add({"bold": True, "bg_color": HEAD_FILL, "border": 1})
         self.int = add({"num_format": INT})
         self.grey = add({"font_color": MUTED_FONT, "italic": True})
@@ -43,11 +43,12 @@ class _Sheets:
         """``values`` and ``hidden`` are (len(columns), len(axis)); hidden None means not an aggregate."""
         ws = self.wb.add_worksheet(sheet[:31])
         ws.write_string(0, 0, heading, self.title)
-        ws.write_string(1, 0, "Aggregates built from fewer than "
-                              f"{minimum} groups are suppressed, and so are a few more wherever a suppressed figure "
-                              "could otherwise be worked out from the totals." if hidden is not None
-                        else "Your own figures.",
-                        self.note)
+        note = ("Aggregates built from fewer than "
+                f"{minimum} groups are suppressed, and so are a few more wherever a suppressed figure could "
+                "otherwise be worked out from the totals." if hidden is not None else "Your own figures.")
+        last = max(len(columns), 7)  # the heading and the note wrap inside the printed width
+        ws.merge_range(1, 0, 1, last, note, self.note)
+        ws.set_row(1, row_height(note, 16 + 11 * last))
         top = 4
         ws.write_string(top - 1, 0, "Week commencing" if weekly else "Date", self.head)
         for j, c in enumerate(columns):
@@ -65,7 +66,8 @@ class _Sheets:
         ws.set_column(0, 0, 16)
         ws.set_column(1, max(len(columns), 1), 11)
         ws.freeze_panes(top, 1)
-        print_setup(ws, repeat_rows=(top - 1,))
+        print_setup(ws, orientation="landscape" if len(columns) > 8 else "portrait", repeat_rows=(top - 1,),
+                    repeat_columns=0, area=(0, 0, top + max(len(axis), 1) - 1, last))
 
     def about(self, rows: list[tuple[str, str]]) -> None:
         ws = self.wb.add_worksheet("About")
@@ -74,6 +76,7 @@ class _Sheets:
             ws.write_string(r, 1, v)  # names may come from suppliers: always text, never a formula
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 60)
+        print_setup(ws, orientation="portrait")
 
 
 def write_industry(path: Path, title: str, weeks, days, ldsos, ldso_weekly, ldso_weekly_hidden, ldso_daily,

@@ -16,12 +16,28 @@ import numpy as np
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.schedule import Breach, Schedule
-from toolkit.excel.book import DAY, HEAD_FILL, INT, RED_FILL, RED_FONT, STRONG_BLUE, STRONG_RED, WEEK, book
+from toolkit.excel.book import (
+    CHART_DAY,
+    DAY,
+    HEAD_FILL,
+    INT,
+    RED_FILL,
+    RED_FONT,
+    STRONG_BLUE,
+    STRONG_RED,
+    WEEK,
+    book,
+    print_areas,
+    print_first_rows,
+    print_setup,
+    row_height,
+)
 
 LIMITS_NOTE = ("LDSOs with envelopes: ALMT; de minimis LDSOs: threshold minus reserved capacity (ULMT - LRC); "
                "national: CSMT (METHOD 8).")
 BREACH_COLUMNS = ["Scope", "Granularity", "Day or week", "Planned", "Limit", "Excess",
                   "Groups contributing (largest first)"]
+BREACHES_PRINTED = 90  # breaches printed by default (two pages); the rest on request
 LIST_COL = 20  # LDSO chart sheet: the LDSO list, out of the chart's way
 
 
@@ -146,6 +162,7 @@ def write_schedule(path: Path, value: ScheduleBook) -> Path:
             ws.write_row(r, 0, list(row))
         ws.set_column(0, 0, 8)
         ws.set_column(1, 1, 30)
+        print_setup(ws, orientation="portrait", repeat_rows=(0,))
     return path
 
 
@@ -158,20 +175,23 @@ class _Formats:
         self.day = add({"num_format": DAY})
         self.week = add({"num_format": WEEK})
         self.red = add({"bg_color": RED_FILL, "font_color": RED_FONT})
-        self.label = add({"bold": True, "align": "right"})
+        self.label = add({"bold": True, "align": "right", "valign": "top", "text_wrap": True})
         self.wrap = add({"text_wrap": True, "valign": "top"})
 
 
 def _summary_sheet(wb, f: _Formats, value: ScheduleBook) -> None:
     ws = wb.add_worksheet("Summary")
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 90)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 70)
     ws.write(0, 0, value.title, f.title)
-    for r, (k, v) in enumerate(value.summary, start=2):
+    lines = [*value.summary, ("", ""), ("Limits", LIMITS_NOTE)]
+    for r, (k, v) in enumerate(lines, start=2):
+        if not k:
+            continue
         ws.write(r, 0, k, f.label)
         ws.write_string(r, 1, v, f.wrap)
-    ws.write(len(value.summary) + 3, 0, "Limits", f.label)
-    ws.write_string(len(value.summary) + 3, 1, LIMITS_NOTE, f.wrap)
+        ws.set_row(r, max(row_height(v, 70), row_height(k, 40)))
+    print_setup(ws, orientation="portrait")
 
 
 def _national_sheet(wb, f: _Formats, load: NationalLoad) -> None:
@@ -182,26 +202,44 @@ def _national_sheet(wb, f: _Formats, load: NationalLoad) -> None:
     for r, d in enumerate(load.axis, start=1):
         ws.write_datetime(r, 0, d, fmt)
         ws.write_number(r, 1, int(load.planned[r - 1]), f.int)
+        if not load.limit[r - 1] and not load.planned[r - 1]:
+            continue  # not a migration day: no CSMT, a gap in the chart rather than a drop to 0
         ws.write_number(r, 2, float(load.limit[r - 1]), f.int)
         ws.write_formula(r, 3, f"={xl_rowcol_to_cell(r, 2)}-{xl_rowcol_to_cell(r, 1)}", f.int,
                          float(load.headroom[r - 1]))
     last = len(load.axis)
     if last:
-        ws.conditional_format(1, 1, last, 1, {"type": "formula", "criteria": "=$B2>$C2", "format": f.red})
-        chart = wb.add_chart({"type": "column"})
-        chart.add_series({"name": "Planned", "categories": [name, 1, 0, last, 0], "values": [name, 1, 1, last, 1],
-                          "fill": {"color": STRONG_RED}})
-        line = wb.add_chart({"type": "line"})
-        line.add_series({"name": "CSMT", "categories": [name, 1, 0, last, 0], "values": [name, 1, 2, last, 2],
-                         "line": {"color": STRONG_BLUE}})
-        chart.combine(line)
-        chart.set_title({"name": f"{name}: planned against CSMT"})
-        chart.set_y_axis({"num_format": INT, "min": 0})
-        chart.set_size({"width": 900, "height": 360})
-        ws.insert_chart(1, 5, chart)
+        ws.conditional_format(1, 1, last, 1, {"type": "formula", "criteria": "=AND(ISNUMBER($C2),$B2>$C2)",
+                                               "format": f.red})
+        ws.insert_chart(1, 5, _load_chart(wb, name, last, f"{name}: planned against CSMT", load.weekly))
     ws.set_column(0, 0, 16)
     ws.set_column(1, 3, 12)
     ws.freeze_panes(1, 1)
+    print_setup(ws, repeat_rows=(0,))
+
+
+def _load_chart(wb, sheet: str, last: int, title: str, weekly: bool, top: int = 1, col0: int = 0):
+    """Planned (columns) against the limit (a line) per day or week, read from a table of date, planned, limit
+    starting at row ``top`` and column ``col0``, series named by the table's header row: dates on the axis, a
+    non-migration day a gap in the line."""
+    cats = [sheet, top, col0, top + last - 1, col0]
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": [sheet, top - 1, col0 + 1], "categories": cats,
+                      "values": [sheet, top, col0 + 1, top + last - 1, col0 + 1], "fill": {"color": STRONG_RED},
+                      "gap": 50})
+    line = wb.add_chart({"type": "line"})
+    line.add_series({"name": [sheet, top - 1, col0 + 2], "categories": cats,
+                     "values": [sheet, top, col0 + 2, top + last - 1, col0 + 2], "line": {"color": STRONG_BLUE}})
+    chart.combine(line)
+    chart.set_title({"name": title})
+    # weeks on a text axis (a slot a week: no hairline columns), days on a date axis
+    chart.set_x_axis({"num_format": CHART_DAY, "num_font": {"rotation": -45},
+                      **({"text_axis": True} if weekly else {"date_axis": True})})
+    chart.set_y_axis({"num_format": INT, "min": 0})
+    chart.set_legend({"position": "bottom"})
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": 900, "height": 360})
+    return chart
 
 
 def _ldso_sheet(wb, f: _Formats, load: LdsoLoad) -> None:
@@ -231,6 +269,10 @@ def _ldso_sheet(wb, f: _Formats, load: LdsoLoad) -> None:
     ws.set_column(0, 0, 16)
     ws.set_column(1, 2 * n + 2, 9)
     ws.freeze_panes(2, 1)
+    # printed: the planned block, then the limits on pages of their own, the dates and LDSOs on every page
+    print_setup(ws, repeat_rows=(0, 1), repeat_columns=0)
+    bottom = 1 + max(len(load.axis), 1)
+    print_areas(ws, [(0, 0, bottom, n), (0, lim0, bottom, lim0 + n - 1)] if n else [(0, 0, bottom, 0)])
 
 
 def _ldso_chart(wb, f: _Formats, daily: LdsoLoad) -> None:
@@ -257,19 +299,10 @@ def _ldso_chart(wb, f: _Formats, daily: LdsoLoad) -> None:
         ws.write_datetime(r, col0, d, f.day)
         ws.write_formula(r, col0 + 1, f"=INDEX({planned},{k + 1},{match})", f.int, int(daily.planned[0, k]))
         ws.write_formula(r, col0 + 2, f"=INDEX({limits},{k + 1},{match})", f.int, float(daily.limit[0, k]))
-    last = 2 + len(daily.axis)
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series({"name": "Planned", "categories": ["LDSO chart", 3, col0, last, col0],
-                      "values": ["LDSO chart", 3, col0 + 1, last, col0 + 1], "fill": {"color": STRONG_RED}})
-    line = wb.add_chart({"type": "line"})
-    line.add_series({"name": "Limit", "categories": ["LDSO chart", 3, col0, last, col0],
-                     "values": ["LDSO chart", 3, col0 + 2, last, col0 + 2], "line": {"color": STRONG_BLUE}})
-    chart.combine(line)
-    chart.set_title({"name": "Daily load of the chosen LDSO against its limit"})
-    chart.set_y_axis({"num_format": INT, "min": 0})
-    chart.set_size({"width": 900, "height": 380})
-    ws.insert_chart(2, 0, chart)
+    ws.insert_chart(2, 0, _load_chart(wb, "LDSO chart", len(daily.axis),
+                                      "Daily load of the chosen LDSO against its limit", False, top=3, col0=col0))
     ws.set_column(col0, col0, 16)
+    print_setup(ws, area=(0, 0, 24, 14))
 
 
 def _breaches_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
@@ -286,6 +319,7 @@ def _breaches_sheet(wb, f: _Formats, rows: tuple[tuple, ...]) -> None:
     ws.set_column(6, 6, 100)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(rows), 1), len(BREACH_COLUMNS) - 1)
+    print_first_rows(ws, len(rows), 0, len(BREACH_COLUMNS) - 1, limit=BREACHES_PRINTED)
 
 
 def _plans_sheet(wb, f: _Formats, p: PlanList) -> None:
@@ -304,3 +338,4 @@ def _plans_sheet(wb, f: _Formats, p: PlanList) -> None:
     ws.set_column(2, 4, 14)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(p.group), 1), 4)
+    print_first_rows(ws, len(p.group), 0, 4, orientation="portrait")

@@ -27,10 +27,14 @@ from toolkit.excel.book import (
     RED_FILL,
     RED_FONT,
     book,
+    print_areas,
+    print_first_rows,
     print_setup,
+    row_height,
 )
 
 SUPPRESSED = "suppressed"
+GRANTS_PRINTED = 90  # grants printed by default (two pages): the rest on request
 
 
 def _formats(wb):
@@ -46,6 +50,7 @@ def _formats(wb):
                                 "locked": False}),
         "closed": wb.add_format({"bg_color": CLOSED_FILL, "border": 1, "border_color": GRID_BORDER}),
         "red": wb.add_format({"bg_color": RED_FILL, "font_color": RED_FONT}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
     }
 
 
@@ -57,9 +62,12 @@ def write_uca_report(path: Path, ldsos: list[str], days: list[date], unused: np.
         f = _formats(wb)
         ws = wb.add_worksheet("Unused capacity")
         ws.write(0, 0, title, f["title"])
-        ws.write(1, 0, "Unused capacity per LDSO and migration day of the sprint, after the accepted plans. A figure "
-                       f"built from fewer than {minimum} groups' plans is suppressed. Eligible groups may request it "
-                       "with their UCA request workbook.", f["note"])
+        note = ("Unused capacity per LDSO and migration day of the sprint, after the accepted plans. A figure "
+                f"built from fewer than {minimum} groups' plans is suppressed. Eligible groups may request it "
+                "with their UCA request workbook.")
+        last = max(len(ldsos), 8)
+        ws.merge_range(1, 0, 1, last, note, f["note"])
+        ws.set_row(1, row_height(note, 16 + 10 * last))
         top = 4
         ws.write(top - 1, 0, "Date", f["head"])
         for j, x in enumerate(ldsos):
@@ -77,7 +85,7 @@ def write_uca_report(path: Path, ldsos: list[str], days: list[date], unused: np.
         ws.set_column(0, 0, 16)
         ws.set_column(1, len(ldsos), 10)
         ws.freeze_panes(top, 1)
-        print_setup(ws)
+        print_setup(ws, repeat_rows=(top - 1,), repeat_columns=0)
     return path
 
 
@@ -130,6 +138,10 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
         ws.set_column(0, 0, 16)
         ws.set_column(1, 2 * n + 2, 10)
         ws.freeze_panes(top, 1)
+        # printed: the request grid, then the unused capacity on pages of its own, the dates on every page
+        print_setup(ws, repeat_rows=(top - 1,), repeat_columns=0)
+        if n:
+            print_areas(ws, [(0, 0, max(bottom, top), n), (top - 2, uc0, max(bottom, top), uc0 + n - 1)])
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
         values = {**meta, "layout": C.layout_text(ranges), "kind": C.KIND_UCA,
                   **_locked(title, ldsos, days, unused, disclosed, top, uc0)}
@@ -191,9 +203,11 @@ def write_allocation(path: Path, value: AllocationBook) -> Path:
         ws.write(0, 0, value.title, f["title"])
         for r, (k, v) in enumerate(value.summary, start=2):
             ws.write(r, 0, k, f["head"])
-            ws.write(r, 1, v)
+            ws.write(r, 1, v, f["wrap"])
+            ws.set_row(r, row_height(str(v), 80))
         ws.set_column(0, 0, 26)
         ws.set_column(1, 1, 80)
+        print_setup(ws, orientation="portrait")
         gs = wb.add_worksheet("Grants")
         cols = ["Group", "LDSO", "Date", "Requested", "Available", "All requests", "Granted", "Why"]
         gs.write_row(0, 0, cols, f["head"])
@@ -209,4 +223,5 @@ def write_allocation(path: Path, value: AllocationBook) -> Path:
         gs.set_column(7, 7, 90)
         gs.freeze_panes(1, 0)
         gs.autofilter(0, 0, max(len(value.grants), 1), len(cols) - 1)
+        print_first_rows(gs, len(value.grants), 0, len(cols) - 1, limit=GRANTS_PRINTED)
     return path

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-from xlsxwriter.utility import xl_range_abs
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.template import TemplateContent
-from toolkit.excel.book import STRONG_BLUE, STRONG_RED, print_setup
+from toolkit.excel.book import CHART_DAY, STRONG_BLUE, STRONG_RED, print_setup
 from toolkit.excel.writers.template.formats import Formats
 from toolkit.excel.writers.template.plan import Grid
 
@@ -32,13 +32,15 @@ def chart_sheet(wb, ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid
         ws.write(0, LIST_COL, "Your LDSOs", f.head)
         for k, m in enumerate(mpids):
             ws.write_string(1 + k, LIST_COL, m)
-    ws.write(2, 2, "Choose one of your LDSOs: the charts show its limit (blue) and your plan (red).", f.note)
+    ws.merge_range(2, 2, 2, 13, "Choose one of your LDSOs: the charts show its limit (blue) and your plan (red).",
+                   f.note)
     if mpids:
-        r0, r1 = _table(ws, f, wk, content.weeks, content.weekly_limit, LIST_COL + 2, "Week commencing", f.week,
-                        content.prefilled())
+        r0, r1 = _table(ws, f, wk, content.weeks, content.week_open_days > 0, content.weekly_limit, LIST_COL + 2,
+                        "Week commencing", f.week, content.prefilled())
         _combo_chart(wb, ws, "Weekly limit and plan", LIST_COL + 2, r0, r1, area=True, anchor=(4, 0))
         if dy is not None and content.days:
-            d0, d1 = _table(ws, f, dy, content.days, content.daily_limit, LIST_COL + 6, "Date", f.day)
+            d0, d1 = _table(ws, f, dy, content.days, content.day_open, content.daily_limit, LIST_COL + 6, "Date",
+                            f.day)
             _combo_chart(wb, ws, "Daily limit and sprint plan", LIST_COL + 6, d0, d1, area=False, anchor=(26, 0))
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 10)
@@ -47,8 +49,8 @@ def chart_sheet(wb, ws, f: Formats, content: TemplateContent, wk: Grid, dy: Grid
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
 
 
-def _table(ws, f: Formats, grid: Grid, dates: list[date], limits: np.ndarray, col0: int, label: str,
-           fmt, planned: np.ndarray | None = None) -> tuple[int, int]:
+def _table(ws, f: Formats, grid: Grid, dates: list[date], opens: np.ndarray, limits: np.ndarray, col0: int,
+           label: str, fmt, planned: np.ndarray | None = None) -> tuple[int, int]:
     """The chart data: per date, the chosen LDSO's plan and limit; returns the first and last row."""
     ws.write_row(TOP - 1, col0, [label, "Planned", "Limit"], f.head)
     for k, d in enumerate(dates):
@@ -61,8 +63,11 @@ def _table(ws, f: Formats, grid: Grid, dates: list[date], limits: np.ndarray, co
         first_plan = int(planned[k, 0]) if planned is not None and planned.shape[1] else 0
         ws.write_formula(r, col0 + 1, f"=IFERROR(N(INDEX({plan_rng},{k + 1},{match})),0)", f.int, first_plan)
         first_limit = int(limits[k, 0]) if limits.shape[1] else 0
-        ws.write_formula(r, col0 + 2, f"=IFERROR(N(INDEX({lim_rng},{k + 1},{match})),0)", f.int,
-                         max(first_limit, 0))
+        # no limit on a closed week (day): #N/A, a gap in the chart rather than a drop to 0 (out of print)
+        opened = f"'{grid.sheet}'!{xl_rowcol_to_cell(grid.top + k, grid.open_col, col_abs=True)}"
+        closed = not opens[k]
+        ws.write_formula(r, col0 + 2, f"=IF({opened}=0,NA(),IFERROR(N(INDEX({lim_rng},{k + 1},{match})),0))",
+                         f.int, "#N/A" if closed else max(first_limit, 0))
     return TOP, TOP + len(dates) - 1
 
 
@@ -78,8 +83,10 @@ def _combo_chart(wb, ws, title: str, col0: int, r0: int, r1: int, area: bool, an
                       "values": [name, r0, col0 + 2, r1, col0 + 2], **style})
     limit.combine(plan)
     limit.set_title({"name": title})
-    limit.set_x_axis({"num_format": "dd mmm", "date_axis": False})
+    # a text axis: one slot per week (day), so weekly columns are as wide as a week, not hairlines on a day scale
+    limit.set_x_axis({"num_format": CHART_DAY, "text_axis": True, "num_font": {"rotation": -45}})
     limit.set_y_axis({"num_format": "#,##0", "min": 0})
     limit.set_legend({"position": "bottom"})
+    limit.show_blanks_as("gap")
     limit.set_size({"width": 900, "height": 360})
     ws.insert_chart(anchor[0], anchor[1], limit)

@@ -6,29 +6,24 @@ from __future__ import annotations
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.template import TemplateContent, describe_phase_dates
 from toolkit.excel import contract as C
-from toolkit.excel.book import print_setup
+from toolkit.excel.book import print_setup, row_height, text_lines
 from toolkit.excel.writers.template.checks import capacity_text
 from toolkit.excel.writers.template.formats import Formats
 
 LAST_COL = 4  # text runs across columns B to E
-
-
-def _height(text: str, chars: int) -> float:
-    """A row height that shows ``text`` wrapped in a cell about ``chars`` characters wide (15 points a line)."""
-    return 15.0 * max(1, -(-len(text) // chars)) + 3
+WIDTHS = (31, 26, 12, 12, 56)  # columns A to E: one A4 page wide, portrait, at a readable scale
+TEXT_WIDTH = sum(WIDTHS[1:])  # a text merged across B to E
+FULL_WIDTH = sum(WIDTHS)  # a text merged across A to E
 
 
 def instructions_sheet(ws, f: Formats, content: TemplateContent, parameters: Parameters, version: int,
                        template_id: str, issued_at: str) -> None:
     g, sp = content.group, content.sprint
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 34)
-    ws.set_column(2, 2, 14)
-    ws.set_column(3, 3, 14)
-    ws.set_column(4, 4, 90)
+    for c, width in enumerate(WIDTHS):
+        ws.set_column(c, c, width)
     ws.write(0, 0, f"MHHS migration plan: {g.name} ({g.mpid})", f.title)
-    ws.write(1, 0, f"Sprint {sp.sprint} planning cycle ({sp.cycle}), template version {version}, issued "
-                   f"{issued_at[:16].replace('T', ' ')} by the {parameters.contact.name}", f.note)
+    ws.merge_range(1, 0, 1, LAST_COL, f"Sprint {sp.sprint} planning cycle ({sp.cycle}), template version {version}, "
+                   f"issued {issued_at[:16].replace('T', ' ')} by the {parameters.contact.name}", f.note)
     late = issued_at[:10] > sp.submission_deadline.isoformat()
     r = _labelled(ws, f, 2, [
         ("Supplier MPIDs in this group", ", ".join(g.suppliers)),
@@ -66,6 +61,8 @@ def _labelled(ws, f: Formats, r: int, rows: list[tuple[str, str]]) -> int:
         r += 1
         ws.write(r, 0, label, f.label)
         ws.merge_range(r, 1, r, LAST_COL, value, f.text)
+        if text_lines(value, TEXT_WIDTH) > 1:
+            ws.set_row(r, row_height(value, TEXT_WIDTH))
     return r
 
 
@@ -96,7 +93,7 @@ def _steps(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
         r += 1
         ws.write_number(r, 0, k, f.step)
         ws.merge_range(r, 1, r, LAST_COL, step, f.text)
-        ws.set_row(r, max(30, _height(step, 140)))
+        ws.set_row(r, row_height(step, TEXT_WIDTH))
     return r
 
 
@@ -116,7 +113,7 @@ def _general_rules(ws, f: Formats, parameters: Parameters, r: int) -> int:
     for line in general:
         r += 1
         ws.merge_range(r, 0, r, LAST_COL, "• " + line, f.text)
-        ws.set_row(r, 30)
+        ws.set_row(r, row_height("• " + line, FULL_WIDTH))
     return r
 
 
@@ -125,16 +122,17 @@ def _ldsos(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
     ws.write(r, 0, "Your LDSOs and their rules", f.subtitle)
     r += 1
     ws.write_row(r, 0, ["LDSO", "Name", "Migrated so far", "Remaining to plan", "What applies"], f.head)
+    ws.set_row(r, 30)
     for col in content.ldsos:
         r += 1
         ws.write_string(r, 0, col.mpid, f.top)
-        ws.write_string(r, 1, col.name, f.top)
+        ws.write_string(r, 1, col.name, f.text)
         ws.write_number(r, 2, col.migrated, f.int_top)
         ws.write_number(r, 3, col.portfolio, f.int_top)
         portfolio = f"Portfolio {col.initial:,} (deemed initial)" + (f", churn {col.churn:+,}" if col.churn else "")
         text = f"{portfolio}. {col.rule_text(parameters)}"
         ws.write_string(r, 4, text, f.warn_text if col.infeasible else f.text)
-        ws.set_row(r, max(30, _height(text, 95)))
+        ws.set_row(r, max(row_height(text, WIDTHS[4]), row_height(col.name, WIDTHS[1])))
     return r
 
 
@@ -151,10 +149,10 @@ def _portfolio(ws, f: Formats, content: TemplateContent, parameters: Parameters,
     for line in lines:
         r += 1
         ws.merge_range(r, 0, r, LAST_COL, "• " + line, f.text)
-        ws.set_row(r, max(20, _height(line, 170)))
+        ws.set_row(r, row_height("• " + line, FULL_WIDTH))
     short = capacity_text(content, parameters)
     if short:
         r += 1
         ws.merge_range(r, 0, r, LAST_COL, short, f.warn)
-        ws.set_row(r, _height(short, 160))
+        ws.set_row(r, row_height(short, FULL_WIDTH))
     return r

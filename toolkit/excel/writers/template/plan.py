@@ -10,13 +10,14 @@ from xlsxwriter.utility import xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.envelopes import Category
 from toolkit.domain.template import TemplateContent
-from toolkit.excel.book import print_setup
+from toolkit.excel.book import print_areas, print_setup, row_height, text_lines
 from toolkit.excel.writers.template.formats import Formats
 
 GRID_TOP = 9  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
 LEFT_ROW = 7  # the weekly sheet's "Left to plan" row (0-based)
 FIRST_COL = 1  # the grid's first column; the dates are in column A
-A4 = 9  # XlsxWriter's paper size index
+LABEL_WIDTH = 21  # column A: the dates, and the labels of the heading ("Planned in the sprint")
+NOTES_WIDTH = 44  # the calendar notes (bank holidays by name, excluded ranges)
 CATEGORY_WORDS = {Category.ENVELOPE: "envelope", Category.DE_MINIMIS: "de minimis", Category.SMALL: "small"}
 INTEGER_RED = "=OR(ISTEXT({tl}),AND(ISNUMBER({tl}),OR({tl}<0,{tl}<>INT({tl}))))"  # not a whole number of 0 or more
 
@@ -65,9 +66,10 @@ def plan_sheet(ws, f: Formats, content: TemplateContent, weekly: bool) -> Grid:
     n = len(content.ldsos)
     rows = content.weeks if weekly else content.days
     total_col = FIRST_COL + n
-    limit_col = total_col + 2
+    open_col = total_col + 1  # the calendar beside the input: open days, (ramp-up days,) phase, notes
+    limit_col = open_col + (5 if weekly else 4)  # the limits after the calendar, one empty column between
     grid = Grid(sheet=ws.name, top=GRID_TOP, bottom=GRID_TOP + len(rows) - 1, first_col=FIRST_COL, n_cols=n,
-                limit_col=limit_col, open_col=limit_col + n, ramp_col=limit_col + n + 1 if weekly else None,
+                limit_col=limit_col, open_col=open_col, ramp_col=open_col + 1 if weekly else None,
                 total_col=total_col)
     _heading(ws, f, content, grid, weekly)
     _header_row(ws, f, content, grid, weekly)
@@ -132,9 +134,8 @@ def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool)
     else:
         note = (f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's days must "
                 "add up to that week's weekly plan. Grey days are not migration days.")
-    last = max(grid.total_col, 8)
-    ws.merge_range(1, 0, 1, last, note, f.note)
-    ws.set_row(1, 15.0 * max(1, -(-len(note) // (12 * last))) + 3)
+    ws.merge_range(1, 0, 1, grid.notes_col, note, f.note)
+    ws.set_row(1, row_height(note, sum(widths(grid, weekly)[:grid.notes_col + 1])))
     labels = ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned to M15", "Left to plan"] \
         if weekly else ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned in the sprint"]
     for r, label in enumerate(labels, start=2):
@@ -159,7 +160,7 @@ def _header_row(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bo
     ws.write(top - 1, 0, "Week commencing" if weekly else "Date", f.head)
     for c, col in enumerate(content.ldsos):
         ws.write_string(top - 1, grid.first_col + c, col.mpid, f.head)
-        ws.write_string(top - 1, grid.limit_col + c, col.mpid, f.head)
+        ws.write_string(top - 1, grid.limit_col + c, f"{col.mpid} limit", f.head)  # printed apart from the grid
     ws.write(top - 1, grid.total_col, "Total", f.head)
     ws.write(top - 2, grid.limit_col, "Weekly limit per LDSO: your envelope, or the de minimis cap" if weekly
              else "Daily limit per LDSO: your envelope, or the de minimis cap", f.subtitle)
@@ -199,7 +200,9 @@ def _grid_rows(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: boo
         if phase[k]:
             ws.write_string(r, grid.phase_col, phase[k])
         if notes[k]:
-            ws.write_string(r, grid.notes_col, notes[k])
+            ws.write_string(r, grid.notes_col, notes[k], f.text)
+            if text_lines(notes[k], NOTES_WIDTH) > 1:  # wrapped: a row tall enough (not every reader sizes it)
+                ws.set_row(r, row_height(notes[k], NOTES_WIDTH))
 
 
 def _limits(ws, f: Formats, content: TemplateContent, limit_col: int, r: int, limits: np.ndarray,
@@ -245,24 +248,35 @@ def _grid_checks(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: b
 
 
 def _layout(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
-    """Column widths, frozen panes, protection and the print set-up: A4 landscape, one page wide, the header row
-    and the dates on every page."""
-    first, n, top = grid.first_col, grid.n_cols, grid.top
-    ws.set_column(0, 0, 16)
-    ws.set_column(first, first + max(n - 1, 0), 10)
-    ws.set_column(grid.total_col, grid.total_col, 11)
-    ws.set_column(grid.total_col + 1, grid.total_col + 1, 3)
-    ws.set_column(grid.limit_col, grid.limit_col + max(n - 1, 0), 9)
-    ws.set_column(grid.open_col, grid.open_col + (1 if weekly else 0), 11)
-    ws.set_column(grid.phase_col, grid.phase_col, 18)
-    ws.set_column(grid.notes_col, grid.notes_col, 60)
-    ws.set_row(2, 45)
+    """Column widths, frozen panes, protection and the print set-up."""
+    for c, width in enumerate(widths(grid, weekly)):
+        ws.set_column(c, c, width)
+    ws.set_row(2, 60)  # LDSO names over four lines of a 10-wide column
     ws.set_row(3, 30)
-    ws.set_row(top - 1, 32)
-    ws.freeze_panes(top, first)
+    ws.set_row(grid.top - 1, 45)  # "Ramp-up days (first SRUW)" over three lines
+    ws.freeze_panes(grid.top, grid.first_col)
     ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                     "select_unlocked_cells": True})
+    _print(ws, content, grid)
+
+
+def widths(grid: Grid, weekly: bool) -> list[float]:
+    """The width of every column of a plan sheet, from column A to the last limit."""
+    out = [LABEL_WIDTH] + [10] * grid.n_cols + [11]  # dates and labels, the grid, the total
+    out += [12] * (2 if weekly else 1) + [16, NOTES_WIDTH, 3]  # open days, ramp-up days, phase, notes, a gap
+    return out + [11] * grid.n_cols  # the limits, headed "<MPID> limit"
+
+
+def _print(ws, content: TemplateContent, grid: Grid) -> None:
+    """A4 landscape, one page wide, the header row and the dates on every page: the grid with its calendar first,
+    then the limits on pages of their own (two print areas at one scale)."""
     group = content.group
-    print_setup(ws, paper=A4, repeat_rows=(top - 1,), repeat_columns=0, area=(0, 0, grid.bottom, grid.total_col),
-                header=f"&L{group.name} ({group.mpid})&C{ws.name}&R{content.sprint.cycle}",
-                footer="&LIssued by the Migration Control Centre&RPage &P of &N")
+    print_setup(ws, repeat_rows=(grid.top - 1,), repeat_columns=0,
+                header=f"&L{group.name} ({group.mpid})&C{ws.name}: the plan and its calendar, then the limits"
+                       f"&R{content.sprint.cycle}",
+                footer="&L&A&CIssued by the Migration Control Centre&RPage &P of &N")
+    areas = [(0, 0, grid.bottom, grid.notes_col)]
+    if grid.n_cols:
+        areas.append((grid.top - 1, grid.limit_col, grid.bottom, grid.limit_col + grid.n_cols - 1))
+    print_areas(ws, areas)
+
