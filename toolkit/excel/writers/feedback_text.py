@@ -37,6 +37,22 @@ WHAT_TO_DO: dict[str, str] = {
     RuleId.OUTTURN_DATE: "give dates as YYYY-MM-DD, on migration days of the sprint",
     RuleId.OUTTURN_COUNT: "give whole numbers of 0 or more",
     RuleId.OUTTURN_DUPLICATE: "give each supplier, LDSO and date once",
+    RuleId.AGENTS_READY: "move this provider's forecast to weeks from the day it is migration ready, or name a "
+                         "provider that is ready",
+    RuleId.SITES_DATE: "give each site one migration day, an open day from M14 on",
+    RuleId.SITES_IN_PLAN: "plan at least the site's MPANs in that LDSO on its day (or week after the sprint), or "
+                          "move the site to a day that holds them",
+    RuleId.CLAIM_FORM: "return the claim form the MCC issued to your group, filled in where it asks",
+    RuleId.CLAIM_FIELDS: "fill in every field the form marks as required, as plain text; days lost as a whole "
+                         "number of 1 or more",
+    RuleId.CLAIM_IMPACT: "list each impacted migration day, its LDSO and the number of migrations, with at least "
+                         "as many dates as days claimed",
+    RuleId.CLAIM_ELIGIBLE: "claim only for LDSOs where your group has envelopes, before M14, and an incident once",
+    RuleId.BULK_COA_FORM: "return the bulk change of agent plan the MCC issued to your group, filled in where it "
+                          "asks",
+    RuleId.BULK_COA_PLAN: "give the reference, reason and owner, and on each line a working day, an LDSO, a whole "
+                          "number of MPANs and the old and new agents' MPIDs",
+    RuleId.BULK_COA_NOTICE: "send the plan at least three months before its first day, or move its days later",
 }
 
 
