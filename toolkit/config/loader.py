@@ -23,7 +23,7 @@ import csv
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +206,8 @@ def _explain(err: dict[str, Any]) -> str:
         phrase = {"greater_than_equal": f"must be {bound} or more", "greater_than": f"must be more than {bound}",
                   "less_than_equal": f"must be {bound} or less"}[kind]
         return f"{value} {phrase}"
+    if kind == "literal_error":
+        return f"{shown} is not one of {ctx.get('expected', '')}"
     if kind == "missing":
         return "is missing"
     if kind == "extra_forbidden":
@@ -313,7 +315,8 @@ def load_config(root: Path) -> Config:
         _check_calendar(settings, parameters, problems)
 
     ldsos = _check_ldsos(ldso_rows, problems)
-    groups = _check_suppliers(supplier_rows, settings, problems)
+    iruw = parameters.windows.iruw_weeks if parameters is not None else Parameters().windows.iruw_weeks
+    groups = _check_suppliers(supplier_rows, settings, iruw, problems)
     supplier_group = {s: g.mpid for g in groups for s in g.suppliers}
     # an MPID on a row that failed validation is not "unknown": report the row once, not every reference
     trusted = {f for f in ("config/ldsos.csv", "config/suppliers.csv") if not any(p.file == f for p in problems)}
@@ -341,6 +344,7 @@ def load_config(root: Path) -> Config:
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
     calendar = MigrationCalendar(settings, iruw_weeks=parameters.windows.iruw_weeks)
+    warnings += _calendar_warnings(settings, parameters)
     for g in groups:
         if not calendar.is_migration_day(g.migration_start):
             warnings.append(ConfigProblem(
@@ -371,6 +375,29 @@ def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems
                                           f"{start} is after M15 ({settings.m15})"))
     if not settings.sprint_execution_starts:
         problems.append(ConfigProblem(name, "sprint_execution_starts", "lists no sprint"))
+
+
+def _calendar_warnings(settings: CalendarSettings, parameters: Parameters) -> list[ConfigProblem]:
+    """What the documents expect of the calendar but a configuration may knowingly set otherwise: CSMT below the
+    Operational Threshold (F5.2.9; P CSMT flexed between 200k and 280k), an execution start that is not the first
+    Wednesday of its month (C3.3)."""
+    name, floor, out = "config/calendar.toml", parameters.capacity.csmt_operational, []
+    below = f"below the Operational Threshold of {floor:,} migrations a day (F5.2.9; [capacity] csmt_operational)"
+    if settings.csmt_default < floor:
+        out.append(ConfigProblem(name, "csmt_default", f"{settings.csmt_default:,} is {below}"))
+    for i, rng in enumerate(settings.csmt, start=1):
+        if rng.value < floor:
+            out.append(ConfigProblem(name, f"csmt[{i}] value",
+                                     f"{rng.value:,} for {rng.start} to {rng.end} is {below}"))
+    for i, start in enumerate(settings.sprint_execution_starts, start=1):
+        first = start.replace(day=1)
+        wednesday = first + timedelta(days=(2 - first.weekday()) % 7)
+        if start != wednesday:
+            out.append(ConfigProblem(name, f"sprint_execution_starts[{i}]",
+                                     f"{start} ({start:%a}) is not the first Wednesday of {start:%B %Y} "
+                                     f"({wednesday}): execution phases start on the first Wednesday of a month "
+                                     "(Choreography 3.3)"))
+    return out
 
 
 def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem]) -> dict[str, Ldso]:
@@ -433,7 +460,7 @@ def _check_churn(rows: list[tuple[int, ChurnRow]], portfolio: dict[tuple[str, st
     return sorted(out, key=lambda c: c.day)
 
 
-def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None,
+def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None, iruw_weeks: int,
                      problems: list[ConfigProblem]) -> list[SupplierGroup]:
     name = "config/suppliers.csv"
     seen: dict[str, tuple[int, str]] = {}
@@ -467,10 +494,12 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
                 problems.append(ConfigProblem(name, f"row {first_line}, column migration_start",
                                               f"{start} is outside the migration window M11 {settings.m11} "
                                               f"to M15 {settings.m15}"))
-            if first.extended_ramp_up and first.sit:
+            els_end = settings.els_window(iruw_weeks)[1]
+            if first.extended_ramp_up and first.sit and start <= els_end:
                 problems.append(ConfigProblem(name, f"row {first_line}, column extended_ramp_up",
-                                              f"group {group_mpid} is a SIT group: the extended ramp-up is "
-                                              "not available with the industry ramp-up (P XRUF)"))
+                                              f"group {group_mpid} is a SIT group starting on {start}, inside "
+                                              f"Early Life Support (to {els_end}): the extended ramp-up is not "
+                                              "available with the industry ramp-up (P XRUF)"))
             if first.extended_ramp_up and start >= settings.m14:
                 problems.append(ConfigProblem(name, f"row {first_line}, column extended_ramp_up",
                                               f"group {group_mpid} starts on {start}, not before M14 "

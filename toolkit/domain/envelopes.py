@@ -76,7 +76,8 @@ def group_phases(group: SupplierGroup, calendar: MigrationCalendar, parameters: 
     m15 = calendar.m15
     start = calendar.nth_migration_day(max(group.migration_start, calendar.m11), 1) or m15
     before_m14 = group.migration_start < calendar.m14
-    xruf = group.extended_ramp_up and before_m14 and not group.sit  # XRUF: not with industry ramp-up, until M14
+    # XRUF: until M14, and not with an industry ramp-up: a SIT group starting after ELS has a supplier ramp-up
+    xruf = group.extended_ramp_up and before_m14 and (not group.sit or group.migration_start > calendar.els_end)
     ramp_days = w.sruw + (w.xsruw if xruf else 0)
     ramp_end = calendar.nth_migration_day(start, ramp_days) or m15
     if group.sit:

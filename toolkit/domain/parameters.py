@@ -178,6 +178,9 @@ class Capacity(_Section):
                                   "Hard constraint on daily migrations nationally", gt=0)
     csmt_planning_max: int = _param(280_000, "CSMT max", "F5.2.9; P2.3.1 CSMT",
                                     "Never plan above this many migrations a day", gt=0)
+    csmt_operational: int = _param(200_000, "CSMT min", "F5.2.9; P2.3.1 CSMT",
+                                   "The Operational Threshold: mcc check warns where CSMT is set below it (CSMT is "
+                                   "flexed between 200k and 280k)", gt=0)
     share_basis: ShareBasis = _param(ShareBasis.ACTIVE, "share_basis", "METHOD 5",
                                      "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
     uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",
@@ -197,6 +200,8 @@ class Capacity(_Section):
     def _ordered(self) -> Capacity:
         if self.csmt_planning_max > self.csmt_hard_limit:
             raise ValueError("csmt_planning_max must not exceed csmt_hard_limit")
+        if self.csmt_operational > self.csmt_planning_max:
+            raise ValueError("csmt_operational must not exceed csmt_planning_max")
         return self
 
 
