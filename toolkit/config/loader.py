@@ -23,12 +23,13 @@ import csv
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from toolkit.config.calendar_checks import calendar_problems, calendar_warnings
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.parameters import Parameters
@@ -88,8 +89,14 @@ class LdsoRow(_Row):
     mpan_count: int = Field(gt=0)
     primary_contact: str = ""
     secondary_contact: str = ""
+    lrcfc: float | None = Field(None, ge=1.0, le=1.5)  # optional column: the LDSO's own LRCFC (P LRCFC "Per LDSO")
     _mpid = field_validator("ldso_mpid")(_mpid)
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
+
+    @field_validator("lrcfc", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class SupplierRow(_Row):
@@ -206,7 +213,9 @@ def _explain(err: dict[str, Any]) -> str:
         phrase = {"greater_than_equal": f"must be {bound} or more", "greater_than": f"must be more than {bound}",
                   "less_than_equal": f"must be {bound} or less"}[kind]
         return f"{value} {phrase}"
-    if kind == "literal_error":
+    if kind in ("float_parsing", "float_type"):
+        return f"{shown} is not a number"
+    if kind in ("literal_error", "enum"):
         return f"{shown} is not one of {ctx.get('expected', '')}"
     if kind == "missing":
         return "is missing"
@@ -312,7 +321,7 @@ def load_config(root: Path) -> Config:
                   if (cfg / "agents.csv").is_file() else [])
 
     if settings is not None and parameters is not None:
-        _check_calendar(settings, parameters, problems)
+        calendar_problems(settings, parameters, problems)
 
     ldsos = _check_ldsos(ldso_rows, problems)
     iruw = parameters.windows.iruw_weeks if parameters is not None else Parameters().windows.iruw_weeks
@@ -344,7 +353,7 @@ def load_config(root: Path) -> Config:
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
     calendar = MigrationCalendar(settings, iruw_weeks=parameters.windows.iruw_weeks)
-    warnings += _calendar_warnings(settings, parameters)
+    warnings += calendar_warnings(settings, parameters)
     for g in groups:
         if not calendar.is_migration_day(g.migration_start):
             warnings.append(ConfigProblem(
@@ -358,48 +367,6 @@ def load_config(root: Path) -> Config:
                   lost_day_claims=[row for _, row in lost_rows], churn=churn)
 
 
-def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:
-    name = "config/calendar.toml"
-    limit = parameters.capacity.csmt_planning_max
-    if settings.csmt_default > limit:
-        problems.append(ConfigProblem(name, "csmt_default", f"{settings.csmt_default:,} is above the "
-                                      f"{limit:,} migrations a day that may ever be planned (F5.2.9)"))
-    for i, rng in enumerate(settings.csmt, start=1):
-        if rng.value > limit:
-            problems.append(ConfigProblem(name, f"csmt[{i}] value", f"{rng.value:,} for {rng.start} to "
-                                          f"{rng.end} is above the {limit:,} migrations a day that may "
-                                          "ever be planned (F5.2.9)"))
-    for i, start in enumerate(settings.sprint_execution_starts, start=1):
-        if start > settings.m15:
-            problems.append(ConfigProblem(name, f"sprint_execution_starts[{i}]",
-                                          f"{start} is after M15 ({settings.m15})"))
-    if not settings.sprint_execution_starts:
-        problems.append(ConfigProblem(name, "sprint_execution_starts", "lists no sprint"))
-
-
-def _calendar_warnings(settings: CalendarSettings, parameters: Parameters) -> list[ConfigProblem]:
-    """What the documents expect of the calendar but a configuration may knowingly set otherwise: CSMT below the
-    Operational Threshold (F5.2.9; P CSMT flexed between 200k and 280k), an execution start that is not the first
-    Wednesday of its month (C3.3)."""
-    name, floor, out = "config/calendar.toml", parameters.capacity.csmt_operational, []
-    below = f"below the Operational Threshold of {floor:,} migrations a day (F5.2.9; [capacity] csmt_operational)"
-    if settings.csmt_default < floor:
-        out.append(ConfigProblem(name, "csmt_default", f"{settings.csmt_default:,} is {below}"))
-    for i, rng in enumerate(settings.csmt, start=1):
-        if rng.value < floor:
-            out.append(ConfigProblem(name, f"csmt[{i}] value",
-                                     f"{rng.value:,} for {rng.start} to {rng.end} is {below}"))
-    for i, start in enumerate(settings.sprint_execution_starts, start=1):
-        first = start.replace(day=1)
-        wednesday = first + timedelta(days=(2 - first.weekday()) % 7)
-        if start != wednesday:
-            out.append(ConfigProblem(name, f"sprint_execution_starts[{i}]",
-                                     f"{start} ({start:%a}) is not the first Wednesday of {start:%B %Y} "
-                                     f"({wednesday}): execution phases start on the first Wednesday of a month "
-                                     "(Choreography 3.3)"))
-    return out
-
-
 def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem]) -> dict[str, Ldso]:
     ldsos: dict[str, Ldso] = {}
     first_line: dict[str, int] = {}
@@ -410,7 +377,7 @@ def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem])
             continue
         first_line[row.ldso_mpid] = line
         ldsos[row.ldso_mpid] = Ldso(row.ldso_mpid, row.name, row.mpan_count, row.primary_contact,
-                                    row.secondary_contact)
+                                    row.secondary_contact, lrcfc=row.lrcfc)
     return ldsos
 
 

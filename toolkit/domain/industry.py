@@ -21,6 +21,7 @@ class Ldso:
     primary_contact: str = ""
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
+    lrcfc: float | None = None  # its own LDSO Reserved Capacity Factor (P LRCFC "Per LDSO"); None: [thresholds]
 
     @property
     def contacts(self) -> tuple[str, ...]:

@@ -297,3 +297,13 @@ def progress(cohorts: list[Cohort], industry: Industry, env: Envelopes, calendar
         out.append(Progress(group, portfolio, migrated.get(group, 0), ph.core_end, ph.lost_days, target, days_left,
                             ph.migration_start, first))
     return out
+
+
+def ldso_over_load(migrated: np.ndarray, limit: np.ndarray, lrc: np.ndarray, ldsos: list[str],
+                   days: list[date]) -> list[tuple[str, date, int, float]]:
+    """LDSO-days whose outturn went over the LDSO's load limit: its planned limit (ALMT, or ULMT - LRC for a de
+    minimis LDSO) plus its Reserved Capacity LRC for re-tries and re-migrations (P LRC, LRCFC); nothing may be
+    migrated on a closed day. ``migrated`` and ``limit`` are (L, D)."""
+    load = np.where(limit > 0, limit + lrc[:, None], 0.0)
+    return [(ldsos[j], days[k], int(migrated[j, k]), float(load[j, k]))
+            for j, k in zip(*np.nonzero(migrated > load + 1e-9), strict=True)]

@@ -51,9 +51,12 @@ class Thresholds(_Section):
                         "De minimis supplier LDSO threshold: smaller portfolios follow de minimis rules", gt=0)
     sslpt: int = _param(500, "SSLPT", "P2.3.1 SSLPT; F5.2.7",
                         "Small supplier LDSO portfolio threshold: below it no per-day constraints", ge=0)
-    rcfc: float = _param(1.02, "RCFC", "P2.3.1 RCFC; F5.2.9", "Reserved capacity factor", ge=1.0, le=1.5)
-    lrcfc: float = _param(1.02, "LRCFC", "P2.3.1 LRCFC",
-                          "LDSO reserved capacity factor: LRC = ULMT x (LRCFC - 1)", ge=1.0, le=1.5)
+    rcfc: float = _param(1.02, "RCFC", "P2.3.1 RCFC; F5.2.9",
+                         "Reserved capacity factor: the national reserve for errors and reverse migrations is CSMT x "
+                         "(RCFC - 1), 4,000 at 200,000 (1% errors + 1% reverse migrations)", ge=1.0, le=1.5)
+    lrcfc: float = _param(1.02, "LRCFC", "P2.3.1 LRCFC, LRC",
+                          "LDSO reserved capacity factor: LRC = ULMT x (LRCFC - 1), kept out of the LDSO's planned "
+                          "limit; an optional lrcfc column of config/ldsos.csv sets it per LDSO", ge=1.0, le=1.5)
 
     @model_validator(mode="after")
     def _tiers_cover_zero(self) -> Thresholds:
@@ -166,6 +169,13 @@ class ShareBasis(StrEnum):
     LDSO = "ldso"  # ISLP / LMPC
 
 
+class ReservePlacement(StrEnum):
+    """Where the national Reserved Capacity (RCFC) sits against CSMT (F5.2.9; the Method Statement is not available)."""
+
+    ABOVE = "above"  # F5.2.9: the reserve is taken from the exceptional capacity above CSMT; plans use all of CSMT
+    WITHIN = "within"  # the reserve is carved out of CSMT: plans use CSMT / RCFC
+
+
 class AllocationRule(StrEnum):
     """How unused capacity is shared when requests exceed it (METHOD 8)."""
 
@@ -181,6 +191,11 @@ class Capacity(_Section):
     csmt_operational: int = _param(200_000, "CSMT min", "F5.2.9; P2.3.1 CSMT",
                                    "The Operational Threshold: mcc check warns where CSMT is set below it (CSMT is "
                                    "flexed between 200k and 280k)", gt=0)
+    reserve_placement: ReservePlacement = _param(
+        ReservePlacement.ABOVE, "RCFC placement", "F5.2.9; METHOD 3",
+        "'above': the national reserve sits on top of CSMT (F5.2.9: it 'will allow 200k planned migrations per day to "
+        "be incorporated into Capacity Envelopes'; the load limit is CSMT x RCFC); 'within': plans use CSMT / RCFC and "
+        "the load limit is CSMT")
     share_basis: ShareBasis = _param(ShareBasis.ACTIVE, "share_basis", "METHOD 5",
                                      "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
     uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",

@@ -7,7 +7,7 @@ and its outturn judge (``toolkit.services.outturn``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -145,6 +145,8 @@ class Report:
     shortfalls: list[Shortfall]
     lost_days: list
     path: Path | None = None
+    load_limit: np.ndarray | None = None  # (D,) national: planned CSMT + the reserve of RCFC (F5.2.9)
+    ldso_over_load: list[tuple[str, date, int, float]] = field(default_factory=list)  # LDSO, day, actual, limit
 
 
 def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = True) -> Report:
@@ -170,6 +172,9 @@ def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = T
         M.secondary_spikes([c for c in cohorts if days[0] <= c.effective <= days[-1]], config.industry, share),
         M.progress(cohorts, config.industry, env, config.calendar, config.parameters, upto),
         ctx.ledger.shortfalls(sprint.cycle), list(config.lost_day_claims))
+    k0 = (days[0] - env.dates[0]).days
+    report.load_limit = env.load_limit[k0:k0 + n]
+    report.ldso_over_load = M.ldso_over_load(act.migrated.sum(axis=0), s.daily_limit[:, :n], env.lrc, s.ldsos, days)
     if write:
         folder = ctx.workspace.monitoring_dir(sprint.cycle)
         folder.mkdir(parents=True, exist_ok=True)

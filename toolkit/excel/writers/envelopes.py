@@ -20,7 +20,7 @@ from toolkit.domain.parameters import Parameters
 from toolkit.excel.book import CLOSED_FONT, DAY, HEAD_FILL, INT, MID_GREY, STRONG_BLUE, STRONG_RED, book, print_setup
 
 NATIONAL_COLUMNS = ["Date", "Migration day", "CSMT", "ACSMT", "Sum of ALMT", "Sum of envelopes", "Headroom to CSMT",
-                    "Headroom to ALMT"]
+                    "Headroom to ALMT", "Reserved capacity (RCFC)", "Load limit (plans + reserve)"]
 LDSO_COLUMNS = ["LDSO", "Name", "Metering points (LMPC)", "Tier", "Threshold (ULMT)", "Reserved capacity (LRC)",
                 "De minimis LDSO", "Share of ACSMT", "ALMT highest day", "ALMT lowest migration day",
                 "Envelope sum M11-M15", "Envelope pairs", "De minimis pairs", "Small pairs"]
@@ -40,6 +40,8 @@ class National:
     envelope_sum: np.ndarray
     headroom_csmt: np.ndarray
     headroom_almt: np.ndarray
+    reserve: np.ndarray  # the national Reserved Capacity (F5.2.9; P RCFC)
+    load_limit: np.ndarray  # what actual migrations may reach: planned CSMT + reserve
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ def write_envelope_workbook(path: Path, env: Envelopes, parameters: Parameters, 
 def build_envelopes(env: Envelopes, parameters: Parameters, names: dict[str, str], title: str) -> EnvelopeBook:
     totals = env.envelope.sum(axis=(0, 1))
     almt_sum = env.almt.sum(axis=0)
-    national = National(tuple(env.dates), env.migration, env.csmt, env.acsmt, almt_sum, totals, env.csmt - totals,
-                        almt_sum - totals)
+    national = National(tuple(env.dates), env.migration, env.csmt, env.acsmt, almt_sum, totals,
+                        env.planned_csmt - totals, almt_sum - totals, env.reserve, env.load_limit)
     return EnvelopeBook(title, national, _ldso_rows(env, parameters, names), tuple(env.ldsos),
                         _group_rows(env, names), _parameter_rows(parameters), (
                             ("derived", "dlfc", "DLFC", env.dlfc, "P2.3.1 DLFC; METHOD 3",
@@ -155,9 +157,11 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
         ws.write_number(r, 5, int(n.envelope_sum[k]), f.int)
         ws.write_number(r, 6, n.headroom_csmt[k], f.int)
         ws.write_number(r, 7, n.headroom_almt[k], f.dec)
+        ws.write_number(r, 8, n.reserve[k], f.dec)
+        ws.write_number(r, 9, n.load_limit[k], f.dec)
     last = 3 + len(n.dates) - 1
     ws.set_column(0, 0, 16)
-    ws.set_column(1, 7, 14)
+    ws.set_column(1, 9, 14)
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, last, len(NATIONAL_COLUMNS) - 1)
     chart = wb.add_chart({"type": "line"})
@@ -168,7 +172,7 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
     chart.set_x_axis({"date_axis": True, "num_format": "mmm yy"})
     chart.set_y_axis({"num_format": INT, "min": 0})
     chart.set_size({"width": 960, "height": 420})
-    ws.insert_chart(2, 9, chart)
+    ws.insert_chart(2, 11, chart)
     print_setup(ws, repeat_rows=(2,))
 
 

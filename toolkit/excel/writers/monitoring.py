@@ -64,6 +64,7 @@ class Trend:
     csmt: np.ndarray
     level2: np.ndarray  # group x LDSO cells at level 2 that day
     level3: np.ndarray
+    load_limit: np.ndarray  # planned CSMT + the national reserve (RCFC)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,9 @@ def build_monitoring(report, names: dict[str, str], parameters: Parameters, stam
     cum_plan, cum_actual = np.cumsum(mon.plan, axis=2), np.cumsum(mon.actual.migrated, axis=2)
     heat_maps = (_heat_map("Heat map sprint to date", mon, names, mon.cumulative_level, cum_actual, cum_plan),
                  _heat_map("Heat map last day", mon, names, mon.daily_level, mon.actual.migrated, mon.plan))
+    load = report.load_limit if report.load_limit is not None else report.csmt
     trend = Trend(tuple(mon.days), report.national_plan, report.national_actual, report.csmt,
-                  (mon.daily_level == 2).sum(axis=(0, 1)), (mon.daily_level == 3).sum(axis=(0, 1)))
+                  (mon.daily_level == 2).sum(axis=(0, 1)), (mon.daily_level == 3).sum(axis=(0, 1)), load)
     escalations = tuple((e.group, names.get(e.group, ""), e.ldso, e.scope, e.day, e.plan, e.actual,
                          (e.actual - e.plan) / e.plan if e.plan else None, e.direction,
                          "yes" if e.unplanned else "", "yes" if e.provisional else "") for e in mon.escalations)
@@ -165,6 +167,11 @@ def _summary(report, parameters: Parameters, stamp: str) -> tuple[tuple[str, str
         ("National: planned / migrated to date", f"{int(report.national_plan.sum()):,} / "
                                                  f"{int(report.national_actual.sum()):,}"),
         ("Days the nation went over CSMT", str(int((report.national_actual > report.csmt).sum()))),
+        ("Days the nation went over its load limit (CSMT and the reserve of RCFC)",
+         str(int((report.national_actual > report.load_limit).sum())) if report.load_limit is not None else ""),
+        ("LDSO-days over the LDSO's load limit (planned limit + LRC)",
+         "; ".join(f"{ldso} {day:%d %b}: {actual:,} > {limit:,.0f}" for ldso, day, actual, limit
+                   in report.ldso_over_load[:20]) or "none"),
         ("Activation offsets outside MAO", str(len(report.offsets))),
         ("Secondary MPAN spikes", str(len(report.spikes))),
         ("Groups below CMWCP after their core window", ", ".join(p.group for p in report.progress
@@ -269,7 +276,8 @@ def _heat_map_sheet(wb, f: _Formats, heat_map: HeatMap) -> None:
 
 def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
     ws = wb.add_worksheet("Trend")
-    ws.write_row(0, 0, ["Date", "Planned", "Migrated", "CSMT", "Level 2 cells", "Level 3 cells"], f.head)
+    ws.write_row(0, 0, ["Date", "Planned", "Migrated", "CSMT", "Level 2 cells", "Level 3 cells",
+                        "Load limit (CSMT + reserve)"], f.head)
     for k, d in enumerate(trend.days, start=1):
         ws.write_datetime(k, 0, d, f.day)
         ws.write_number(k, 1, int(trend.planned[k - 1]), f.int)
@@ -277,6 +285,7 @@ def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
         ws.write_number(k, 3, float(trend.csmt[k - 1]), f.int)
         ws.write_number(k, 4, int(trend.level2[k - 1]))
         ws.write_number(k, 5, int(trend.level3[k - 1]))
+        ws.write_number(k, 6, float(trend.load_limit[k - 1]), f.int)
     n = len(trend.days)
     if n:
         chart = wb.add_chart({"type": "line"})
@@ -287,7 +296,7 @@ def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
         chart.set_title({"name": "National migrations against plan and CSMT"})
         chart.set_y_axis({"num_format": INT, "min": 0})
         chart.set_size({"width": 900, "height": 340})
-        ws.insert_chart(1, 7, chart)
+        ws.insert_chart(1, 8, chart)
         levels = wb.add_chart({"type": "column", "subtype": "stacked"})
         for col, name, colour in ((4, "Level 2", LEVEL_2_SERIES), (5, "Level 3", STRONG_RED)):
             levels.add_series({"name": name, "categories": ["Trend", 1, 0, n, 0],
