@@ -15,7 +15,7 @@ import numpy as np
 
 from toolkit.domain.calendar import MigrationCalendar
 from toolkit.domain.industry import Industry, SupplierGroup
-from toolkit.domain.parameters import Parameters, ReservePlacement, ShareBasis
+from toolkit.domain.parameters import DlfcBasis, Parameters, ReservePlacement, ShareBasis
 
 
 class Category(IntEnum):
@@ -125,7 +125,7 @@ class Envelopes:
     planned_csmt: np.ndarray  # (D,) what plans may use nationally: CSMT (reserve above) or CSMT / RCFC (within)
     reserve: np.ndarray  # (D,) national Reserved Capacity (RCFC): errors and reverse migrations
     load_limit: np.ndarray  # (D,) planned + reserve: what actual migrations may reach nationally
-    dlfc: float  # DLFC
+    dlfc: np.ndarray  # (D,) DLFC per day
     acsmt: np.ndarray  # (D,) ACSMT = planned CSMT x (1 - DLFC)
     lmpc: np.ndarray  # (L,) LMPC
     ulmt: np.ndarray  # (L,) ULMT = LT
@@ -177,13 +177,6 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
                      dtype=np.float64)
     lrc = np.array([reserved_capacity(int(t), parameters, float(f)) for t, f in zip(ulmt, lrcfc, strict=True)])
     de_minimis_ldso = lmpc < parameters.thresholds.dlt
-    dlfc = float(lmpc[de_minimis_ldso].sum() / lmpc.sum()) if lmpc.sum() else 0.0
-    planned_csmt, reserve, load_limit = national_reserve(csmt, parameters)
-    acsmt = planned_csmt * (1.0 - dlfc)
-    big = lmpc[~de_minimis_ldso].sum()
-    share = np.where(de_minimis_ldso, 0.0, lmpc / big if big else 0.0)
-    almt = np.minimum(acsmt[None, :] * share[:, None], (ulmt - lrc)[:, None])
-    almt[de_minimis_ldso, :] = 0.0
 
     # Categories (METHOD 4)
     groups = [g.mpid for g in industry.groups]
@@ -202,11 +195,20 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
     # Phases and scaling factors (METHOD 2)
     phases = [group_phases(g, calendar, parameters) for g in industry.groups]
     phase, slsf, active = _phase_arrays(industry, phases, calendar, parameters, dates)
+    active_f = active.astype(np.float64)
+
+    # Apportionment (METHOD 3): DLFC per day from the groups' start dates (P DLFC), the reserve (RCFC), ALMT
+    dlfc = de_minimis_factor(lmpc, de_minimis_ldso, islp, active_f, parameters)
+    planned_csmt, reserve, load_limit = national_reserve(csmt, parameters)
+    acsmt = planned_csmt * (1.0 - dlfc)
+    big = lmpc[~de_minimis_ldso].sum()
+    share = np.where(de_minimis_ldso, 0.0, lmpc / big if big else 0.0)
+    almt = np.minimum(acsmt[None, :] * share[:, None], (ulmt - lrc)[:, None])
+    almt[de_minimis_ldso, :] = 0.0
 
     # Envelopes (METHOD 5)
     simple = (category == Category.DE_MINIMIS) | (category == Category.SMALL)
     env_pair = category == Category.ENVELOPE
-    active_f = active.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         dslfc = np.where(lmpc[:, None] > 0, ((islp * simple).T @ active_f) / lmpc[:, None], 0.0)
     pool = almt * np.clip(1.0 - dslfc, 0.0, 1.0)
@@ -228,6 +230,20 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
                      almt=almt, islp=islp, category=category, phases=phases, phase=phase, slsf=slsf, active=active,
                      dslfc=dslfc, pool=pool, weight=weight, envelope=envelope,
                      share_basis=parameters.capacity.share_basis)
+
+
+def de_minimis_factor(lmpc: np.ndarray, de_minimis_ldso: np.ndarray, islp: np.ndarray, active: np.ndarray,
+                      parameters: Parameters) -> np.ndarray:
+    """DLFC per day (P DLFC: "Per Day", from the Migration Calendar and the supplier migration start dates): the MPANs
+    in de minimis LDSOs held by groups migrating by that day over all LDSOs' metering points, like DSLFC's "De
+    minimis Active Suppliers Total MPAN Count"; with ``dlfc_basis = "all"`` every de minimis LDSO's metering points
+    on every day. ``islp`` (G, L), ``active`` (G, D) as floats."""
+    total = lmpc.sum()
+    if not total:
+        return np.zeros(active.shape[1])
+    if parameters.capacity.dlfc_basis == DlfcBasis.ALL:
+        return np.full(active.shape[1], lmpc[de_minimis_ldso].sum() / total)
+    return (islp[:, de_minimis_ldso].sum(axis=1) @ active) / total
 
 
 def _phase_arrays(industry: Industry, phases: list[GroupPhases], calendar: MigrationCalendar,
@@ -315,9 +331,14 @@ def explain(env: Envelopes, parameters: Parameters, group: str, ldso: str, day: 
     else:
         add(("RCFC", f"plans use {env.planned_csmt[k]:,.2f} = CSMT / RCFC {rcfc}, reserve {env.reserve[k]:,.2f} "
                      f"within CSMT, load limit {env.load_limit[k]:,.2f}"))
-    add(("DLFC", f"{env.dlfc:.6f} = de minimis LDSOs' {env.lmpc[env.de_minimis_ldso].sum():,.0f} MPANs / "
-                 f"all LDSOs' {env.lmpc.sum():,.0f}"))
-    add(("ACSMT", f"{env.acsmt[k]:,.2f} = planned CSMT {env.planned_csmt[k]:,.2f} x (1 - DLFC {env.dlfc:.6f})"))
+    if parameters.capacity.dlfc_basis == DlfcBasis.ALL:
+        add(("DLFC", f"{env.dlfc[k]:.6f} = de minimis LDSOs' {env.lmpc[env.de_minimis_ldso].sum():,.0f} MPANs / "
+                     f"all LDSOs' {env.lmpc.sum():,.0f} (dlfc_basis all)"))
+    else:
+        held = float(env.islp[:, env.de_minimis_ldso].sum(axis=1) @ env.active[:, k])
+        add(("DLFC", f"{env.dlfc[k]:.6f} = de minimis LDSOs' MPANs of groups migrating by this day {held:,.0f} / "
+                     f"all LDSOs' {env.lmpc.sum():,.0f} (dlfc_basis active)"))
+    add(("ACSMT", f"{env.acsmt[k]:,.2f} = planned CSMT {env.planned_csmt[k]:,.2f} x (1 - DLFC {env.dlfc[k]:.6f})"))
     add(("ULMT", f"{env.ulmt[j]:,.0f}: tier threshold for LMPC {env.lmpc[j]:,.0f}"))
     add(("LRCFC", f"reserve LRC {env.lrc[j]:,.2f} = ULMT x (LRCFC {env.lrcfc[j]:g} - 1), kept out of the planned "
                   f"limit ULMT - LRC = {env.ulmt[j] - env.lrc[j]:,.2f}"))

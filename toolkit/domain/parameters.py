@@ -176,6 +176,13 @@ class ReservePlacement(StrEnum):
     WITHIN = "within"  # the reserve is carved out of CSMT: plans use CSMT / RCFC
 
 
+class DlfcBasis(StrEnum):
+    """Which de minimis LDSO metering points the De minimis LDSO Factor counts (P DLFC "Per Day")."""
+
+    ACTIVE = "active"  # per day: MPANs in de minimis LDSOs held by groups whose migration has started
+    ALL = "all"  # one factor for the window: every de minimis LDSO's metering points
+
+
 class AllocationRule(StrEnum):
     """How unused capacity is shared when requests exceed it (METHOD 8)."""
 
@@ -196,6 +203,11 @@ class Capacity(_Section):
         "'above': the national reserve sits on top of CSMT (F5.2.9: it 'will allow 200k planned migrations per day to "
         "be incorporated into Capacity Envelopes'; the load limit is CSMT x RCFC); 'within': plans use CSMT / RCFC and "
         "the load limit is CSMT")
+    dlfc_basis: DlfcBasis = _param(
+        DlfcBasis.ACTIVE, "DLFC basis", "P2.3.1 DLFC; METHOD 3",
+        "'active': DLFC per day, the de minimis LDSOs' MPANs of groups migrating by that day over all metering points "
+        "(P DLFC: per day, from the calendar and the supplier migration start dates); 'all': one DLFC, every de "
+        "minimis LDSO's metering points")
     share_basis: ShareBasis = _param(ShareBasis.ACTIVE, "share_basis", "METHOD 5",
                                      "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
     uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",
