@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from toolkit.config.calendar_checks import calendar_problems, calendar_warnings
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
+from toolkit.domain.criteria import Outage
 from toolkit.domain.industry import AGENT_ROLES, Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.parameters import Parameters
 from toolkit.domain.programme import Churn
@@ -51,7 +52,7 @@ LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_o
 CHURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "date", "change", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
-                 "primary_contact", "secondary_contact", "owner")
+                 "primary_contact", "secondary_contact", "owner", "ff_weeks", "ff_initiations")
 
 
 def _mpid(value: str) -> str:
@@ -111,14 +112,16 @@ class SupplierRow(_Row):
     primary_contact: str = Field(min_length=1)
     secondary_contact: str = ""
     owner: str = ""  # optional column: groups of one owner count as one contributor in disclosure control
+    ff_weeks: int | None = Field(None, ge=0)  # optional columns: fast-feedback terms agreed with the group (F5.2.11)
+    ff_initiations: int | None = Field(None, ge=0)
     _mpids = field_validator("supplier_mpid", "supplier_group")(_mpid)
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
 
-    @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", mode="before")
+    @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", "ff_weeks", "ff_initiations", mode="before")
     @classmethod
     def _blank_is_default(cls, value: Any, info) -> Any:
         if isinstance(value, str) and not value.strip():
-            return 0 if info.field_name == "lost_days" else False
+            return {"lost_days": 0, "ff_weeks": None, "ff_initiations": None}.get(info.field_name, False)
         return value
 
 
@@ -173,6 +176,18 @@ class ChurnRow(_Row):
         return value
 
 
+class OutageRow(_Row):
+    date: date
+    ldso_mpid: str = ""  # blank: a central system's outage, every LDSO
+    reason: str = Field(min_length=1)
+    incident: str = ""
+
+    @field_validator("ldso_mpid")
+    @classmethod
+    def _blank_or_mpid(cls, value: str) -> str:
+        return _mpid(value) if value.strip() else ""
+
+
 class ExemptionRow(_Row):
     supplier_group: str
     ldso_mpid: str
@@ -194,6 +209,7 @@ class Config:
     exemptions: dict[str, frozenset[tuple[str, date]]] = field(default_factory=dict)  # group -> (LDSO, day)
     lost_day_claims: list[LostDaysRow] = field(default_factory=list)  # approved claims (config/lost_days.csv)
     churn: list[Churn] = field(default_factory=list)  # config/churn.csv, in date order
+    outages: list[Outage] = field(default_factory=list)  # config/outages.csv: left out of performance (F6.3)
 
 
 def _explain(err: dict[str, Any]) -> str:
@@ -349,6 +365,7 @@ def load_config(root: Path) -> Config:
     churn_rows = (_read_csv(cfg / "churn.csv", "config/churn.csv", CHURN_COLUMNS, ChurnRow, problems)
                   if (cfg / "churn.csv").is_file() else [])
     churn = _check_churn(churn_rows, portfolio, supplier_group, set(ldsos), settings, problems)
+    outages = _outages(cfg, set(ldsos), settings, problems)
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
@@ -364,7 +381,30 @@ def load_config(root: Path) -> Config:
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings,
                   exemptions={g: frozenset(v) for g, v in exemptions.items()},
-                  lost_day_claims=[row for _, row in lost_rows], churn=churn)
+                  lost_day_claims=[row for _, row in lost_rows], churn=churn, outages=outages)
+
+
+OUTAGE_COLUMNS = ("date", "ldso_mpid", "reason", "incident")
+
+
+def _outages(cfg: Path, ldsos: set[str], settings: CalendarSettings | None,
+             problems: list[ConfigProblem]) -> list[Outage]:
+    """``config/outages.csv`` (optional): declared outages of a central system (blank LDSO) or of an LDSO's
+    service, left out of participants' performance (F6.3)."""
+    name = "config/outages.csv"
+    if not (cfg / "outages.csv").is_file():
+        return []
+    out = []
+    for line, row in _read_csv(cfg / "outages.csv", name, OUTAGE_COLUMNS[:3], OutageRow, problems):
+        if row.ldso_mpid and row.ldso_mpid not in ldsos:
+            problems.append(ConfigProblem(name, f"row {line}, column ldso_mpid",
+                                          f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
+        elif settings is not None and not settings.m11 <= row.date <= settings.m15:
+            problems.append(ConfigProblem(name, f"row {line}, column date", f"{row.date} is outside the migration "
+                                          f"window M11 {settings.m11} to M15 {settings.m15}"))
+        else:
+            out.append(Outage(row.date, row.ldso_mpid, row.reason, row.incident))
+    return sorted(out, key=lambda o: (o.day, o.ldso))
 
 
 def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem]) -> dict[str, Ldso]:
@@ -476,7 +516,8 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
             mpid=group_mpid, name=first.group_name, suppliers=tuple(r.supplier_mpid for _, r in members),
             sit=first.sit, migration_start=first.migration_start, extended_ramp_up=first.extended_ramp_up,
             lost_days=first.lost_days, daily_opt_in=first.daily_opt_in,
-            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact, owner=first.owner))
+            primary_contact=first.primary_contact, secondary_contact=first.secondary_contact, owner=first.owner,
+            ff_weeks=first.ff_weeks, ff_initiations=first.ff_initiations))
     return sorted(groups, key=lambda g: g.mpid)
 
 

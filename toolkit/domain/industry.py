@@ -43,6 +43,8 @@ class SupplierGroup:
     primary_contact: str = ""
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
+    ff_weeks: int | None = None  # its own fast-feedback period (F5.2.11, Early Life Support); None: [fast_feedback]
+    ff_initiations: int | None = None  # its own fast-feedback initiation limit; None: [fast_feedback]
 
     @property
     def contacts(self) -> tuple[str, ...]:

@@ -184,7 +184,9 @@ def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: Migration
     used: dict[str, int] = {}  # fast-feedback initiations per group so far, in date order
     for c in sorted(cohorts, key=lambda c: (c.initiated, c.supplier, c.ldso, c.effective)):
         group = industry.group_of_supplier[c.supplier]
-        ff_start, ff_end = ff.window(env.phases[env.groups.index(group)].migration_start)
+        g = industry.group_by_mpid[group]
+        terms = ff.for_group(g.ff_weeks, g.ff_initiations)  # the group's own terms where agreed (F5.2.11)
+        ff_start, ff_end = terms.window(env.phases[env.groups.index(group)].migration_start)
         offset = calendar.working_days_between(c.initiated, c.effective)
         in_window = ff_start <= c.initiated <= ff_end
         if offset == act.mao_default:
@@ -192,9 +194,9 @@ def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: Migration
         if in_window and act.mao_min <= offset <= act.mao_max:
             before = used.get(group, 0)
             used[group] = before + c.initiations
-            if used[group] <= ff.initiations:
+            if used[group] <= terms.initiations:
                 continue
-            why = (f"fast-feedback initiations beyond the first {ff.initiations:,} of the group "
+            why = (f"fast-feedback initiations beyond the first {terms.initiations:,} of the group "
                    f"({used[group]:,} so far)")
         elif in_window:
             why = f"fast feedback allows {act.mao_min}-{act.mao_max} working days"

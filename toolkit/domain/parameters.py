@@ -131,6 +131,9 @@ class Tolerance(_Section):
     smt_l1: float = _param(0.05, "SMT-L1", "P2.3.1 SMT-L1", "Shortfall within this share: level 1", ge=0)
     smt_l2: float = _param(0.10, "SMT-L2", "P2.3.1 SMT-L2",
                            "Shortfall above L1 up to this share: level 2; beyond: level 3", ge=0)
+    rolling_days: int = _param(5, "rolling period", "P2.3.1 EMT/SMT 'Cumulative (Rolling period)'; toolkit",
+                               "Migration days summed for the rolling-period tolerance levels (the length is our "
+                               "choice: the Parameters document names the period only)", ge=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Tolerance:
@@ -160,6 +163,12 @@ class FastFeedback(_Section):
     def window(self, migration_start: date) -> tuple[date, date]:
         """The fast-feedback window of a group: from its ramp-up start for ``weeks`` weeks (F5.2.11)."""
         return migration_start, migration_start + timedelta(weeks=self.weeks, days=-1)
+
+    def for_group(self, weeks: int | None, initiations: int | None) -> FastFeedback:
+        """The terms agreed with a group (F5.2.11: for Early Life Support parties "with duration and the limit for the
+        number of initiations to be agreed"; P FF: extensions granted case by case); None keeps the default."""
+        return self.model_copy(update={k: v for k, v in (("weeks", weeks), ("initiations", initiations))
+                                       if v is not None})
 
 
 class ShareBasis(StrEnum):
@@ -259,6 +268,12 @@ class Contact(_Section):
 
 
 class Monitoring(_Section):
+    persistent_days: int = _param(
+        3, "persistent deviation", "F6.3; toolkit",
+        "A group deviates persistently (a trend, not ad hoc) when its total is at level 2 or more in one direction on "
+        "at least this many of its last persistent_window planned migration days, outage days left out", ge=1)
+    persistent_window: int = _param(5, "persistent window", "F6.3; toolkit",
+                                    "Planned migration days looked back over for persistent deviation", ge=1)
     secondary_spike: float = _param(
         0.25, "secondary spike", "F5.5; toolkit",
         "Flag an effective day where a group's IF-036 completions in an LDSO exceed its IF-031 initiations for them "

@@ -126,6 +126,8 @@ class TemplateContent:
     fast_feedback_start: date
     fast_feedback_end: date
     agents: list[Agent]
+    fast_feedback_weeks: int = 2  # the group's fast-feedback terms (F5.2.11; [fast_feedback] or its own)
+    fast_feedback_initiations: int = 500
     events: list[tuple[date, str]] = field(default_factory=list)  # key dates of the cycle
     # every date of the plan window, for the validator and the sample planner
     window_days: list[date] = field(default_factory=list)
@@ -238,7 +240,8 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
             limit[:, c] = daily_env[:, c]
         elif col.category == Category.DE_MINIMIS:
             limit[:, c] = np.where(open_, col.daily_cap, 0)
-    ff_start, ff_end = parameters.fast_feedback.window(ph.migration_start)
+    ff = parameters.fast_feedback.for_group(group.ff_weeks, group.ff_initiations)
+    ff_start, ff_end = ff.window(ph.migration_start)
     events = [(e.start, e.title) for e in calendar.events()
               if (e.sprint == sprint.sprint and e.kind in ("plan", "publish", "uca", "execute")
                   and "stand-up" not in e.title and "monthly review" not in e.title)
@@ -286,6 +289,7 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         day_notes=[notes[k] for k in sel], daily_limit=limit[sel] if sel else np.zeros((0, len(columns)), np.int64),
         migration_start=ph.migration_start, ramp_up_check_end=ramp_check_end, ramp_up_end=ph.ramp_up_end,
         core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
+        fast_feedback_weeks=ff.weeks, fast_feedback_initiations=ff.initiations,
         agents=industry.agents_of_group(group_mpid), events=sorted(events), window_days=all_days,
         window_open=open_, window_limit=limit, basis_notes=basis.notes if basis is not None else ())
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from toolkit.clock import stamp
 from toolkit.config import load_config
+from toolkit.domain import criteria as C
 from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
@@ -68,6 +69,11 @@ def notify_shortfall(ctx: Context, sprint: Sprint, group: str, ldso: str, days: 
         raise UsageError(f"no LDSO {ldso!r} in config/ldsos.csv")
     if count <= 0:
         raise UsageError("--count must be a positive number of migrations")
+    today = ctx.clock.today()
+    past = sorted(d for d in days if d < today)
+    if past:
+        raise UsageError(f"{past[0]} is in the past (today is {today}): a shortfall can be notified for today or later "
+                         "only; what was not migrated on a past day shows in its outturn")
     if not reason.strip():
         raise UsageError("give the reason the group gave (--reason)")
     s, _, _ = current_schedule(ctx, sprint)
@@ -147,6 +153,25 @@ class Report:
     path: Path | None = None
     load_limit: np.ndarray | None = None  # (D,) national: planned CSMT + the reserve of RCFC (F5.2.9)
     ldso_over_load: list[tuple[str, date, int, float]] = field(default_factory=list)  # LDSO, day, actual, limit
+    rolling: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # level, actual, plan over the rolling period
+    reduced: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (cohorts, initiations) (F5.2.11)
+    persistent: list[C.Persistent] = field(default_factory=list)  # F6.3
+    outages: list[C.Outage] = field(default_factory=list)
+
+
+def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, days: list[date],
+              cohorts: list[M.Cohort]) -> None:
+    """The rolling period (P EMT/SMT), reduced deltas (F5.2.11) and persistent deviation (F6.3)."""
+    config, p = ctx.config, ctx.config.parameters
+    migration = np.array([config.calendar.is_migration_day(d) for d in days], bool)
+    level, _, ra, rp = C.rolling_levels(act.migrated, plan, migration, p.tolerance.rolling_days, p.tolerance)
+    report.rolling = (level, ra, rp)
+    report.reduced = C.reduced_offsets(cohorts, config.industry, config.calendar, p.activation.mao_default,
+                                       report.sprint.execution_start, days[-1])
+    report.outages = [o for o in config.outages if days[0] <= o.day <= days[-1]]
+    report.persistent = C.persistent_deviations(
+        act.migrated, plan, report.monitoring.groups, report.monitoring.ldsos, days, migration, report.outages,
+        p.tolerance, p.monitoring.persistent_days, p.monitoring.persistent_window)
 
 
 def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = True) -> Report:
@@ -175,6 +200,7 @@ def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = T
     k0 = (days[0] - env.dates[0]).days
     report.load_limit = env.load_limit[k0:k0 + n]
     report.ldso_over_load = M.ldso_over_load(act.migrated.sum(axis=0), s.daily_limit[:, :n], env.lrc, s.ldsos, days)
+    _criteria(ctx, report, plan, act, days, cohorts)
     if write:
         folder = ctx.workspace.monitoring_dir(sprint.cycle)
         folder.mkdir(parents=True, exist_ok=True)

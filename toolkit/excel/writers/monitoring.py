@@ -120,6 +120,8 @@ def build_monitoring(report, names: dict[str, str], parameters: Parameters, stam
     cum_plan, cum_actual = np.cumsum(mon.plan, axis=2), np.cumsum(mon.actual.migrated, axis=2)
     heat_maps = (_heat_map("Heat map sprint to date", mon, names, mon.cumulative_level, cum_actual, cum_plan),
                  _heat_map("Heat map last day", mon, names, mon.daily_level, mon.actual.migrated, mon.plan))
+    if report.rolling is not None:
+        heat_maps += (_heat_map("Heat map rolling", mon, names, *report.rolling),)
     load = report.load_limit if report.load_limit is not None else report.csmt
     trend = Trend(tuple(mon.days), report.national_plan, report.national_actual, report.csmt,
                   (mon.daily_level == 2).sum(axis=(0, 1)), (mon.daily_level == 3).sum(axis=(0, 1)), load)
@@ -179,7 +181,29 @@ def _summary(report, parameters: Parameters, stamp: str) -> tuple[tuple[str, str
         ("Groups whose earlier outturn is not held", str(sum(p.status(report.as_of).startswith("outturn incomplete")
                                                              for p in report.progress))),
         ("Shortfalls notified / lost day claims", f"{len(report.shortfalls)} / {len(report.lost_days)}"),
+        *_criteria_rows(report, parameters),
     )
+
+
+def _criteria_rows(report, parameters: Parameters) -> tuple[tuple[str, str], ...]:
+    """The rolling period (P EMT/SMT), reduced deltas (F5.2.11), persistent deviation and outages (F6.3)."""
+    n = parameters.tolerance.rolling_days
+    rows = []
+    if report.rolling is not None and report.monitoring.days:
+        last = report.rolling[0][:, :, -1]
+        rows.append((f"Rolling {n} migration days: level 2 / level 3", f"{int((last == 2).sum())} / "
+                                                                       f"{int((last == 3).sum())}"))
+    reduced = report.reduced
+    rows.append(("Reduced activation offsets this sprint (F5.2.11)",
+                 f"{sum(v[1] for v in reduced.values()):,} initiations in {sum(v[0] for v in reduced.values())} "
+                 "cohorts" + (": " + ", ".join(f"{g} {v[1]:,}" for g, v in reduced.items()) if reduced else "")))
+    m = parameters.monitoring
+    rows.append((f"Persistent deviation (F6.3: level 2+ on {m.persistent_days} of the last {m.persistent_window} "
+                 "planned days)", "; ".join(f"{p.group} {p.direction} on {', '.join(f'{d:%d %b}' for d in p.days)}"
+                                           for p in report.persistent) or "none"))
+    rows.append(("Outage days left out of performance (config/outages.csv)",
+                 "; ".join(f"{o.day:%d %b} {o.ldso or 'all LDSOs'}: {o.reason}" for o in report.outages) or "none"))
+    return tuple(rows)
 
 
 def _heat_map(sheet: str, mon, names: dict[str, str], level: np.ndarray, actual: np.ndarray,
