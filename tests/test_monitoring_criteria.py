@@ -136,13 +136,14 @@ def test_the_monitoring_summary_reports_the_criteria():
     level[0, 0, -1], level[1, 1, -1] = 2, 3
     base.update(rolling=(level, mon.actual.migrated, mon.plan), reduced={"G1": (2, 37)},
                 persistent=[SimpleNamespace(group="G1", direction="excess", days=(date(2027, 1, 4), date(2027, 1, 6)))],
-                outages=[Outage(date(2027, 1, 5), "", "DIP outage")])
+                outages=[Outage(date(2027, 1, 5), "", "DIP outage")], tranches=["250,000 from 2026-02-04: supported"])
     summary = dict(build_monitoring(SimpleNamespace(**base), {}, Parameters(), "now").summary)
     assert summary["Rolling 5 migration days: level 2 / level 3"] == "1 / 1"
     assert summary["Reduced activation offsets this sprint (F5.2.11)"] == "37 initiations in 2 cohorts: G1 37"
     assert summary["Persistent deviation (F6.3: level 2+ on 3 of the last 5 planned days)"] == \
         "G1 excess on 04 Jan, 06 Jan"
     assert summary["Outage days left out of performance (config/outages.csv)"] == "05 Jan all LDSOs: DIP outage"
+    assert summary["Exceptional capacity tranches (F5.2.9 stability test)"] == "250,000 from 2026-02-04: supported"
 
 
 def test_a_shortfall_can_be_notified_for_today_or_later_only(workspace, capsys):

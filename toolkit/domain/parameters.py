@@ -207,6 +207,14 @@ class Capacity(_Section):
     csmt_operational: int = _param(200_000, "CSMT min", "F5.2.9; P2.3.1 CSMT",
                                    "The Operational Threshold: mcc check warns where CSMT is set below it (CSMT is "
                                    "flexed between 200k and 280k)", gt=0)
+    stability_share: float = _param(
+        0.9, "stability share", "F5.2.9",
+        "Exceptional capacity: a migration day counts toward stability when the nation migrated at least this share of "
+        "the day's CSMT (F5.2.9: 'at or above 90% of the current threshold')", gt=0, le=1)
+    stability_days: int = _param(
+        10, "stability days", "F5.2.9",
+        "Exceptional capacity: days at or above the share needed in the preceding period (F5.2.9: 'for at least ten "
+        "days (not necessarily contiguous)')", ge=1)
     reserve_placement: ReservePlacement = _param(
         ReservePlacement.ABOVE, "RCFC placement", "F5.2.9; METHOD 3",
         "'above': the national reserve sits on top of CSMT (F5.2.9: it 'will allow 200k planned migrations per day to "

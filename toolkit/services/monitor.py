@@ -8,7 +8,7 @@ and its outturn judge (``toolkit.services.outturn``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from toolkit.domain import criteria as C
 from toolkit.domain import monitoring as M
 from toolkit.domain.envelopes import Category
 from toolkit.domain.sprints import Sprint
+from toolkit.domain.stability import TrancheCheck, stability
 from toolkit.domain.text import display_name, plain_text_problem
 from toolkit.errors import UsageError
 from toolkit.excel.writers.monitoring import write_monitoring_workbook
@@ -157,6 +158,19 @@ class Report:
     reduced: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (cohorts, initiations) (F5.2.11)
     persistent: list[C.Persistent] = field(default_factory=list)  # F6.3
     outages: list[C.Outage] = field(default_factory=list)
+    tranches: list[str] = field(default_factory=list)  # the stability test of each tranche (F5.2.9)
+
+
+def tranche_stability(ctx: Context, as_of: date) -> list[TrancheCheck]:
+    """The stability test (F5.2.9) of every configured tranche of exceptional capacity, from the outturn the ledger
+    holds up to ``as_of`` (none without a ledger)."""
+    migrated: dict[date, int] = {}
+    if ctx.workspace.ledger.is_file():
+        for _, _, day, n in ctx.ledger.migrations(before=as_of + timedelta(days=1)):
+            migrated[day] = migrated.get(day, 0) + n
+    cap = ctx.config.parameters.capacity
+    return stability(ctx.config.calendar, migrated, cap.csmt_operational, cap.stability_share, cap.stability_days,
+                     as_of)
 
 
 def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, days: list[date],
@@ -169,6 +183,8 @@ def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, da
     report.reduced = C.reduced_offsets(cohorts, config.industry, config.calendar, p.activation.mao_default,
                                        report.sprint.execution_start, days[-1])
     report.outages = [o for o in config.outages if days[0] <= o.day <= days[-1]]
+    share = p.capacity.stability_share
+    report.tranches = [t.describe(share) for t in tranche_stability(ctx, days[-1])]
     report.persistent = C.persistent_deviations(
         act.migrated, plan, report.monitoring.groups, report.monitoring.ldsos, days, migration, report.outages,
         p.tolerance, p.monitoring.persistent_days, p.monitoring.persistent_window)
