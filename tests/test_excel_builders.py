@@ -43,7 +43,7 @@ def _monitoring_report():
                            csmt=np.array([1000.0, 100.0, 1000.0]), offsets=[], spikes=[], progress=[],
                            shortfalls=[], lost_days=[], load_limit=np.array([1020.0, 102.0, 1020.0]),
                            ldso_over_load=[("L1", DAYS[1], 115, 102.0)], rolling=None, reduced={},
-                           persistent=[], outages=[], tranches=[])
+                           persistent=[], outages=[], tranches=[], exceptions=[])
 
 
 def test_the_monitoring_builder_computes_deviations_and_cumulative_sums_without_writing(tmp_path, monkeypatch):

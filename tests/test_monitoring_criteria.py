@@ -136,7 +136,8 @@ def test_the_monitoring_summary_reports_the_criteria():
     level[0, 0, -1], level[1, 1, -1] = 2, 3
     base.update(rolling=(level, mon.actual.migrated, mon.plan), reduced={"G1": (2, 37)},
                 persistent=[SimpleNamespace(group="G1", direction="excess", days=(date(2027, 1, 4), date(2027, 1, 6)))],
-                outages=[Outage(date(2027, 1, 5), "", "DIP outage")], tranches=["250,000 from 2026-02-04: supported"])
+                outages=[Outage(date(2027, 1, 5), "", "DIP outage")], tranches=["250,000 from 2026-02-04: supported"],
+                exceptions=[("G1", "L1", 1_000, 51)])
     summary = dict(build_monitoring(SimpleNamespace(**base), {}, Parameters(), "now").summary)
     assert summary["Rolling 5 migration days: level 2 / level 3"] == "1 / 1"
     assert summary["Reduced activation offsets this sprint (F5.2.11)"] == "37 initiations in 2 cohorts: G1 37"
@@ -144,6 +145,7 @@ def test_the_monitoring_summary_reports_the_criteria():
         "G1 excess on 04 Jan, 06 Jan"
     assert summary["Outage days left out of performance (config/outages.csv)"] == "05 Jan all LDSOs: DIP outage"
     assert summary["Exceptional capacity tranches (F5.2.9 stability test)"] == "250,000 from 2026-02-04: supported"
+    assert summary["Exception rates above 5% of initiations this sprint (F6.1)"] == "G1 L1: 51 of 1,000 (5.1%)"
 
 
 def test_a_shortfall_can_be_notified_for_today_or_later_only(workspace, capsys):
@@ -212,3 +214,52 @@ def test_bad_fast_feedback_terms_name_row_and_column(workspace):
     found = [p for p in problems(workspace) if p[0] == "config/suppliers.csv"]
     assert any(p[1].endswith("column ff_weeks") and "'four' is not a whole number" in p[2] for p in found), found
     assert any(p[1].endswith("column ff_initiations") and "-1 must be 0 or more" in p[2] for p in found), found
+
+
+def test_exception_rates_above_the_engagement_threshold(workspace):
+    """F6.1: "we would also expect that exception rates be reasonable. The MCC will seek to engage if a high
+    proportion of migrations result in exceptions." At [monitoring] exception_rate 5%: 50 exceptions of 1,000
+    initiations is 5%, not above; 51 (5.1%) is; a cohort that reports no exceptions is not counted."""
+    from toolkit.domain.criteria import exception_rates
+
+    config = load_config(workspace.root)
+    supplier = next(iter(config.industry.group_of_supplier))
+    group = config.industry.group_of_supplier[supplier]
+    cohorts = [Cohort(supplier, "EELC", MON, MON, 600, None, 30), Cohort(supplier, "EELC", WEEK[1], WEEK[1], 400,
+                                                                         None, 20),
+               Cohort(supplier, "SWEB", MON, MON, 1_000, None, 51), Cohort(supplier, "SWEB", WEEK[2], WEEK[2], 99,
+                                                                           None, None)]
+    assert exception_rates(cohorts, config.industry, MON, WEEK[4], 0.05) == [(group, "SWEB", 1_000, 51)]
+    assert exception_rates(cohorts, config.industry, MON, WEEK[4], 0.04) == [(group, "EELC", 1_000, 50),
+                                                                             (group, "SWEB", 1_000, 51)]
+
+
+def test_the_optional_exceptions_column_of_outturn_is_checked_and_stored(workspace, tmp_path):
+    """Bad input: exceptions must be a whole number of 0 or more and no more than the initiations, each finding at
+    its row and column; a good column is stored with the cohort, and a ledger made before it gains the column."""
+    import sqlite3
+
+    from toolkit.domain.rules.outturn import check_outturn
+    from toolkit.store import ledger as ledger_module
+    from toolkit.store.ledger import Ledger
+
+    config = load_config(workspace.root)
+    supplier = next(iter(config.industry.group_of_supplier))
+    header = ["supplier_mpid", "ldso_mpid", "initiation_date", "effective_date", "initiations", "completions",
+              "exceptions"]
+    rows = [[supplier, "EELC", f"2026-12-0{n + 3}", "2026-12-14", 10, "", x]
+            for n, x in enumerate(("x", -1, 11, 3, ""))]
+    cohorts, found = check_outturn([header, *rows], config.industry, config.calendar, date(2026, 12, 14), 1000)
+    assert [(f.row, f.column) for f in found] == [(2, "exceptions"), (3, "exceptions"), (4, "exceptions")]
+    assert "'x' is not a whole number" in found[0].message and "-1 is negative" in found[1].message
+    assert found[2].message == "11 exceptions for 10 initiations: there cannot be more"
+    cohorts, found = check_outturn([header, *rows[3:]], config.industry, config.calendar, date(2026, 12, 14), 1000)
+    assert found == [] and [c.exceptions for c in cohorts] == [3, None]
+    # a ledger made before the column: created with the old table, opened, given the column
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(ledger_module.SCHEMA.replace("    exceptions INTEGER CHECK (exceptions >= 0),\n", ""))
+        assert "exceptions" not in {r[1] for r in db.execute("PRAGMA table_info(outturn)")}
+    old = Ledger(path)
+    old.record_outturn(cohorts, "history", datetime(2026, 12, 14, tzinfo=UTC))
+    assert [c.exceptions for c in old.outturn()] == [3, None]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
 import numpy as np
 
@@ -104,3 +105,18 @@ def persistent_deviations(actual: np.ndarray, plan: np.ndarray, groups: list[str
             if len(hits) >= need:
                 out.append(Persistent(group, word, tuple(hits), tuple(days[k] for k in looked), left_out))
     return out
+
+
+def exception_rates(cohorts: list[Cohort], industry: Industry, first: date, last: date,
+                    threshold: float) -> list[tuple[str, str, int, int]]:
+    """(group, LDSO, initiations, exceptions) over the cohorts initiated from ``first`` to ``last`` that report
+    exceptions, where exceptions exceed ``threshold`` of the initiations (F6.1: "The MCC will seek to engage if a
+    high proportion of migrations result in exceptions"); compared exactly."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for c in cohorts:
+        if first <= c.initiated <= last and c.exceptions is not None:
+            pair = sums.setdefault((industry.group_of_supplier[c.supplier], c.ldso), [0, 0])
+            pair[0] += c.initiations
+            pair[1] += c.exceptions
+    f = Fraction(str(threshold))
+    return [(g, x, n, e) for (g, x), (n, e) in sorted(sums.items()) if e * f.denominator > f.numerator * n]

@@ -42,6 +42,7 @@ class Cohort:
     effective: date  # MMAD, the appointment effective date
     initiations: int
     completions: int | None  # IF-036 received for them (secondary MPANs included); None: not reported yet
+    exceptions: int | None = None  # of its initiations, how many resulted in exceptions (F6.1); None: not reported
 
 
 # -- actual against plan ------------------------------------------------------------------------------------

@@ -280,6 +280,10 @@ class Monitoring(_Section):
         3, "persistent deviation", "F6.3; toolkit",
         "A group deviates persistently (a trend, not ad hoc) when its total is at level 2 or more in one direction on "
         "at least this many of its last persistent_window planned migration days, outage days left out", ge=1)
+    exception_rate: float = _param(
+        0.05, "exception rate", "F6.1; toolkit",
+        "The MCC engages where more than this share of a group's initiations in an LDSO resulted in exceptions in the "
+        "sprint so far (F6.1 gives no figure; outturn's optional exceptions column)", ge=0, le=1)
     persistent_window: int = _param(5, "persistent window", "F6.3; toolkit",
                                     "Planned migration days looked back over for persistent deviation", ge=1)
     secondary_spike: float = _param(

@@ -159,6 +159,7 @@ class Report:
     persistent: list[C.Persistent] = field(default_factory=list)  # F6.3
     outages: list[C.Outage] = field(default_factory=list)
     tranches: list[str] = field(default_factory=list)  # the stability test of each tranche (F5.2.9)
+    exceptions: list[tuple[str, str, int, int]] = field(default_factory=list)  # over the engagement rate (F6.1)
 
 
 def tranche_stability(ctx: Context, as_of: date) -> list[TrancheCheck]:
@@ -183,6 +184,8 @@ def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, da
     report.reduced = C.reduced_offsets(cohorts, config.industry, config.calendar, p.activation.mao_default,
                                        report.sprint.execution_start, days[-1])
     report.outages = [o for o in config.outages if days[0] <= o.day <= days[-1]]
+    report.exceptions = C.exception_rates(cohorts, config.industry, report.sprint.execution_start, days[-1],
+                                          p.monitoring.exception_rate)
     share = p.capacity.stability_share
     report.tranches = [t.describe(share) for t in tranche_stability(ctx, days[-1])]
     report.persistent = C.persistent_deviations(

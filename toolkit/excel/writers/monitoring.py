@@ -201,6 +201,8 @@ def _criteria_rows(report, parameters: Parameters) -> tuple[tuple[str, str], ...
     rows.append((f"Persistent deviation (F6.3: level 2+ on {m.persistent_days} of the last {m.persistent_window} "
                  "planned days)", "; ".join(f"{p.group} {p.direction} on {', '.join(f'{d:%d %b}' for d in p.days)}"
                                            for p in report.persistent) or "none"))
+    rows.append((f"Exception rates above {m.exception_rate:.0%} of initiations this sprint (F6.1)",
+                 "; ".join(f"{g} {x}: {e:,} of {n:,} ({e / n:.1%})" for g, x, n, e in report.exceptions) or "none"))
     rows.append(("Exceptional capacity tranches (F5.2.9 stability test)", "; ".join(report.tranches) or "none"))
     rows.append(("Outage days left out of performance (config/outages.csv)",
                  "; ".join(f"{o.day:%d %b} {o.ldso or 'all LDSOs'}: {o.reason}" for o in report.outages) or "none"))
