@@ -41,7 +41,9 @@ def _monitoring_report():
     return SimpleNamespace(sprint=SimpleNamespace(sprint=8, cycle="S8"), as_of=DAYS[-1], monitoring=mon,
                            national_plan=plan.sum(axis=(0, 1)), national_actual=actual.sum(axis=(0, 1)),
                            csmt=np.array([1000.0, 100.0, 1000.0]), offsets=[], spikes=[], progress=[],
-                           shortfalls=[], lost_days=[])
+                           shortfalls=[], lost_days=[], load_limit=np.array([1020.0, 102.0, 1020.0]),
+                           ldso_over_load=[("L1", DAYS[1], 115, 102.0)], rolling=None, reduced={},
+                           persistent=[], outages=[], tranches=[], exceptions=[])
 
 
 def test_the_monitoring_builder_computes_deviations_and_cumulative_sums_without_writing(tmp_path, monkeypatch):
@@ -53,6 +55,9 @@ def test_the_monitoring_builder_computes_deviations_and_cumulative_sums_without_
     assert summary["Group x LDSO cells on 06 Jan: level 2 / level 3"] == "0 / 2"
     assert summary["Sprint to date: level 2 / level 3"] == "1 / 2"  # G1 in L1 330 of 300 (+10%); L2 unplanned, G2
     assert summary["Days the nation went over CSMT"] == "1"  # 115 against 100 on the second day
+    # and over its load limit (CSMT and the reserve of RCFC): 115 against 102 that day
+    assert summary["Days the nation went over its load limit (CSMT and the reserve of RCFC)"] == "1"
+    assert summary["LDSO-days over the LDSO's load limit (planned limit + LRC)"] == "L1 05 Jan: 115 > 102"
     to_date, last_day = value.heat_maps
     assert [(group, name) for group, name, _ in to_date.rows] == [("G1", "Group one"), ("G2", "")]
     assert to_date.rows[0][2] == ((2, pytest.approx(0.1)), (3, None))  # +10%; unplanned

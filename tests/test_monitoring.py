@@ -390,7 +390,8 @@ def test_the_monitoring_workbook(executing, tmp_path, capsys):
         g, x, d = planted["unplanned"].split()
         assert any((e.group, e.ldso, e.day.isoformat(), e.unplanned) == (g, x, d, True) for e in mon.escalations)
     wb = openpyxl.load_workbook(report.path)
-    assert wb.sheetnames == ["Summary", "Heat map sprint to date", "Heat map last day", "Trend", "Escalations",
+    assert wb.sheetnames == ["Summary", "Heat map sprint to date", "Heat map last day", "Heat map rolling", "Trend",
+                             "Escalations",
                              "Deviations", "Activation offsets", "Secondary spikes", "CMWCP progress", "Notices"]
     rows = list(wb["Escalations"].iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[2], row[3]) for row in rows] == [(e.group, e.ldso, e.scope) for e in mon.escalations]

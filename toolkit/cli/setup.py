@@ -88,6 +88,11 @@ def check(workspace: WorkspaceOpt = None, today: TodayOpt = None, as_json: JsonO
         t.add_row("churn", f"{len(config.churn)} dated adjustments in config/churn.csv ({net:+,} MPANs, "
                   f"{config.churn[0].day} to {config.churn[-1].day})")
     console.print(t)
+    from toolkit.services.monitor import tranche_stability
+
+    share = config.parameters.capacity.stability_share
+    for check in tranche_stability(ctx, ctx.clock.today()):
+        console.print(f"exceptional capacity (F5.2.9): {check.describe(share)}")
     console.print("[green]configuration is valid[/]")
 
 

@@ -22,6 +22,10 @@ def _explain(err: dict[str, Any]) -> str:
         phrase = {"greater_than_equal": f"must be {bound} or more", "greater_than": f"must be more than {bound}",
                   "less_than_equal": f"must be {bound} or less"}[kind]
         return f"{value} {phrase}"
+    if kind in ("float_parsing", "float_type"):
+        return f"{shown} is not a number"
+    if kind in ("literal_error", "enum"):
+        return f"{shown} is not one of {ctx.get('expected', '')}"
     if kind == "missing":
         return "is missing"
     if kind == "extra_forbidden":

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from toolkit.config.calendar_checks import calendar_problems, calendar_warnings
 from toolkit.config.explain import _explain, _toml_location
 from toolkit.config.rows import (
     AGENT_COLUMNS,
@@ -35,6 +36,7 @@ from toolkit.config.rows import (
     GROUP_COLUMNS,
     LDSO_COLUMNS,
     LOST_DAYS_COLUMNS,
+    OUTAGE_COLUMNS,
     PORTFOLIO_COLUMNS,
     SUPPLIER_COLUMNS,
     AgentRow,
@@ -42,6 +44,7 @@ from toolkit.config.rows import (
     ExemptionRow,
     LdsoRow,
     LostDaysRow,
+    OutageRow,
     PortfolioRow,
     SupplierRow,
     _Row,
@@ -49,6 +52,7 @@ from toolkit.config.rows import (
 from toolkit.config.sites import NAME as SITES_NAME
 from toolkit.config.sites import SITE_COLUMNS, SiteRow, check_sites
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
+from toolkit.domain.criteria import Outage
 from toolkit.domain.industry import Agent, Industry, Ldso, SupplierGroup
 from toolkit.domain.lost_days import incident_key
 from toolkit.domain.parameters import Parameters
@@ -69,6 +73,7 @@ class Config:
     exemptions: dict[str, frozenset[tuple[str, date]]] = field(default_factory=dict)  # group -> (LDSO, day)
     lost_day_claims: list[LostDaysRow] = field(default_factory=list)  # approved claims (config/lost_days.csv)
     churn: list[Churn] = field(default_factory=list)  # config/churn.csv, in date order
+    outages: list[Outage] = field(default_factory=list)  # config/outages.csv: left out of performance (F6.3)
 
 
 def _read_toml(path: Path, name: str, problems: list[ConfigProblem]) -> dict | None:
@@ -174,10 +179,11 @@ def load_config(root: Path) -> Config:
                   if (cfg / "agents.csv").is_file() else [])
 
     if settings is not None and parameters is not None:
-        _check_calendar(settings, parameters, problems)
+        calendar_problems(settings, parameters, problems)
 
     ldsos = _check_ldsos(ldso_rows, problems)
-    groups = _check_suppliers(supplier_rows, settings, problems)
+    iruw = parameters.windows.iruw_weeks if parameters is not None else Parameters().windows.iruw_weeks
+    groups = _check_suppliers(supplier_rows, settings, iruw, problems)
     supplier_group = {s: g.mpid for g in groups for s in g.suppliers}
     # an MPID on a row with errors is not "unknown" (its row is reported once, not every reference to it), and a file
     # that could not be read makes no MPID unknown: every other problem is still reported, in one pass
@@ -203,10 +209,12 @@ def load_config(root: Path) -> Config:
                  if (cfg / "complex_sites.csv").is_file() else [])
     sites = check_sites(site_rows, Industry((), tuple(groups), portfolio).group_portfolio, {g.mpid for g in groups},
                         set(ldsos), agents, problems) if site_rows else ()
+    outages = _outages(cfg, set(ldsos), settings, problems)
 
     if problems or parameters is None or settings is None:
         raise ConfigError(problems)
     calendar = MigrationCalendar(settings, iruw_weeks=parameters.windows.iruw_weeks)
+    warnings += calendar_warnings(settings, parameters)
     for g in groups:
         if not calendar.is_migration_day(g.migration_start):
             warnings.append(ConfigProblem(
@@ -218,7 +226,27 @@ def load_config(root: Path) -> Config:
     return Config(root=root, parameters=parameters, calendar_settings=settings, calendar=calendar,
                   industry=industry, warnings=warnings,
                   exemptions={g: frozenset(v) for g, v in exemptions.items()},
-                  lost_day_claims=[row for _, row in lost_rows], churn=churn)
+                  lost_day_claims=[row for _, row in lost_rows], churn=churn, outages=outages)
+
+
+def _outages(cfg: Path, ldsos: set[str], settings: CalendarSettings | None,
+             problems: list[ConfigProblem]) -> list[Outage]:
+    """``config/outages.csv`` (optional): declared outages of a central system (blank LDSO) or of an LDSO's
+    service, left out of participants' performance (F6.3)."""
+    name = "config/outages.csv"
+    if not (cfg / "outages.csv").is_file():
+        return []
+    out = []
+    for line, row in _read_csv(cfg / "outages.csv", name, OUTAGE_COLUMNS[:3], OutageRow, problems):
+        if row.ldso_mpid and row.ldso_mpid not in ldsos:
+            problems.append(ConfigProblem(name, f"row {line}, column ldso_mpid",
+                                          f"LDSO {row.ldso_mpid} is not in config/ldsos.csv"))
+        elif settings is not None and not settings.m11 <= row.date <= settings.m15:
+            problems.append(ConfigProblem(name, f"row {line}, column date", f"{row.date} is outside the migration "
+                                          f"window M11 {settings.m11} to M15 {settings.m15}"))
+        else:
+            out.append(Outage(row.date, row.ldso_mpid, row.reason, row.incident))
+    return sorted(out, key=lambda o: (o.day, o.ldso))
 
 
 def _exemptions(cfg: Path, groups: set[str], ldsos: set[str], problems: list[ConfigProblem]
@@ -236,25 +264,6 @@ def _exemptions(cfg: Path, groups: set[str], ldsos: set[str], problems: list[Con
     return out
 
 
-def _check_calendar(settings: CalendarSettings, parameters: Parameters, problems: list[ConfigProblem]) -> None:
-    name = "config/calendar.toml"
-    limit = parameters.capacity.csmt_planning_max
-    if settings.csmt_default > limit:
-        problems.append(ConfigProblem(name, "csmt_default", f"{settings.csmt_default:,} is above the "
-                                      f"{limit:,} migrations a day that may ever be planned (F5.2.9)"))
-    for i, rng in enumerate(settings.csmt, start=1):
-        if rng.value > limit:
-            problems.append(ConfigProblem(name, f"csmt[{i}] value", f"{rng.value:,} for {rng.start} to "
-                                          f"{rng.end} is above the {limit:,} migrations a day that may "
-                                          "ever be planned (F5.2.9)"))
-    for i, start in enumerate(settings.sprint_execution_starts, start=1):
-        if start > settings.m15:
-            problems.append(ConfigProblem(name, f"sprint_execution_starts[{i}]",
-                                          f"{start} is after M15 ({settings.m15})"))
-    if not settings.sprint_execution_starts:
-        problems.append(ConfigProblem(name, "sprint_execution_starts", "lists no sprint"))
-
-
 def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem]) -> dict[str, Ldso]:
     ldsos: dict[str, Ldso] = {}
     first_line: dict[str, int] = {}
@@ -265,7 +274,7 @@ def _check_ldsos(rows: list[tuple[int, LdsoRow]], problems: list[ConfigProblem])
             continue
         first_line[row.ldso_mpid] = line
         ldsos[row.ldso_mpid] = Ldso(row.ldso_mpid, row.name, row.mpan_count, row.primary_contact,
-                                    row.secondary_contact)
+                                    row.secondary_contact, lrcfc=row.lrcfc)
     return ldsos
 
 
@@ -324,7 +333,7 @@ def _check_churn(rows: list[tuple[int, ChurnRow]], portfolio: dict[tuple[str, st
     return sorted(out, key=lambda c: c.day)
 
 
-def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None,
+def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSettings | None, iruw_weeks: int,
                      problems: list[ConfigProblem]) -> list[SupplierGroup]:
     name = "config/suppliers.csv"
     seen: dict[str, tuple[int, str]] = {}
@@ -358,10 +367,12 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
                 problems.append(ConfigProblem(name, f"row {first_line}, column migration_start",
                                               f"{start} is outside the migration window M11 {settings.m11} "
                                               f"to M15 {settings.m15}"))
-            if first.extended_ramp_up and first.sit:
+            els_end = settings.els_window(iruw_weeks)[1]
+            if first.extended_ramp_up and first.sit and start <= els_end:
                 problems.append(ConfigProblem(name, f"row {first_line}, column extended_ramp_up",
-                                              f"group {group_mpid} is a SIT group: the extended ramp-up is "
-                                              "not available with the industry ramp-up (P XRUF)"))
+                                              f"group {group_mpid} is a SIT group starting on {start}, inside "
+                                              f"Early Life Support (to {els_end}): the extended ramp-up is not "
+                                              "available with the industry ramp-up (P XRUF)"))
             if first.extended_ramp_up and start >= settings.m14:
                 problems.append(ConfigProblem(name, f"row {first_line}, column extended_ramp_up",
                                               f"group {group_mpid} starts on {start}, not before M14 "
@@ -372,6 +383,7 @@ def _check_suppliers(rows: list[tuple[int, SupplierRow]], settings: CalendarSett
             sit=first.sit, migration_start=first.migration_start, extended_ramp_up=first.extended_ramp_up,
             lost_days=first.lost_days, daily_opt_in=first.daily_opt_in,
             primary_contact=first.primary_contact, secondary_contact=first.secondary_contact, owner=first.owner,
+            ff_weeks=first.ff_weeks, ff_initiations=first.ff_initiations,
             email_domains=tuple(d.lower() for d in first.email_domains.replace(";", " ").split())))
     return sorted(groups, key=lambda g: g.mpid)
 

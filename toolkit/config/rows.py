@@ -24,10 +24,11 @@ AGENT_COLUMNS = ("supplier_group", "agent_mpid", "agent_name", "role")
 CONTACT_COLUMNS = ("primary_contact", "secondary_contact")
 EXEMPTION_COLUMNS = ("supplier_group", "ldso_mpid", "date", "reason")
 LOST_DAYS_COLUMNS = ("supplier_group", "days", "reason", "incident", "approved_on")
+OUTAGE_COLUMNS = ("date", "ldso_mpid", "reason", "incident")
 CHURN_COLUMNS = ("supplier_mpid", "ldso_mpid", "date", "change", "reason")
 # the attributes of a group that every one of its supplier rows must repeat identically
 GROUP_COLUMNS = ("group_name", "sit", "migration_start", "extended_ramp_up", "lost_days", "daily_opt_in",
-                 "primary_contact", "secondary_contact", "owner", "email_domains")
+                 "primary_contact", "secondary_contact", "owner", "email_domains", "ff_weeks", "ff_initiations")
 
 
 def _mpid(value: str) -> str:
@@ -65,8 +66,14 @@ class LdsoRow(_Row):
     mpan_count: int = Field(gt=0)
     primary_contact: str = ""
     secondary_contact: str = ""
+    lrcfc: float | None = Field(None, ge=1.0, le=1.5)  # optional column: the LDSO's own LRCFC (P LRCFC "Per LDSO")
     _mpid = field_validator("ldso_mpid")(_mpid)
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
+
+    @field_validator("lrcfc", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class SupplierRow(_Row):
@@ -82,6 +89,8 @@ class SupplierRow(_Row):
     secondary_contact: str = ""
     owner: str = ""  # optional column: groups of one owner count as one contributor in disclosure control
     email_domains: str = ""  # optional column: mail domains (space or ';' separated) its returns may come from
+    ff_weeks: int | None = Field(None, ge=0)  # optional columns: fast-feedback terms agreed with the group (F5.2.11)
+    ff_initiations: int | None = Field(None, ge=0)
     _mpids = field_validator("supplier_mpid", "supplier_group")(_mpid)
 
     @field_validator("email_domains")
@@ -93,11 +102,11 @@ class SupplierRow(_Row):
         return value
     _emails = field_validator("primary_contact", "secondary_contact")(_email)
 
-    @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", mode="before")
+    @field_validator("extended_ramp_up", "daily_opt_in", "lost_days", "ff_weeks", "ff_initiations", mode="before")
     @classmethod
     def _blank_is_default(cls, value: Any, info) -> Any:
         if isinstance(value, str) and not value.strip():
-            return 0 if info.field_name == "lost_days" else False
+            return {"lost_days": 0, "ff_weeks": None, "ff_initiations": None}.get(info.field_name, False)
         return value
 
 
@@ -156,6 +165,18 @@ class ChurnRow(_Row):
         if value == 0:
             raise ValueError("0 is no change (MPANs gained are positive, lost negative)")
         return value
+
+
+class OutageRow(_Row):
+    date: date
+    ldso_mpid: str = ""  # blank: a central system's outage, every LDSO
+    reason: str = Field(min_length=1)
+    incident: str = ""
+
+    @field_validator("ldso_mpid")
+    @classmethod
+    def _blank_or_mpid(cls, value: str) -> str:
+        return _mpid(value) if value.strip() else ""
 
 
 class ExemptionRow(_Row):

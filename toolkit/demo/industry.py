@@ -296,6 +296,18 @@ def calendar_toml(spec: DemoSpec) -> str:
         "uca_end = 24",
         "baseline_publication = 27",
         "retro_days = 14",
+        "retro_feedback = 4  # retro feedback submission deadline, days from the retro start",
+        "retro_findings = 7  # initial sprint findings report, days from the retro start",
+        "# a phase date on a weekend or bank holiday moves to the next working day (C4.2)",
+        "move_to_working_day = true",
+        "",
+        "# Weekdays (Mon-Fri) of the meetings of Choreography 5 and of the weekly migration report (C4.4 14)",
+        "[meetings]",
+        'readiness = "Tue"  # M-01.01 weekly migration readiness meeting (Plan phase)',
+        'support = "Thu"  # M-01.02 migration support meetings, every two weeks',
+        'standup = "Wed"  # M-02.01 weekly stand-up (Execute phase)',
+        'review = "Wed"  # M-02.02 monthly review: the last of this weekday in each month',
+        'weekly_report = "Mon"  # the weekly migration report',
     ]
     return "\n".join(lines) + "\n"
 

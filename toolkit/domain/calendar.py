@@ -7,7 +7,7 @@ columns at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -15,6 +15,7 @@ import holidays
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from toolkit.domain.events import CalendarEvent, MeetingDays, programme_meetings, sprint_events
 from toolkit.domain.sprints import Sprint, SprintOffsets, build_sprints
 from toolkit.domain.text import valid
 
@@ -81,6 +82,7 @@ class CalendarSettings(BaseModel):
     industry_ramp_up_factors: tuple[FactorRange, ...] = ()
     sprint_execution_starts: tuple[date, ...] = ()
     sprint_phases: SprintOffsets = SprintOffsets()
+    meetings: MeetingDays = MeetingDays()
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -97,16 +99,10 @@ class CalendarSettings(BaseModel):
             raise ValueError("sprint_execution_starts must be in ascending order without repeats")
         return self
 
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    """A key migration event (C4.4); ``end`` is inclusive and equals ``start`` for one-day events."""
-
-    start: date
-    end: date
-    title: str
-    kind: str
-    sprint: int | None = None
+    def els_window(self, iruw_weeks: int) -> tuple[date, date]:
+        """Early Life Support, first and last day: by default from M11 for IRUW weeks (P IRUW)."""
+        start = self.els_start or self.m11
+        return start, self.els_end or (start + timedelta(weeks=iruw_weeks, days=-1))
 
 
 class MigrationCalendar:
@@ -115,8 +111,7 @@ class MigrationCalendar:
     def __init__(self, settings: CalendarSettings, iruw_weeks: int = 13):
         self.settings = settings
         self.m11, self.m14, self.m15 = settings.m11, settings.m14, settings.m15
-        self.els_start = settings.els_start or settings.m11
-        self.els_end = settings.els_end or (self.els_start + timedelta(weeks=iruw_weeks, days=-1))
+        self.els_start, self.els_end = settings.els_window(iruw_weeks)
         self.first = date(settings.m11.year - 1, 1, 1)
         self.last = date(settings.m15.year + 1, 12, 31)
         n = (self.last - self.first).days + 1
@@ -231,6 +226,10 @@ class MigrationCalendar:
             raise ValueError(f"{n} working days after {start} is outside the calendar")
         return self.date_at(i)
 
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it (C4.1, C4.2)."""
+        return day if self.is_working_day(day) else self.add_working_days(day, 1)
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``: the activation offset of an
         initiation on ``start`` with appointment effective date ``end``. Negative when end < start."""
@@ -239,10 +238,12 @@ class MigrationCalendar:
     # -- sprints and events ------------------------------------------------------------------------
     @cached_property
     def sprints(self) -> list[Sprint]:
-        return build_sprints(list(self.settings.sprint_execution_starts), self.settings.sprint_phases, self.m15)
+        return build_sprints(list(self.settings.sprint_execution_starts), self.settings.sprint_phases, self.m15,
+                             self.next_working_day)
 
-    def events(self) -> list[CalendarEvent]:
-        """Milestones, excluded ranges and the key migration events of every sprint (C4.4)."""
+    def events(self, supplier_ramp_up_days: Iterable[date] = ()) -> list[CalendarEvent]:
+        """Milestones, excluded ranges, the key migration events of every sprint (C4.4) and the meetings of
+        Choreography 5; ``supplier_ramp_up_days`` are the days some group is in its supplier ramp-up (M-02.04)."""
         ev = [
             CalendarEvent(self.m11, self.m11, "M11: first migration day", "milestone"),
             CalendarEvent(self.m14, self.m14, "M14: all suppliers qualified", "milestone"),
@@ -250,50 +251,14 @@ class MigrationCalendar:
             CalendarEvent(self.els_start, self.els_end, "Early Life Support (industry ramp-up)", "window"),
         ]
         ev += [CalendarEvent(r.start, r.end, f"Excluded: {r.reason}", "excluded") for r in self.settings.excluded]
+        offsets, days = self.settings.sprint_phases, self.settings.meetings
+        roll = self.next_working_day if offsets.move_to_working_day else (lambda d: d)
         for s in self.sprints:
-            n = s.sprint
-            ev += [
-                CalendarEvent(s.plan_start, s.plan_start, f"Sprint {n}: plan phase starts", "plan", n),
-                CalendarEvent(s.envelope_issue, s.envelope_issue, f"Sprint {n}: MCC envelope publish", "plan", n),
-                CalendarEvent(s.submission_deadline, s.submission_deadline,
-                              f"Sprint {n}: supplier plan submission deadline", "plan", n),
-                CalendarEvent(s.submission_deadline, s.draft_publication - timedelta(days=1),
-                              f"Sprint {n}: supplier plan validation window", "plan", n),
-                CalendarEvent(s.draft_publication, s.draft_publication,
-                              f"Sprint {n}: draft migration schedule (without UCA) and UCA report publish",
-                              "publish", n),
-                CalendarEvent(s.uca_start, s.uca_end, f"Sprint {n}: supplier UCA request window", "uca", n),
-                CalendarEvent(s.baseline_publication, s.baseline_publication,
-                              f"Sprint {n}: baseline migration schedule (with UCA) publish", "publish", n),
-                CalendarEvent(s.execution_start, s.execution_start, f"Sprint {n}: execution starts", "execute", n),
-                CalendarEvent(s.execution_end, s.execution_end, f"Sprint {n}: execution ends", "execute", n),
-            ]
-            ev += [CalendarEvent(d, d, f"Sprint {n}: weekly stand-up", "execute", n)
-                   for d in _weekdays_between(s.execution_start + timedelta(days=7), s.execution_end, 2)]
-            ev += [CalendarEvent(d, d, f"Sprint {n}: monthly review", "execute", n)
-                   for d in _last_weekday_of_months(s.execution_start, s.execution_end, 2)]
-            ev += [
-                CalendarEvent(s.retro_start + timedelta(days=4), s.retro_start + timedelta(days=4),
-                              f"Sprint {n}: retro feedback submission deadline", "retro", n),
-                CalendarEvent(s.retro_start + timedelta(days=7), s.retro_start + timedelta(days=7),
-                              f"Sprint {n}: retro initial sprint findings report", "retro", n),
-                CalendarEvent(s.retro_end, s.retro_end, f"Sprint {n}: retro meeting", "retro", n),
-            ]
+            ev += sprint_events(s, offsets, days, roll)
+        if self.sprints:
+            ev += programme_meetings(self.sprints[0].plan_start, self.m15, (self.els_start, self.els_end), days,
+                                     self.is_working_day, roll, supplier_ramp_up_days)
         return sorted(ev, key=lambda e: (e.start, e.end, e.title))
-
-
-def _weekdays_between(start: date, end: date, weekday: int) -> list[date]:
-    first = start + timedelta(days=(weekday - start.weekday()) % 7)
-    return [first + timedelta(weeks=k) for k in range(((end - first).days // 7) + 1)] if first <= end else []
-
-
-def _last_weekday_of_months(start: date, end: date, weekday: int) -> list[date]:
-    """The last given weekday of each month that ends inside [start, end]."""
-    out = []
-    for d in _weekdays_between(start, end, weekday):
-        if (d + timedelta(days=7)).month != d.month:
-            out.append(d)
-    return out
 
 
 CALENDAR_COLUMNS = ("date", "weekday", "working_day", "migration_day", "reason", "csmt")

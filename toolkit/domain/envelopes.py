@@ -15,7 +15,7 @@ import numpy as np
 
 from toolkit.domain.calendar import MigrationCalendar
 from toolkit.domain.industry import Industry, SupplierGroup
-from toolkit.domain.parameters import Parameters, ShareBasis
+from toolkit.domain.parameters import DlfcBasis, Parameters, ReservePlacement, ShareBasis
 
 
 class Category(IntEnum):
@@ -65,9 +65,24 @@ def ldso_threshold(mpan_count: int, parameters: Parameters) -> int:
     raise ValueError(f"no LDSO tier for {mpan_count} metering points")
 
 
-def reserved_capacity(threshold: int, parameters: Parameters) -> float:
-    """LRC = ULMT x LRCFC - ULMT (P LRC: 800 for a 40,000 threshold at 1.02); rounded to remove float noise."""
-    return round(threshold * (parameters.thresholds.lrcfc - 1.0), 6)
+def reserved_capacity(threshold: int, parameters: Parameters, lrcfc: float | None = None) -> float:
+    """LRC = ULMT x LRCFC - ULMT (P LRC: 800 for a 40,000 threshold at 1.02), with the LDSO's own LRCFC where it has
+    one; rounded to remove float noise."""
+    factor = parameters.thresholds.lrcfc if lrcfc is None else lrcfc
+    return round(threshold * (factor - 1.0), 6)
+
+
+def national_reserve(csmt: np.ndarray, parameters: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The national Reserved Capacity for errors and reverse migrations (F5.2.9; P RCFC): (planned, reserve, load
+    limit) per day. ``above`` (F5.2.9): plans use all of CSMT and the reserve CSMT x (RCFC - 1) is taken from the
+    exceptional capacity above it, 200,000 + 4,000 at RCFC 1.02; ``within``: the load limit is CSMT, plans use
+    CSMT / RCFC and the reserve is the rest."""
+    rcfc = parameters.thresholds.rcfc
+    if parameters.capacity.reserve_placement == ReservePlacement.ABOVE:
+        reserve = np.round(csmt * (rcfc - 1.0), 6)
+        return csmt.copy(), reserve, csmt + reserve
+    planned = np.round(csmt / rcfc, 6)
+    return planned, csmt - planned, csmt.copy()
 
 
 def group_phases(group: SupplierGroup, calendar: MigrationCalendar, parameters: Parameters) -> GroupPhases:
@@ -76,7 +91,8 @@ def group_phases(group: SupplierGroup, calendar: MigrationCalendar, parameters: 
     m15 = calendar.m15
     start = calendar.nth_migration_day(max(group.migration_start, calendar.m11), 1) or m15
     before_m14 = group.migration_start < calendar.m14
-    xruf = group.extended_ramp_up and before_m14 and not group.sit  # XRUF: not with industry ramp-up, until M14
+    # XRUF: until M14, and not with an industry ramp-up: a SIT group starting after ELS has a supplier ramp-up
+    xruf = group.extended_ramp_up and before_m14 and (not group.sit or group.migration_start > calendar.els_end)
     ramp_days = w.sruw + (w.xsruw if xruf else 0)
     ramp_end = calendar.nth_migration_day(start, ramp_days) or m15
     if group.sit:
@@ -106,11 +122,15 @@ class Envelopes:
     groups: list[str]
     migration: np.ndarray  # (D,) bool
     csmt: np.ndarray  # (D,) CSMT on migration days, 0 otherwise
-    dlfc: float  # DLFC
-    acsmt: np.ndarray  # (D,) ACSMT
+    planned_csmt: np.ndarray  # (D,) what plans may use nationally: CSMT (reserve above) or CSMT / RCFC (within)
+    reserve: np.ndarray  # (D,) national Reserved Capacity (RCFC): errors and reverse migrations
+    load_limit: np.ndarray  # (D,) planned + reserve: what actual migrations may reach nationally
+    dlfc: np.ndarray  # (D,) DLFC per day
+    acsmt: np.ndarray  # (D,) ACSMT = planned CSMT x (1 - DLFC)
     lmpc: np.ndarray  # (L,) LMPC
     ulmt: np.ndarray  # (L,) ULMT = LT
-    lrc: np.ndarray  # (L,) LRC
+    lrc: np.ndarray  # (L,) LRC = ULMT x (LRCFC - 1)
+    lrcfc: np.ndarray  # (L,) the LDSO's LRCFC
     de_minimis_ldso: np.ndarray  # (L,) DLTF
     share: np.ndarray  # (L,) LMPC / sum of LMPC over non-de-minimis LDSOs
     almt: np.ndarray  # (L, D) ALMT (0 for de minimis LDSOs and non-migration days)
@@ -153,14 +173,10 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
     ldsos = [x.mpid for x in industry.ldsos]
     lmpc = np.array([x.mpan_count for x in industry.ldsos], dtype=np.float64)
     ulmt = np.array([ldso_threshold(int(c), parameters) for c in lmpc], dtype=np.float64)
-    lrc = np.array([reserved_capacity(int(t), parameters) for t in ulmt])
+    lrcfc = np.array([parameters.thresholds.lrcfc if x.lrcfc is None else x.lrcfc for x in industry.ldsos],
+                     dtype=np.float64)
+    lrc = np.array([reserved_capacity(int(t), parameters, float(f)) for t, f in zip(ulmt, lrcfc, strict=True)])
     de_minimis_ldso = lmpc < parameters.thresholds.dlt
-    dlfc = float(lmpc[de_minimis_ldso].sum() / lmpc.sum()) if lmpc.sum() else 0.0
-    acsmt = csmt * (1.0 - dlfc)
-    big = lmpc[~de_minimis_ldso].sum()
-    share = np.where(de_minimis_ldso, 0.0, lmpc / big if big else 0.0)
-    almt = np.minimum(acsmt[None, :] * share[:, None], (ulmt - lrc)[:, None])
-    almt[de_minimis_ldso, :] = 0.0
 
     # Categories (METHOD 4)
     groups = [g.mpid for g in industry.groups]
@@ -179,11 +195,20 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
     # Phases and scaling factors (METHOD 2)
     phases = [group_phases(g, calendar, parameters) for g in industry.groups]
     phase, slsf, active = _phase_arrays(industry, phases, calendar, parameters, dates)
+    active_f = active.astype(np.float64)
+
+    # Apportionment (METHOD 3): DLFC per day from the groups' start dates (P DLFC), the reserve (RCFC), ALMT
+    dlfc = de_minimis_factor(lmpc, de_minimis_ldso, islp, active_f, parameters)
+    planned_csmt, reserve, load_limit = national_reserve(csmt, parameters)
+    acsmt = planned_csmt * (1.0 - dlfc)
+    big = lmpc[~de_minimis_ldso].sum()
+    share = np.where(de_minimis_ldso, 0.0, lmpc / big if big else 0.0)
+    almt = np.minimum(acsmt[None, :] * share[:, None], (ulmt - lrc)[:, None])
+    almt[de_minimis_ldso, :] = 0.0
 
     # Envelopes (METHOD 5)
     simple = (category == Category.DE_MINIMIS) | (category == Category.SMALL)
     env_pair = category == Category.ENVELOPE
-    active_f = active.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         dslfc = np.where(lmpc[:, None] > 0, ((islp * simple).T @ active_f) / lmpc[:, None], 0.0)
     pool = almt * np.clip(1.0 - dslfc, 0.0, 1.0)
@@ -198,11 +223,27 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
     raw = pool[None, :, :] * weight * slsf[:, None, :]
     # floor, never round: the sum of a day's envelopes must stay within ALMT (invariant 1)
     envelope = np.where(migration[None, None, :], np.floor(raw), 0).astype(np.int64)
-    return Envelopes(dates=dates, ldsos=ldsos, groups=groups, migration=migration, csmt=csmt, dlfc=dlfc,
-                     acsmt=acsmt, lmpc=lmpc, ulmt=ulmt, lrc=lrc, de_minimis_ldso=de_minimis_ldso, share=share,
+    return Envelopes(dates=dates, ldsos=ldsos, groups=groups, migration=migration, csmt=csmt,
+                     planned_csmt=planned_csmt, reserve=reserve, load_limit=load_limit, dlfc=dlfc,
+                     acsmt=acsmt, lmpc=lmpc, ulmt=ulmt, lrc=lrc, lrcfc=lrcfc, de_minimis_ldso=de_minimis_ldso,
+                     share=share,
                      almt=almt, islp=islp, category=category, phases=phases, phase=phase, slsf=slsf, active=active,
                      dslfc=dslfc, pool=pool, weight=weight, envelope=envelope,
                      share_basis=parameters.capacity.share_basis)
+
+
+def de_minimis_factor(lmpc: np.ndarray, de_minimis_ldso: np.ndarray, islp: np.ndarray, active: np.ndarray,
+                      parameters: Parameters) -> np.ndarray:
+    """DLFC per day (P DLFC: "Per Day", from the Migration Calendar and the supplier migration start dates): the MPANs
+    in de minimis LDSOs held by groups migrating by that day over all LDSOs' metering points, like DSLFC's "De
+    minimis Active Suppliers Total MPAN Count"; with ``dlfc_basis = "all"`` every de minimis LDSO's metering points
+    on every day. ``islp`` (G, L), ``active`` (G, D) as floats."""
+    total = lmpc.sum()
+    if not total:
+        return np.zeros(active.shape[1])
+    if parameters.capacity.dlfc_basis == DlfcBasis.ALL:
+        return np.full(active.shape[1], lmpc[de_minimis_ldso].sum() / total)
+    return (islp[:, de_minimis_ldso].sum(axis=1) @ active) / total
 
 
 def _phase_arrays(industry: Industry, phases: list[GroupPhases], calendar: MigrationCalendar,
@@ -283,11 +324,24 @@ def explain(env: Envelopes, parameters: Parameters, group: str, ldso: str, day: 
         add(("envelope", "0"))
         return lines
     add(("CSMT", f"{env.csmt[k]:,.0f} migrations on this day (Migration Calendar)"))
-    add(("DLFC", f"{env.dlfc:.6f} = de minimis LDSOs' {env.lmpc[env.de_minimis_ldso].sum():,.0f} MPANs / "
-                 f"all LDSOs' {env.lmpc.sum():,.0f}"))
-    add(("ACSMT", f"{env.acsmt[k]:,.2f} = CSMT {env.csmt[k]:,.0f} x (1 - DLFC {env.dlfc:.6f})"))
+    rcfc = parameters.thresholds.rcfc
+    if parameters.capacity.reserve_placement == ReservePlacement.ABOVE:
+        add(("RCFC", f"reserve {env.reserve[k]:,.2f} = CSMT x (RCFC {rcfc} - 1), above CSMT: plans use all "
+                     f"{env.planned_csmt[k]:,.2f}, load limit {env.load_limit[k]:,.2f} (F5.2.9)"))
+    else:
+        add(("RCFC", f"plans use {env.planned_csmt[k]:,.2f} = CSMT / RCFC {rcfc}, reserve {env.reserve[k]:,.2f} "
+                     f"within CSMT, load limit {env.load_limit[k]:,.2f}"))
+    if parameters.capacity.dlfc_basis == DlfcBasis.ALL:
+        add(("DLFC", f"{env.dlfc[k]:.6f} = de minimis LDSOs' {env.lmpc[env.de_minimis_ldso].sum():,.0f} MPANs / "
+                     f"all LDSOs' {env.lmpc.sum():,.0f} (dlfc_basis all)"))
+    else:
+        held = float(env.islp[:, env.de_minimis_ldso].sum(axis=1) @ env.active[:, k])
+        add(("DLFC", f"{env.dlfc[k]:.6f} = de minimis LDSOs' MPANs of groups migrating by this day {held:,.0f} / "
+                     f"all LDSOs' {env.lmpc.sum():,.0f} (dlfc_basis active)"))
+    add(("ACSMT", f"{env.acsmt[k]:,.2f} = planned CSMT {env.planned_csmt[k]:,.2f} x (1 - DLFC {env.dlfc[k]:.6f})"))
     add(("ULMT", f"{env.ulmt[j]:,.0f}: tier threshold for LMPC {env.lmpc[j]:,.0f}"))
-    add(("LRC", f"{env.lrc[j]:,.2f} = ULMT x (LRCFC {parameters.thresholds.lrcfc} - 1)"))
+    add(("LRCFC", f"reserve LRC {env.lrc[j]:,.2f} = ULMT x (LRCFC {env.lrcfc[j]:g} - 1), kept out of the planned "
+                  f"limit ULMT - LRC = {env.ulmt[j] - env.lrc[j]:,.2f}"))
     if env.de_minimis_ldso[j]:
         add(("DLTF", f"LDSO {ldso} has {env.lmpc[j]:,.0f} < DLT {parameters.thresholds.dlt:,} metering points: "
                      "de minimis LDSO, no envelopes"))

@@ -172,7 +172,8 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "effective dates fall within the migration calendar and not before their initiation.",
          "C4; F6.1; METHOD 9"),
     Rule(RuleId.OUTTURN_COUNT, "Whole counts",
-         "Initiations and completions are whole numbers of 0 or more; completions may be blank until they are in.",
+         "Initiations and completions are whole numbers of 0 or more; completions may be blank until they are in; "
+         "the optional exceptions are a whole number of 0 or more, no more than the initiations.",
          "F5.5; F6.1; METHOD 9"),
     Rule(RuleId.OUTTURN_DUPLICATE, "Each cohort once",
          "A cohort (supplier MPID, LDSO, initiation date and effective date) is given once in a file.",

@@ -23,6 +23,7 @@ class Ldso:
     primary_contact: str = ""
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
+    lrcfc: float | None = None  # its own LDSO Reserved Capacity Factor (P LRCFC "Per LDSO"); None: [thresholds]
 
     @property
     def contacts(self) -> tuple[str, ...]:
@@ -45,6 +46,8 @@ class SupplierGroup:
     secondary_contact: str = ""
     owner: str = ""  # groups of one owner count as one contributor in disclosure control (issue 17)
     email_domains: tuple[str, ...] = ()  # mail domains whose senders may return the group's plans (issue 21)
+    ff_weeks: int | None = None  # its own fast-feedback period (F5.2.11, Early Life Support); None: [fast_feedback]
+    ff_initiations: int | None = None  # its own fast-feedback initiation limit; None: [fast_feedback]
 
     @property
     def contacts(self) -> tuple[str, ...]:

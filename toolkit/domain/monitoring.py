@@ -42,6 +42,7 @@ class Cohort:
     effective: date  # MMAD, the appointment effective date
     initiations: int
     completions: int | None  # IF-036 received for them (secondary MPANs included); None: not reported yet
+    exceptions: int | None = None  # of its initiations, how many resulted in exceptions (F6.1); None: not reported
 
 
 # -- actual against plan ------------------------------------------------------------------------------------
@@ -184,7 +185,9 @@ def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: Migration
     used: dict[str, int] = {}  # fast-feedback initiations per group so far, in date order
     for c in sorted(cohorts, key=lambda c: (c.initiated, c.supplier, c.ldso, c.effective)):
         group = industry.group_of_supplier[c.supplier]
-        ff_start, ff_end = ff.window(env.phases[env.groups.index(group)].migration_start)
+        g = industry.group_by_mpid[group]
+        terms = ff.for_group(g.ff_weeks, g.ff_initiations)  # the group's own terms where agreed (F5.2.11)
+        ff_start, ff_end = terms.window(env.phases[env.groups.index(group)].migration_start)
         offset = calendar.working_days_between(c.initiated, c.effective)
         in_window = ff_start <= c.initiated <= ff_end
         if offset == act.mao_default:
@@ -192,9 +195,9 @@ def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: Migration
         if in_window and act.mao_min <= offset <= act.mao_max:
             before = used.get(group, 0)
             used[group] = before + c.initiations
-            if used[group] <= ff.initiations:
+            if used[group] <= terms.initiations:
                 continue
-            why = (f"fast-feedback initiations beyond the first {ff.initiations:,} of the group "
+            why = (f"fast-feedback initiations beyond the first {terms.initiations:,} of the group "
                    f"({used[group]:,} so far)")
         elif in_window:
             why = f"fast feedback allows {act.mao_min}-{act.mao_max} working days"
@@ -297,3 +300,13 @@ def progress(cohorts: list[Cohort], industry: Industry, env: Envelopes, calendar
         out.append(Progress(group, portfolio, migrated.get(group, 0), ph.core_end, ph.lost_days, target, days_left,
                             ph.migration_start, first))
     return out
+
+
+def ldso_over_load(migrated: np.ndarray, limit: np.ndarray, lrc: np.ndarray, ldsos: list[str],
+                   days: list[date]) -> list[tuple[str, date, int, float]]:
+    """LDSO-days whose outturn went over the LDSO's load limit: its planned limit (ALMT, or ULMT - LRC for a de
+    minimis LDSO) plus its Reserved Capacity LRC for re-tries and re-migrations (P LRC, LRCFC); nothing may be
+    migrated on a closed day. ``migrated`` and ``limit`` are (L, D)."""
+    load = np.where(limit > 0, limit + lrc[:, None], 0.0)
+    return [(ldsos[j], days[k], int(migrated[j, k]), float(load[j, k]))
+            for j, k in zip(*np.nonzero(migrated > load + 1e-9), strict=True)]

@@ -51,9 +51,12 @@ class Thresholds(_Section):
                         "De minimis supplier LDSO threshold: smaller portfolios follow de minimis rules", gt=0)
     sslpt: int = _param(500, "SSLPT", "P2.3.1 SSLPT; F5.2.7",
                         "Small supplier LDSO portfolio threshold: below it no per-day constraints", ge=0)
-    rcfc: float = _param(1.02, "RCFC", "P2.3.1 RCFC; F5.2.9", "Reserved capacity factor", ge=1.0, le=1.5)
-    lrcfc: float = _param(1.02, "LRCFC", "P2.3.1 LRCFC",
-                          "LDSO reserved capacity factor: LRC = ULMT x (LRCFC - 1)", ge=1.0, le=1.5)
+    rcfc: float = _param(1.02, "RCFC", "P2.3.1 RCFC; F5.2.9",
+                         "Reserved capacity factor: the national reserve for errors and reverse migrations is CSMT x "
+                         "(RCFC - 1), 4,000 at 200,000 (1% errors + 1% reverse migrations)", ge=1.0, le=1.5)
+    lrcfc: float = _param(1.02, "LRCFC", "P2.3.1 LRCFC, LRC",
+                          "LDSO reserved capacity factor: LRC = ULMT x (LRCFC - 1), kept out of the LDSO's planned "
+                          "limit; an optional lrcfc column of config/ldsos.csv sets it per LDSO", ge=1.0, le=1.5)
 
     @model_validator(mode="after")
     def _tiers_cover_zero(self) -> Thresholds:
@@ -128,6 +131,9 @@ class Tolerance(_Section):
     smt_l1: float = _param(0.05, "SMT-L1", "P2.3.1 SMT-L1", "Shortfall within this share: level 1", ge=0)
     smt_l2: float = _param(0.10, "SMT-L2", "P2.3.1 SMT-L2",
                            "Shortfall above L1 up to this share: level 2; beyond: level 3", ge=0)
+    rolling_days: int = _param(5, "rolling period", "P2.3.1 EMT/SMT 'Cumulative (Rolling period)'; toolkit",
+                               "Migration days summed for the rolling-period tolerance levels (the length is our "
+                               "choice: the Parameters document names the period only)", ge=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Tolerance:
@@ -158,12 +164,32 @@ class FastFeedback(_Section):
         """The fast-feedback window of a group: from its ramp-up start for ``weeks`` weeks (F5.2.11)."""
         return migration_start, migration_start + timedelta(weeks=self.weeks, days=-1)
 
+    def for_group(self, weeks: int | None, initiations: int | None) -> FastFeedback:
+        """The terms agreed with a group (F5.2.11: for Early Life Support parties "with duration and the limit for the
+        number of initiations to be agreed"; P FF: extensions granted case by case); None keeps the default."""
+        return self.model_copy(update={k: v for k, v in (("weeks", weeks), ("initiations", initiations))
+                                       if v is not None})
+
 
 class ShareBasis(StrEnum):
     """How a group's share of an LDSO's pool is weighed (METHOD 5; the documents leave it open)."""
 
     ACTIVE = "active"  # ISLP / sum of ISLP over ENVELOPE pairs active that day
     LDSO = "ldso"  # ISLP / LMPC
+
+
+class ReservePlacement(StrEnum):
+    """Where the national Reserved Capacity (RCFC) sits against CSMT (F5.2.9; the Method Statement is not available)."""
+
+    ABOVE = "above"  # F5.2.9: the reserve is taken from the exceptional capacity above CSMT; plans use all of CSMT
+    WITHIN = "within"  # the reserve is carved out of CSMT: plans use CSMT / RCFC
+
+
+class DlfcBasis(StrEnum):
+    """Which de minimis LDSO metering points the De minimis LDSO Factor counts (P DLFC "Per Day")."""
+
+    ACTIVE = "active"  # per day: MPANs in de minimis LDSOs held by groups whose migration has started
+    ALL = "all"  # one factor for the window: every de minimis LDSO's metering points
 
 
 class AllocationRule(StrEnum):
@@ -187,6 +213,27 @@ class Capacity(_Section):
                                   "Hard constraint on daily migrations nationally", gt=0)
     csmt_planning_max: int = _param(280_000, "CSMT max", "F5.2.9; P2.3.1 CSMT",
                                     "Never plan above this many migrations a day", gt=0)
+    csmt_operational: int = _param(200_000, "CSMT min", "F5.2.9; P2.3.1 CSMT",
+                                   "The Operational Threshold: mcc check warns where CSMT is set below it (CSMT is "
+                                   "flexed between 200k and 280k)", gt=0)
+    stability_share: float = _param(
+        0.9, "stability share", "F5.2.9",
+        "Exceptional capacity: a migration day counts toward stability when the nation migrated at least this share of "
+        "the day's CSMT (F5.2.9: 'at or above 90% of the current threshold')", gt=0, le=1)
+    stability_days: int = _param(
+        10, "stability days", "F5.2.9",
+        "Exceptional capacity: days at or above the share needed in the preceding period (F5.2.9: 'for at least ten "
+        "days (not necessarily contiguous)')", ge=1)
+    reserve_placement: ReservePlacement = _param(
+        ReservePlacement.ABOVE, "RCFC placement", "F5.2.9; METHOD 3",
+        "'above': the national reserve sits on top of CSMT (F5.2.9: it 'will allow 200k planned migrations per day to "
+        "be incorporated into Capacity Envelopes'; the load limit is CSMT x RCFC); 'within': plans use CSMT / RCFC and "
+        "the load limit is CSMT")
+    dlfc_basis: DlfcBasis = _param(
+        DlfcBasis.ACTIVE, "DLFC basis", "P2.3.1 DLFC; METHOD 3",
+        "'active': DLFC per day, the de minimis LDSOs' MPANs of groups migrating by that day over all metering points "
+        "(P DLFC: per day, from the calendar and the supplier migration start dates); 'all': one DLFC, every de "
+        "minimis LDSO's metering points")
     share_basis: ShareBasis = _param(ShareBasis.ACTIVE, "share_basis", "METHOD 5",
                                      "Weight of a group in an LDSO's pool: 'active' or 'ldso'")
     uca_rule: AllocationRule = _param(AllocationRule.PRO_RATA, "UCA rule", "METHOD 8; C3.2.2",
@@ -211,6 +258,8 @@ class Capacity(_Section):
     def _ordered(self) -> Capacity:
         if self.csmt_planning_max > self.csmt_hard_limit:
             raise ValueError("csmt_planning_max must not exceed csmt_hard_limit")
+        if self.csmt_operational > self.csmt_planning_max:
+            raise ValueError("csmt_operational must not exceed csmt_planning_max")
         return self
 
 
@@ -241,6 +290,16 @@ class Contact(_Section):
 
 
 class Monitoring(_Section):
+    persistent_days: int = _param(
+        3, "persistent deviation", "F6.3; toolkit",
+        "A group deviates persistently (a trend, not ad hoc) when its total is at level 2 or more in one direction on "
+        "at least this many of its last persistent_window planned migration days, outage days left out", ge=1)
+    exception_rate: float = _param(
+        0.05, "exception rate", "F6.1; toolkit",
+        "The MCC engages where more than this share of a group's initiations in an LDSO resulted in exceptions in the "
+        "sprint so far (F6.1 gives no figure; outturn's optional exceptions column)", ge=0, le=1)
+    persistent_window: int = _param(5, "persistent window", "F6.3; toolkit",
+                                    "Planned migration days looked back over for persistent deviation", ge=1)
     secondary_spike: float = _param(
         0.25, "secondary spike", "F5.5; toolkit",
         "Flag an effective day where a group's IF-036 completions in an LDSO exceed its IF-031 initiations for them "

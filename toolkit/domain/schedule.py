@@ -100,7 +100,7 @@ def consolidate(env: Envelopes, sprint: Sprint, plans: list[GroupPlan]) -> Sched
     open_ = env.migration[ks]
     dm_limit = np.where(env.de_minimis_ldso, env.ulmt - env.lrc, 0.0)
     limit_all = np.where(env.de_minimis_ldso[:, None], dm_limit[:, None] * open_[None, :], env.almt[:, ks])
-    national_all = env.csmt[ks].astype(np.float64)
+    national_all = env.planned_csmt[ks].astype(np.float64)  # CSMT, less the reserve when it sits within
     week_of = np.array([(first + timedelta(days=int(k - k0)) - weeks[0]).days // 7 for k in ks])
     weekly_limit = np.zeros((n_l, len(weeks)))
     np.add.at(weekly_limit.T, week_of, limit_all.T)

@@ -7,6 +7,7 @@ Phase dates are calendar-day offsets from the Plan start, which falls 33 days be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
@@ -25,6 +26,10 @@ class SprintOffsets(BaseModel):
     uca_end: int = Field(24, ge=0)
     baseline_publication: int = Field(27, ge=0)
     retro_days: int = Field(14, ge=1)
+    retro_feedback: int = Field(4, ge=0)  # retro feedback submission deadline, days from the retro start (C4.4 11)
+    retro_findings: int = Field(7, ge=0)  # initial sprint findings report, days from the retro start (C4.4 12)
+    # a phase date on a Migration Non-Working Day (weekend or bank holiday, C4.2) moves to the next working day
+    move_to_working_day: bool = True
 
 
 @dataclass(frozen=True)
@@ -64,30 +69,35 @@ class Sprint:
 SPRINT_COLUMNS = tuple(f.name for f in fields(Sprint))
 
 
-def build_sprints(execution_starts: list[date], offsets: SprintOffsets, m15: date) -> list[Sprint]:
+def build_sprints(execution_starts: list[date], offsets: SprintOffsets, m15: date,
+                  next_working_day: Callable[[date], date] | None = None) -> list[Sprint]:
     """Sprints from their execution start dates.
 
-    Execution ends the day before the next execution start; the last sprint executes until M15.
+    Execution ends the day before the next execution start; the last sprint executes until M15. With
+    ``next_working_day`` (the Migration Calendar's) and ``offsets.move_to_working_day``, a Plan, UCA or Publish
+    date and the retrospective meeting falling on a weekend or bank holiday move to the next working day (C4.2:
+    nothing is scheduled on Migration Non-Working Days); the execution phase itself is never moved.
     """
+    roll = next_working_day if next_working_day is not None and offsets.move_to_working_day else (lambda d: d)
     starts = sorted(execution_starts)
     sprints = []
     for number, start in enumerate(starts, start=1):
         plan = start - timedelta(days=offsets.plan_to_execution)
         end = starts[number] - timedelta(days=1) if number < len(starts) else max(m15, start)
-        draft = plan + timedelta(days=offsets.draft_publication)
+        draft = roll(plan + timedelta(days=offsets.draft_publication))
         sprints.append(Sprint(
             sprint=number,
-            plan_start=plan,
-            envelope_issue=plan + timedelta(days=offsets.envelope_issue),
-            submission_deadline=plan + timedelta(days=offsets.submission_deadline),
+            plan_start=roll(plan),
+            envelope_issue=roll(plan + timedelta(days=offsets.envelope_issue)),
+            submission_deadline=roll(plan + timedelta(days=offsets.submission_deadline)),
             draft_publication=draft,
             uca_start=draft,
-            uca_end=plan + timedelta(days=offsets.uca_end),
-            baseline_publication=plan + timedelta(days=offsets.baseline_publication),
+            uca_end=roll(plan + timedelta(days=offsets.uca_end)),
+            baseline_publication=roll(plan + timedelta(days=offsets.baseline_publication)),
             execution_start=start,
             execution_end=end,
             retro_start=end + timedelta(days=1),
-            retro_end=end + timedelta(days=offsets.retro_days),
+            retro_end=roll(end + timedelta(days=offsets.retro_days)),
         ))
     return sprints
 

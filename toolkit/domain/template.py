@@ -126,6 +126,8 @@ class TemplateContent:
     fast_feedback_start: date
     fast_feedback_end: date
     agents: list[Agent]
+    fast_feedback_weeks: int = 2  # the group's fast-feedback terms (F5.2.11; [fast_feedback] or its own)
+    fast_feedback_initiations: int = 500
     events: list[tuple[date, str]] = field(default_factory=list)  # key dates of the cycle
     # every date of the plan window, for the validator and the sample planner
     window_days: list[date] = field(default_factory=list)
@@ -240,7 +242,8 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
             limit[:, c] = daily_env[:, c]
         elif col.category == Category.DE_MINIMIS:
             limit[:, c] = np.where(open_, col.daily_cap, 0)
-    ff_start, ff_end = parameters.fast_feedback.window(ph.migration_start)
+    ff = parameters.fast_feedback.for_group(group.ff_weeks, group.ff_initiations)
+    ff_start, ff_end = ff.window(ph.migration_start)
     events = [(e.start, e.title) for e in calendar.events()
               if (e.sprint == sprint.sprint and e.kind in ("plan", "publish", "uca", "execute")
                   and "stand-up" not in e.title and "monthly review" not in e.title)
@@ -263,16 +266,7 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
     columns = [replace(col, fits=_fits(col, weekly_limit[:, c], week_ramp > 0, ph.migration_start >= first_day))
                for c, col in enumerate(columns)]
     phase_of_day = env.phase[gi, ks]
-    week_phase, week_notes = [], []
-    for w in range(n_w):
-        in_week = np.flatnonzero(week_of == w)
-        names = []
-        for k in in_week:
-            name = SHORT_PHASE[Phase(phase_of_day[k])]
-            if open_[k] and name and name not in names:
-                names.append(name)
-        week_phase.append(" / ".join(names))
-        week_notes.append(_week_note([all_days[k] for k in in_week], [parts_of_day[k] for k in in_week]))
+    week_phase, week_notes = _week_labels(n_w, week_of, phase_of_day, open_, all_days, parts_of_day)
 
     # the sprint's days
     sprint_end = min(sprint.execution_end, last_day)
@@ -288,9 +282,26 @@ def template_content(industry: Industry, calendar: MigrationCalendar, parameters
         day_notes=[notes[k] for k in sel], daily_limit=limit[sel] if sel else np.zeros((0, len(columns)), np.int64),
         migration_start=ph.migration_start, ramp_up_check_end=ramp_check_end, ramp_up_end=ph.ramp_up_end,
         core_start=ph.core_start, core_end=ph.core_end, fast_feedback_start=ff_start, fast_feedback_end=ff_end,
+        fast_feedback_weeks=ff.weeks, fast_feedback_initiations=ff.initiations,
         agents=industry.agents_of_group(group_mpid), events=sorted(events), window_days=all_days,
         window_open=open_, window_limit=limit, basis_notes=basis.notes if basis is not None else (),
         sites=industry.sites_of_group(group_mpid), m14=calendar.m14)
+
+
+def _week_labels(n_w: int, week_of: np.ndarray, phase_of_day: np.ndarray, open_: np.ndarray, all_days: list[date],
+                 parts_of_day: list[list[str]]) -> tuple[list[str], list[str]]:
+    """Each week's phases (those of its open days, in order) and its calendar note."""
+    week_phase, week_notes = [], []
+    for w in range(n_w):
+        in_week = np.flatnonzero(week_of == w)
+        names = []
+        for k in in_week:
+            name = SHORT_PHASE[Phase(phase_of_day[k])]
+            if open_[k] and name and name not in names:
+                names.append(name)
+        week_phase.append(" / ".join(names))
+        week_notes.append(_week_note([all_days[k] for k in in_week], [parts_of_day[k] for k in in_week]))
+    return week_phase, week_notes
 
 
 def _fits(col: LdsoColumn, weekly_limit: np.ndarray, ramp_weeks: np.ndarray, ramp_in_window: bool) -> int | None:

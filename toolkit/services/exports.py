@@ -20,9 +20,15 @@ def export_calendar_csv(ctx: Context, path: Path) -> int:
 
 
 def export_calendar_ics(ctx: Context, path: Path) -> int:
-    events = ctx.config.calendar.events()
+    events = ctx.config.calendar.events(supplier_ramp_up_days(ctx.envelopes()))
     write_ics(path, events, ctx.clock.now())
     return len(events)
+
+
+def supplier_ramp_up_days(env: env_domain.Envelopes) -> list[date]:
+    """The days on which some group is in its supplier ramp-up (C5 M-02.04, its daily stand-up)."""
+    on = (env.phase == env_domain.Phase.SUPPLIER_RAMP_UP).any(axis=0)
+    return [d for d, yes in zip(env.dates, on, strict=True) if yes]
 
 
 def export_sprints_csv(ctx: Context, path: Path) -> int:

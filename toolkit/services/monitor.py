@@ -7,15 +7,17 @@ and its outturn judge (``toolkit.services.outturn``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from toolkit.clock import stamp
+from toolkit.domain import criteria as C
 from toolkit.domain import monitoring as M
 from toolkit.domain.sprints import Sprint
+from toolkit.domain.stability import TrancheCheck, stability
 from toolkit.domain.text import display_name
 from toolkit.errors import UsageError
 from toolkit.excel.writers.monitoring import write_monitoring_workbook
@@ -66,6 +68,11 @@ def notify_shortfall(ctx: Context, sprint: Sprint, group: str, ldso: str, days: 
         raise UsageError(f"no LDSO {ldso!r} in config/ldsos.csv")
     if count <= 0:
         raise UsageError("--count must be a positive number of migrations")
+    today = ctx.clock.today()
+    past = sorted(d for d in days if d < today)
+    if past:
+        raise UsageError(f"{past[0]} is in the past (today is {today}): a shortfall can be notified for today or later "
+                         "only; what was not migrated on a past day shows in its outturn")
     if not reason.strip():
         raise UsageError("give the reason the group gave (--reason)")
     s, _, _ = current_schedule(ctx, sprint)
@@ -98,6 +105,45 @@ class Report:
     shortfalls: list[Shortfall]
     lost_days: list
     path: Path | None = None
+    load_limit: np.ndarray | None = None  # (D,) national: planned CSMT + the reserve of RCFC (F5.2.9)
+    ldso_over_load: list[tuple[str, date, int, float]] = field(default_factory=list)  # LDSO, day, actual, limit
+    rolling: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # level, actual, plan over the rolling period
+    reduced: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (cohorts, initiations) (F5.2.11)
+    persistent: list[C.Persistent] = field(default_factory=list)  # F6.3
+    outages: list[C.Outage] = field(default_factory=list)
+    tranches: list[str] = field(default_factory=list)  # the stability test of each tranche (F5.2.9)
+    exceptions: list[tuple[str, str, int, int]] = field(default_factory=list)  # over the engagement rate (F6.1)
+
+
+def tranche_stability(ctx: Context, as_of: date) -> list[TrancheCheck]:
+    """The stability test (F5.2.9) of every configured tranche of exceptional capacity, from the outturn the ledger
+    holds up to ``as_of`` (none without a ledger)."""
+    migrated: dict[date, int] = {}
+    if ctx.workspace.ledger.is_file():
+        for _, _, day, n in ctx.ledger.migrations(before=as_of + timedelta(days=1)):
+            migrated[day] = migrated.get(day, 0) + n
+    cap = ctx.config.parameters.capacity
+    return stability(ctx.config.calendar, migrated, cap.csmt_operational, cap.stability_share, cap.stability_days,
+                     as_of)
+
+
+def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, days: list[date],
+              cohorts: list[M.Cohort]) -> None:
+    """The rolling period (P EMT/SMT), reduced deltas (F5.2.11) and persistent deviation (F6.3)."""
+    config, p = ctx.config, ctx.config.parameters
+    migration = np.array([config.calendar.is_migration_day(d) for d in days], bool)
+    level, _, ra, rp = C.rolling_levels(act.migrated, plan, migration, p.tolerance.rolling_days, p.tolerance)
+    report.rolling = (level, ra, rp)
+    report.reduced = C.reduced_offsets(cohorts, config.industry, config.calendar, p.activation.mao_default,
+                                       report.sprint.execution_start, days[-1])
+    report.outages = [o for o in config.outages if days[0] <= o.day <= days[-1]]
+    report.exceptions = C.exception_rates(cohorts, config.industry, report.sprint.execution_start, days[-1],
+                                          p.monitoring.exception_rate)
+    share = p.capacity.stability_share
+    report.tranches = [t.describe(share) for t in tranche_stability(ctx, days[-1])]
+    report.persistent = C.persistent_deviations(
+        act.migrated, plan, report.monitoring.groups, report.monitoring.ldsos, days, migration, report.outages,
+        p.tolerance, p.monitoring.persistent_days, p.monitoring.persistent_window)
 
 
 def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = True) -> Report:
@@ -123,6 +169,10 @@ def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = T
         M.secondary_spikes([c for c in cohorts if days[0] <= c.effective <= days[-1]], config.industry, share),
         M.progress(cohorts, config.industry, env, config.calendar, config.parameters, upto),
         ctx.ledger.shortfalls(sprint.cycle), list(config.lost_day_claims))
+    k0 = (days[0] - env.dates[0]).days
+    report.load_limit = env.load_limit[k0:k0 + n]
+    report.ldso_over_load = M.ldso_over_load(act.migrated.sum(axis=0), s.daily_limit[:, :n], env.lrc, s.ldsos, days)
+    _criteria(ctx, report, plan, act, days, cohorts)
     if write:
         folder = ctx.workspace.monitoring_dir(sprint.cycle)
         folder.mkdir(parents=True, exist_ok=True)

@@ -128,6 +128,7 @@ CREATE TABLE IF NOT EXISTS outturn (
     initiations INTEGER NOT NULL CHECK (initiations >= 0),
     completions INTEGER CHECK (completions >= 0),
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    exceptions INTEGER CHECK (exceptions >= 0),
     PRIMARY KEY (supplier_mpid, ldso, initiation_date, effective_date)
 );
 CREATE TABLE IF NOT EXISTS shortfalls (
@@ -296,6 +297,8 @@ class Ledger:
                 for column, kind in MIGRATIONS.items():  # ledgers made before issue 16
                     if column not in columns:
                         db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
+                if "exceptions" not in {r[1] for r in db.execute("PRAGMA table_info(outturn)")}:  # before issue 19
+                    db.execute("ALTER TABLE outturn ADD COLUMN exceptions INTEGER CHECK (exceptions >= 0)")
             found = _CONNECTIONS[key] = (db, threading.RLock(), os.stat(self.path).st_ino)
         return _Session(found[0], found[1], key)
 
@@ -476,11 +479,12 @@ class Ledger:
         day = lambda d: iso[d] if d in iso else iso.setdefault(d, d.isoformat())  # noqa: E731
         with closing(self._connect()) as db, db:
             db.executemany(
-                "INSERT INTO outturn VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_mpid, ldso, initiation_date, "
-                "effective_date) DO UPDATE SET initiations = excluded.initiations, completions = "
-                "excluded.completions, submission_id = excluded.submission_id",
+                "INSERT INTO outturn (supplier_mpid, ldso, initiation_date, effective_date, initiations, completions, "
+                "submission_id, exceptions) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_mpid, ldso, "
+                "initiation_date, effective_date) DO UPDATE SET initiations = excluded.initiations, completions = "
+                "excluded.completions, submission_id = excluded.submission_id, exceptions = excluded.exceptions",
                 [(c.supplier, c.ldso, day(c.initiated), day(c.effective), c.initiations, c.completions,
-                  submission_id) for c in cohorts])
+                  submission_id, c.exceptions) for c in cohorts])
 
     def record_outturn(self, cohorts, name: str, at: datetime) -> int:
         """Outturn known by its cohorts only (a rehearsal's or the demo's simulated history, played without a
@@ -497,9 +501,10 @@ class Ledger:
     def outturn(self) -> list[Cohort]:
         """Every cohort of outturn stored, in initiation date order."""
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions "
-                              "FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, effective_date").fetchall()
-        return [Cohort(s, x, date.fromisoformat(i), date.fromisoformat(e), n, c) for s, x, i, e, n, c in rows]
+            rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions, "
+                              "exceptions FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, "
+                              "effective_date").fetchall()
+        return [Cohort(s, x, date.fromisoformat(i), date.fromisoformat(e), n, c, xc) for s, x, i, e, n, c, xc in rows]
 
     def migrations(self, before: date | None = None, since: date | None = None) -> list[tuple[str, str, date, int]]:
         """(supplier MPID, LDSO, initiation day, MPANs migrated) summed over the cohorts initiated that day

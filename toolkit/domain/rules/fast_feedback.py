@@ -21,7 +21,7 @@ def fast_feedback_limits(case: PlanCase) -> list[Finding]:
 
 def _fast_feedback(content: TemplateContent, parameters: Parameters, grid: Grid) -> list[Finding]:
     out: list[Finding] = []
-    act, ff = parameters.activation, parameters.fast_feedback
+    act, limit = parameters.activation, content.fast_feedback_initiations  # the group's terms (F5.2.11)
     open_days = {d for d, o in zip(content.window_days, content.window_open, strict=True) if o}
     total = 0
     for r, row in enumerate(grid.values):
@@ -56,7 +56,7 @@ def _fast_feedback(content: TemplateContent, parameters: Parameters, grid: Grid)
             out.append(finding(RuleId.FAST_FEEDBACK_LIMITS, f"activation offset {offset!s}: fast feedback allows "
                                f"{act.mao_min} to {act.mao_max} working days.", sheet=grid.area.sheet,
                                cell=grid.cell(r, 3)))
-    if total > ff.initiations:
+    if total > limit:
         out.append(finding(RuleId.FAST_FEEDBACK_LIMITS, f"{total:,} fast-feedback initiations in total; at most "
-                           f"{ff.initiations:,} are allowed.", sheet=grid.area.sheet, value=str(total)))
+                           f"{limit:,} are allowed.", sheet=grid.area.sheet, value=str(total)))
     return out

@@ -45,7 +45,7 @@ def outturn_file(case: OutturnCase) -> list[Finding]:
     if not table:
         return [finding(RuleId.OUTTURN_FILE, f"the file has no header row (expected {expected})")]
     header = outturn_header(table)
-    missing = [c for c in OUTTURN_COLUMNS if c not in header and c != "completions"]
+    missing = [c for c in OUTTURN_COLUMNS if c not in header and c != "completions"]  # "exceptions" is optional
     if missing:
         return [row_finding(RuleId.OUTTURN_FILE, 1, missing[0], f"missing column{'s' if len(missing) > 1 else ''} "
                             f"{', '.join(missing)} (expected {expected})")]
@@ -105,7 +105,8 @@ def check_cohorts(rows: list[dict[str, object]], industry: Industry, calendar: M
                                         f"(also row {seen[key]})"))
             continue
         seen[key] = line
-        cohorts.append(Cohort(supplier, ldso, key[2], key[3], counts["initiations"], counts["completions"]))
+        cohorts.append(Cohort(supplier, ldso, key[2], key[3], counts["initiations"], counts["completions"],
+                              counts["exceptions"]))
     return cohorts, findings
 
 
@@ -151,9 +152,9 @@ def _dates(line: int, raw: dict[str, object], calendar: MigrationCalendar,
 def _counts(line: int, raw: dict[str, object]) -> tuple[dict[str, int | None], list[Finding]]:
     out = []
     counts: dict[str, int | None] = {}
-    for column in ("initiations", "completions"):
+    for column in ("initiations", "completions", "exceptions"):  # exceptions: an optional column (F6.1)
         value = raw.get(column)
-        if column == "completions" and (value is None or str(value).strip() == ""):
+        if column != "initiations" and (value is None or str(value).strip() == ""):
             counts[column] = None
             continue
         number = _as_count(value)
@@ -163,6 +164,9 @@ def _counts(line: int, raw: dict[str, object]) -> tuple[dict[str, int | None], l
             out.append(row_finding(RuleId.OUTTURN_COUNT, line, column, f"{number} is negative"))
         else:
             counts[column] = number
+    if (counts.get("exceptions") or 0) > (counts.get("initiations") or 0) and "initiations" in counts:
+        out.append(row_finding(RuleId.OUTTURN_COUNT, line, "exceptions", f"{counts['exceptions']:,} exceptions for "
+                               f"{counts['initiations']:,} initiations: there cannot be more"))
     return counts, out
 
 

@@ -34,7 +34,7 @@ from toolkit.excel.book import (
 from toolkit.excel.writers.template.plan import CATEGORY_WORDS  # the templates' words: "de minimis", not DE_MINIMIS
 
 NATIONAL_COLUMNS = ["Date", "Migration day", "CSMT", "ACSMT", "Sum of ALMT", "Sum of envelopes", "Headroom to CSMT",
-                    "Headroom to ALMT"]
+                    "Headroom to ALMT", "Reserved capacity (RCFC)", "Load limit (plans + reserve)", "DLFC"]
 LDSO_COLUMNS = ["LDSO", "Name", "Metering points (LMPC)", "Tier", "Threshold (ULMT)", "Reserved capacity (LRC)",
                 "De minimis LDSO", "Share of ACSMT", "ALMT highest day", "ALMT lowest migration day",
                 "Envelope sum M11-M15", "Envelope pairs", "De minimis pairs", "Small pairs"]
@@ -54,6 +54,9 @@ class National:
     envelope_sum: np.ndarray
     headroom_csmt: np.ndarray
     headroom_almt: np.ndarray
+    reserve: np.ndarray  # the national Reserved Capacity (F5.2.9; P RCFC)
+    load_limit: np.ndarray  # what actual migrations may reach: planned CSMT + reserve
+    dlfc: np.ndarray  # the De minimis LDSO Factor of the day
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,13 @@ def write_envelope_workbook(path: Path, env: Envelopes, parameters: Parameters, 
 def build_envelopes(env: Envelopes, parameters: Parameters, names: dict[str, str], title: str) -> EnvelopeBook:
     totals = env.envelope.sum(axis=(0, 1))
     almt_sum = env.almt.sum(axis=0)
-    national = National(tuple(env.dates), env.migration, env.csmt, env.acsmt, almt_sum, totals, env.csmt - totals,
-                        almt_sum - totals)
+    national = National(tuple(env.dates), env.migration, env.csmt, env.acsmt, almt_sum, totals,
+                        env.planned_csmt - totals, almt_sum - totals, env.reserve, env.load_limit, env.dlfc)
     return EnvelopeBook(title, national, _ldso_rows(env, parameters, names), tuple(env.ldsos),
                         _group_rows(env, names), _parameter_rows(parameters), (
-                            ("derived", "dlfc", "DLFC", env.dlfc, "P2.3.1 DLFC; METHOD 3",
-                             "De minimis LDSOs' share of all metering points"),
+                            ("derived", "dlfc", "DLFC", float(env.dlfc.max()) if env.dlfc.size else 0.0,
+                             "P2.3.1 DLFC; METHOD 3", "De minimis LDSOs' share of all metering points, highest day "
+                             "(per day on the National sheet)"),
                             ("derived", "share_basis", "share basis", env.share_basis.value, "METHOD 5",
                              "Weight of a group in an LDSO's pool")))
 
@@ -172,9 +176,12 @@ def _national_sheet(wb, f: _Formats, title: str, n: National) -> None:
         ws.write_number(r, 5, int(n.envelope_sum[k]), f.int)
         ws.write_number(r, 6, n.headroom_csmt[k], f.int)
         ws.write_number(r, 7, n.headroom_almt[k], f.dec)
+        ws.write_number(r, 8, n.reserve[k], f.dec)
+        ws.write_number(r, 9, n.load_limit[k], f.dec)
+        ws.write_number(r, 10, float(n.dlfc[k]), f.pct)
     last = 3 + len(n.dates) - 1
     ws.set_column(0, 0, 16)
-    ws.set_column(1, 7, 14)
+    ws.set_column(1, 10, 14)
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, last, len(NATIONAL_COLUMNS) - 1)
     chart = wb.add_chart({"type": "line"})

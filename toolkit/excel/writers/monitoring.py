@@ -69,6 +69,7 @@ class Trend:
     csmt: np.ndarray
     level2: np.ndarray  # group x LDSO cells at level 2 that day
     level3: np.ndarray
+    load_limit: np.ndarray  # planned CSMT + the national reserve (RCFC)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,11 @@ def build_monitoring(report, names: dict[str, str], parameters: Parameters, stam
     cum_plan, cum_actual = np.cumsum(mon.plan, axis=2), np.cumsum(mon.actual.migrated, axis=2)
     heat_maps = (_heat_map("Heat map sprint to date", mon, names, mon.cumulative_level, cum_actual, cum_plan),
                  _heat_map("Heat map last day", mon, names, mon.daily_level, mon.actual.migrated, mon.plan))
+    if report.rolling is not None:
+        heat_maps += (_heat_map("Heat map rolling", mon, names, *report.rolling),)
+    load = report.load_limit if report.load_limit is not None else report.csmt
     trend = Trend(tuple(mon.days), report.national_plan, report.national_actual, report.csmt,
-                  (mon.daily_level == 2).sum(axis=(0, 1)), (mon.daily_level == 3).sum(axis=(0, 1)))
+                  (mon.daily_level == 2).sum(axis=(0, 1)), (mon.daily_level == 3).sum(axis=(0, 1)), load)
     escalations = tuple((e.group, names.get(e.group, ""), e.ldso, e.scope, e.day, e.plan, e.actual,
                          (e.actual - e.plan) / e.plan if e.plan else None, e.direction,
                          "yes" if e.unplanned else "", "yes" if e.provisional else "") for e in mon.escalations)
@@ -170,6 +174,11 @@ def _summary(report, parameters: Parameters, stamp: str) -> tuple[tuple[str, str
         ("National: planned / migrated to date", f"{int(report.national_plan.sum()):,} / "
                                                  f"{int(report.national_actual.sum()):,}"),
         ("Days the nation went over CSMT", str(int((report.national_actual > report.csmt).sum()))),
+        ("Days the nation went over its load limit (CSMT and the reserve of RCFC)",
+         str(int((report.national_actual > report.load_limit).sum())) if report.load_limit is not None else ""),
+        ("LDSO-days over the LDSO's load limit (planned limit + LRC)",
+         "; ".join(f"{ldso} {day:%d %b}: {actual:,} > {limit:,.0f}" for ldso, day, actual, limit
+                   in report.ldso_over_load[:20]) or "none"),
         ("Activation offsets outside MAO", str(len(report.offsets))),
         ("Secondary MPAN spikes", str(len(report.spikes))),
         ("Groups below CMWCP after their core window", ", ".join(p.group for p in report.progress
@@ -177,7 +186,32 @@ def _summary(report, parameters: Parameters, stamp: str) -> tuple[tuple[str, str
         ("Groups whose earlier outturn is not held", str(sum(p.status(report.as_of).startswith("outturn incomplete")
                                                              for p in report.progress))),
         ("Shortfalls notified / lost day claims", f"{len(report.shortfalls)} / {len(report.lost_days)}"),
+        *_criteria_rows(report, parameters),
     )
+
+
+def _criteria_rows(report, parameters: Parameters) -> tuple[tuple[str, str], ...]:
+    """The rolling period (P EMT/SMT), reduced deltas (F5.2.11), persistent deviation and outages (F6.3)."""
+    n = parameters.tolerance.rolling_days
+    rows = []
+    if report.rolling is not None and report.monitoring.days:
+        last = report.rolling[0][:, :, -1]
+        rows.append((f"Rolling {n} migration days: level 2 / level 3", f"{int((last == 2).sum())} / "
+                                                                       f"{int((last == 3).sum())}"))
+    reduced = report.reduced
+    rows.append(("Reduced activation offsets this sprint (F5.2.11)",
+                 f"{sum(v[1] for v in reduced.values()):,} initiations in {sum(v[0] for v in reduced.values())} "
+                 "cohorts" + (": " + ", ".join(f"{g} {v[1]:,}" for g, v in reduced.items()) if reduced else "")))
+    m = parameters.monitoring
+    rows.append((f"Persistent deviation (F6.3: level 2+ on {m.persistent_days} of the last {m.persistent_window} "
+                 "planned days)", "; ".join(f"{p.group} {p.direction} on {', '.join(f'{d:%d %b}' for d in p.days)}"
+                                           for p in report.persistent) or "none"))
+    rows.append((f"Exception rates above {m.exception_rate:.0%} of initiations this sprint (F6.1)",
+                 "; ".join(f"{g} {x}: {e:,} of {n:,} ({e / n:.1%})" for g, x, n, e in report.exceptions) or "none"))
+    rows.append(("Exceptional capacity tranches (F5.2.9 stability test)", "; ".join(report.tranches) or "none"))
+    rows.append(("Outage days left out of performance (config/outages.csv)",
+                 "; ".join(f"{o.day:%d %b} {o.ldso or 'all LDSOs'}: {o.reason}" for o in report.outages) or "none"))
+    return tuple(rows)
 
 
 def _heat_map(sheet: str, mon, names: dict[str, str], level: np.ndarray, actual: np.ndarray,
@@ -277,7 +311,8 @@ def _heat_map_sheet(wb, f: _Formats, heat_map: HeatMap) -> None:
 
 def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
     ws = wb.add_worksheet("Trend")
-    ws.write_row(0, 0, ["Date", "Planned", "Migrated", "CSMT", "Level 2 cells", "Level 3 cells"], f.head)
+    ws.write_row(0, 0, ["Date", "Planned", "Migrated", "CSMT", "Level 2 cells", "Level 3 cells",
+                        "Load limit (CSMT + reserve)"], f.head)
     for k, d in enumerate(trend.days, start=1):
         ws.write_datetime(k, 0, d, f.day)
         ws.write_number(k, 1, int(trend.planned[k - 1]), f.int)
@@ -286,6 +321,7 @@ def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
             ws.write_number(k, 3, float(trend.csmt[k - 1]), f.int)
         ws.write_number(k, 4, int(trend.level2[k - 1]))
         ws.write_number(k, 5, int(trend.level3[k - 1]))
+        ws.write_number(k, 6, float(trend.load_limit[k - 1]), f.int)
     n = len(trend.days)
     axis = {"date_axis": True, "num_format": CHART_DAY, "num_font": {"rotation": -45}}
     if n:
@@ -300,7 +336,7 @@ def _trend_sheet(wb, f: _Formats, trend: Trend) -> None:
         chart.set_legend({"position": "bottom"})
         chart.show_blanks_as("gap")
         chart.set_size({"width": 900, "height": 340})
-        ws.insert_chart(1, 7, chart)
+        ws.insert_chart(1, 8, chart)
         levels = wb.add_chart({"type": "column", "subtype": "stacked"})
         for col, colour in ((4, LEVEL_2_SERIES), (5, STRONG_RED)):
             levels.add_series({"name": ["Trend", 0, col], "categories": ["Trend", 1, 0, n, 0],

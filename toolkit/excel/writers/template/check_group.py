@@ -86,14 +86,14 @@ def _daily(content: TemplateContent, wk: Grid, dy: Grid | None) -> list:
 
 
 def _fast_feedback(content: TemplateContent, parameters: Parameters, sheets: dict[str, str]) -> list:
-    ff = parameters.fast_feedback
+    limit = content.fast_feedback_initiations  # the group's own terms (F5.2.11)
     checks, counts = F.fast_feedback_refs(sheets[rules.FAST_FEEDBACK])
     return [
         (f"Fast-feedback rows with a problem (their Check column on '{sheets[rules.FAST_FEEDBACK]}')",
          RuleId.FAST_FEEDBACK_LIMITS, f'=SUMPRODUCT(({checks}<>"")*({checks}<>"OK"))', 0, "#>0", Severity.ERROR,
          False),
-        (f"Fast-feedback initiations in total (at most {ff.initiations:,})", RuleId.FAST_FEEDBACK_LIMITS,
-         "{=SUM(" + F.clean(counts) + ")}", 0, f"#>{ff.initiations}", Severity.ERROR, False),
+        (f"Fast-feedback initiations in total (at most {limit:,})", RuleId.FAST_FEEDBACK_LIMITS,
+         "{=SUM(" + F.clean(counts) + ")}", 0, f"#>{limit}", Severity.ERROR, False),
     ]
 
 

@@ -28,7 +28,7 @@ def fast_feedback_sheet(ws, f: Formats, content: TemplateContent, parameters: Pa
     bottom = TOP + FAST_FEEDBACK_ROWS - 1
     if content.fast_feedback_in_window:
         _validations(ws, content, parameters, bottom)
-    _total(ws, f, parameters, bottom)
+    _total(ws, f, content.fast_feedback_initiations, bottom)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 2, 12)
     ws.set_column(3, 3, 18)
@@ -41,14 +41,15 @@ def fast_feedback_sheet(ws, f: Formats, content: TemplateContent, parameters: Pa
 
 
 def _explanation(content: TemplateContent, parameters: Parameters) -> list[str]:
-    act, ff = parameters.activation, parameters.fast_feedback
+    act = parameters.activation
     lines = [
         f"Every migration uses the default activation offset of {act.mao_default} working days from initiation "
         "(IF-031) to the appointment effective date, except a short fast-feedback period at the start of your "
         "ramp-up.",
         f"Fast feedback: initiations from {content.fast_feedback_start:%a %d %b %Y} to "
-        f"{content.fast_feedback_end:%a %d %b %Y} ({ff.weeks} weeks from the start of your ramp-up), at most "
-        f"{ff.initiations:,} initiations in total, activation offset {act.mao_min} to {act.mao_max} working days.",
+        f"{content.fast_feedback_end:%a %d %b %Y} ({content.fast_feedback_weeks} weeks from the start of your "
+        f"ramp-up), at most {content.fast_feedback_initiations:,} initiations in total, activation offset "
+        f"{act.mao_min} to {act.mao_max} working days.",
         "List each day's fast-feedback initiations below, per LDSO; they are part of your daily plan, not in "
         "addition to it.",
     ]
@@ -75,7 +76,7 @@ def _rows(ws, f: Formats, content: TemplateContent, parameters: Parameters) -> N
 
 
 def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: int) -> None:
-    act, ff = parameters.activation, parameters.fast_feedback
+    act = parameters.activation
     mpids = content.ldso_mpids
     ws.data_validation(TOP, 0, bottom, 0, {
         "validate": "date", "criteria": "between", "minimum": content.fast_feedback_start,
@@ -88,10 +89,11 @@ def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: i
         ws.data_validation(TOP, 1, bottom, 1, {"validate": "list", "source": mpids,
                                                "input_title": "LDSO", "input_message": "One of your LDSOs."})
     ws.data_validation(TOP, 2, bottom, 2, {
-        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": ff.initiations,
+        "validate": "integer", "criteria": "between", "minimum": 1, "maximum": content.fast_feedback_initiations,
         "input_title": "Initiations", "input_message": f"Whole number of fast-feedback initiations, 1 to "
-                                                       f"{ff.initiations:,}.",
-        "error_title": "Whole numbers only", "error_message": f"1 to {ff.initiations:,} (leave the row empty for "
+                                                       f"{content.fast_feedback_initiations:,}.",
+        "error_title": "Whole numbers only",
+        "error_message": f"1 to {content.fast_feedback_initiations:,} (leave the row empty for "
                                                              "none)."})
     ws.data_validation(TOP, 3, bottom, 3, {
         "validate": "integer", "criteria": "between", "minimum": act.mao_min, "maximum": act.mao_max,
@@ -100,14 +102,13 @@ def _validations(ws, content: TemplateContent, parameters: Parameters, bottom: i
         "error_message": f"Fast feedback allows {act.mao_min} to {act.mao_max} working days."})
 
 
-def _total(ws, f: Formats, parameters: Parameters, bottom: int) -> None:
-    """The total against the allowance; any check that is not OK red."""
-    ff = parameters.fast_feedback
+def _total(ws, f: Formats, limit: int, bottom: int) -> None:
+    """The total against the group's allowance; any check that is not OK red."""
     total_row = bottom + 2
     ws.write(total_row, 1, "Total", f.label)
     ws.write_formula(total_row, 2, f"=SUM({xl_rowcol_to_cell(TOP, 2)}:{xl_rowcol_to_cell(bottom, 2)})", f.int, 0)
-    ws.write_formula(total_row, 4, f'=IF({xl_rowcol_to_cell(total_row, 2)}>{ff.initiations},"over the '
-                                    f'{ff.initiations:,} allowed","OK")', None, "OK")
+    ws.write_formula(total_row, 4, f'=IF({xl_rowcol_to_cell(total_row, 2)}>{limit},"over the '
+                                    f'{limit:,} allowed","OK")', None, "OK")
     ws.conditional_format(TOP, 4, total_row, 4, {"type": "formula", "format": f.red,
                                                   "criteria": f'=AND({xl_rowcol_to_cell(TOP, 4)}<>"",'
                                                               f'{xl_rowcol_to_cell(TOP, 4)}<>"OK")'})
