@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.clock import Clock
-from toolkit.demo.simulate import simulate_returns
+from toolkit.demo.simulate import fill_many, simulate_returns
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.programme import churn_before, group_arrays
@@ -31,7 +31,6 @@ from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Status
 from toolkit.errors import UsageError
-from toolkit.excel.filler import fill_plan
 from toolkit.services.consolidate import consolidate_schedule, consolidation
 from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
@@ -47,6 +46,17 @@ from toolkit.store.workspace import Workspace
 WORKERS = min(os.cpu_count() or 1, 2)  # worker processes judging the returns (mcc watch --workers)
 STEPS = ("templates", "returns", "corrections", "draft and UCA", "baseline", "outturn", "shortfall", "review")
 Step = Callable[[Sprint, str], None]
+
+
+def _corrected(group: str, sprint: Sprint) -> str:
+    return f"{group} plan {sprint.cycle} corrected.xlsx"
+
+
+def _drop(ws: Workspace, path: Path) -> None:
+    """Into the inbox as an email client saves an attachment: written beside it, then renamed."""
+    part = ws.inbox / f"{path.name}.part"
+    shutil.copyfile(path, part)
+    part.replace(ws.inbox / path.name)
 
 
 @dataclass
@@ -177,7 +187,7 @@ class _Run:
     def _returns(self, sprint: Sprint) -> None:
         """Most groups return before the deadline, one in four of them with a typical mistake; a few do not."""
         at = self.on(sprint.submission_deadline - timedelta(days=2))
-        simulate_returns(at, sprint, share=0.93, seed=int(self.rng.integers(1 << 31)))
+        simulate_returns(at, sprint, share=0.93, seed=int(self.rng.integers(1 << 31)), workers=WORKERS)
         process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
 
     def _corrections(self, sprint: Sprint) -> None:
@@ -191,22 +201,21 @@ class _Run:
             day = sprint.submission_deadline + timedelta(days=1 if late else 0)
             at = self.on(day)
             todo = [g for g in issued if ledger.current_plan(sprint.cycle, g) is None and (g in returned) != late]
+            fill_many([self._valid_return(at, sprint, group, issued[group].file) for group in todo], WORKERS)
             for group in todo:
-                self._valid_return(at, sprint, group, issued[group].file)
+                _drop(ctx.workspace, ctx.workspace.workbooks / sprint.cycle / "simulated" / _corrected(group, sprint))
             if todo:
-                process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0)
+                process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
 
-    def _valid_return(self, ctx: Context, sprint: Sprint, group: str, template: str) -> None:
+    def _valid_return(self, ctx: Context, sprint: Sprint, group: str, template: str) -> tuple[Path, Path, dict]:
+        """The fill of a careful plan into the group's template, saved on the day: a correction is never the same
+        bytes as the wrong return before it (the inbox would take it for that file sent again)."""
         ws = ctx.workspace
         plan = sample_plan(issued_content(ctx, group, sprint), ctx.config.parameters)
         work = ws.workbooks / sprint.cycle / "simulated"
         work.mkdir(parents=True, exist_ok=True)
-        name = f"{group} plan {sprint.cycle} corrected.xlsx"
-        fill_plan(ws.templates_dir(sprint.cycle) / template, work / name, weekly=plan.weekly, daily=plan.daily,
-                  agents=plan.agents)
-        part = ws.inbox / f"{name}.part"
-        shutil.copyfile(work / name, part)
-        part.replace(ws.inbox / name)
+        return (ws.templates_dir(sprint.cycle) / template, work / _corrected(group, sprint),
+                {"weekly": plan.weekly, "daily": plan.daily, "agents": plan.agents, "saved": ctx.clock.now()})
 
     def _uca(self, sprint: Sprint, run: SprintRun) -> None:
         drafting = self.on(sprint.draft_publication)
@@ -215,7 +224,7 @@ class _Run:
         report = uca_report(drafting, sprint)
         requesting = self.on(sprint.uca_start + timedelta(days=1))
         if self._uca_requests(requesting, sprint, report.eligible):
-            process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0)
+            process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
         if self.quick:
             alloc, _ = current_allocation(self.on(sprint.uca_end), sprint)
         else:
@@ -233,7 +242,7 @@ class _Run:
         forms = latest_issued(ws.requests_dir(sprint.cycle))
         s = consolidation(ctx, sprint).schedule
         basis = self.basis[sprint.cycle]
-        asked_by = 0
+        jobs: list[tuple[Path, Path, dict]] = []
         for group in [g for g in eligible if rng.random() < 0.5]:
             form = snap.form(env, group)
             if not form.ldsos:
@@ -249,12 +258,11 @@ class _Run:
             if not asked.any():
                 continue
             path = ws.workbooks / sprint.cycle / "simulated" / f"{group} UCA request.xlsx"
-            fill_plan(ws.requests_dir(sprint.cycle) / forms[group].file, path, uca=asked)
-            part = ws.inbox / f"{path.name}.part"
-            shutil.copyfile(path, part)
-            part.replace(ws.inbox / path.name)
-            asked_by += 1
-        return asked_by
+            jobs.append((ws.requests_dir(sprint.cycle) / forms[group].file, path, {"uca": asked}))
+        fill_many(jobs, WORKERS)
+        for _, path, _ in jobs:
+            _drop(ws, path)
+        return len(jobs)
 
     # -- execution -----------------------------------------------------------------------------------------------
 
