@@ -17,7 +17,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,7 @@ from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
 from toolkit.services.issue import current_templates, issue, issued_content
 from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
+from toolkit.services.play import record_plans, sample_plans
 from toolkit.services.publish import publish
 from toolkit.services.success import Standing, sprint_review, submissions, success_report
 from toolkit.services.uca import current_allocation, current_schedule, snapshot, uca_allocate, uca_report
@@ -111,14 +112,17 @@ def prepare(source: Path, out: Path) -> Workspace:
 
 
 def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, step: Step | None = None,
-             quick: bool = False) -> Rehearsal:
+             quick: bool = False, sample: int = 0) -> Rehearsal:
     """Every sprint from the first to ``until`` (default: the last, ending at M15); writes ``out/summary.json``.
     ``quick``: the same steps and figures without the MCC's internal workbooks (draft and baseline schedules, the
     allocation workbook and grant notices, the publication set, the monitoring workbook); the supplier exchange
-    (templates, returns, feedback, UCA request forms), the reviews and the success workbook are still written."""
+    (templates, returns, feedback, UCA request forms), the reviews and the success workbook are still written.
+    ``sample``: at most that many groups a sprint exchange workbooks (a different share of the groups each sprint,
+    in turn); the others' plans are recorded by their figures, as careful suppliers would return them on the day
+    the returns arrive (``services.play``). 0: every group, every sprint."""
     ws = prepare(source, out)
     run = _Run(Context(ws, Clock.from_env()), np.random.default_rng(seed), step or (lambda s, what: None),
-               quick)
+               quick, sample)
     sprints = run.ctx.config.calendar.sprints
     if until:
         last = sprint_by_cycle(sprints, until)
@@ -138,8 +142,8 @@ def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, s
 
 
 class _Run:
-    def __init__(self, ctx: Context, rng: np.random.Generator, step: Step, quick: bool):
-        self.ctx, self.rng, self.step, self.quick = ctx, rng, step, quick
+    def __init__(self, ctx: Context, rng: np.random.Generator, step: Step, quick: bool, sample: int = 0):
+        self.ctx, self.rng, self.step, self.quick, self.sample = ctx, rng, step, quick, sample
         ctx.envelopes()  # computed once: every context of a day shares them
         self.runs: dict[str, SprintRun] = {}
         self.cache: dict[str, Standing] = {}
@@ -162,9 +166,15 @@ class _Run:
 
     def plan(self, sprint: Sprint) -> None:
         run = self.runs.setdefault(sprint.cycle, SprintRun(sprint.cycle))
-        issued = issue(self.on(sprint.envelope_issue), sprint)
+        by_workbook, by_figures = self._exchanging(sprint)
+        issued = issue(self.on(sprint.envelope_issue), sprint, by_workbook)
         basis = self.basis[sprint.cycle] = issued.basis
         run.templates, run.infeasible_pairs = len(issued.templates), len(issued.shortages)
+        if by_figures:  # the others' plans, by their figures, on the day the returns arrive
+            plans, _, infeasible = sample_plans(self.ctx, sprint, sprint.envelope_issue, by_figures)
+            arrived = datetime.combine(sprint.submission_deadline - timedelta(days=2), time(12, 0), tzinfo=UTC)
+            record_plans(self.ctx, sprint, plans, arrived)
+            run.infeasible_pairs += infeasible
         run.remaining = int(basis.remaining.sum())
         run.negative_remaining = int((basis.remaining < 0).sum())
         run.unbalanced_groups = int(((basis.remaining + basis.migrated).sum(axis=1)
@@ -180,9 +190,21 @@ class _Run:
             self.note(sprint, "baseline publication", publish(self.on(sprint.baseline_publication), sprint,
                                                               "baseline").folder)
         sub = submissions(self.ctx, sprint)
-        run.accepted = sub.templates - sub.without_plan
+        ledger = self.ctx.ledger  # every group with an accepted plan, by workbook or by figures
+        run.accepted = sum(ledger.current_plan(sprint.cycle, g.mpid) is not None
+                           for g in self.ctx.config.industry.groups)
         run.rejected, run.late = sub.rejected, sub.late
         self.step(sprint, "baseline")
+
+    def _exchanging(self, sprint: Sprint) -> tuple[list[str] | None, list[str]]:
+        """The groups exchanging workbooks in the sprint (None: every group) and those whose plans go by figures:
+        with ``sample``, groups in turn from the sprint's number on, so each group exchanges in some sprints."""
+        groups = [g.mpid for g in self.ctx.config.industry.groups]
+        if not self.sample or self.sample >= len(groups):
+            return None, []
+        start = ((sprint.sprint - 1) * self.sample) % len(groups)
+        chosen = {groups[(start + k) % len(groups)] for k in range(self.sample)}
+        return [g for g in groups if g in chosen], [g for g in groups if g not in chosen]
 
     def _returns(self, sprint: Sprint) -> None:
         """Most groups return before the deadline, one in four of them with a typical mistake; a few do not."""
