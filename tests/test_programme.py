@@ -357,3 +357,19 @@ def test_a_judge_whose_configuration_changed_keeps_its_new_contents_to_itself(tm
     judge.refresh()
     assert judge.content(group, s8) is not kept
     assert ctx.contents[(group, "S8")][1] is kept
+
+
+def test_the_name_and_rules_labels_are_top_aligned_with_the_wrapped_notes_beside_them(tmp_path):
+    """Issue 15 (the rows a template shows per LDSO): the LDSO names and rules are wrapped notes aligned to the top of
+    their rows; their labels are too, so a label is read beside its row (rendered, 'Rules' sat a row low)."""
+    ws = make_workspace(tmp_path / "ws")
+    ctx = context(ws, load(ws), at=S8_ISSUE)
+    s8 = ctx.sprint("S8")
+    group = next(ph.group for ph in ctx.envelopes().phases if ph.migration_start < s8.execution_start)
+    issue(ctx, s8, groups=[group], workers=1)
+    book = openpyxl.load_workbook(ws.templates_dir("S8") / current_templates(ws, "S8")[group].file)
+    sheet = book[C.SHEET_WEEKLY]
+    for row, label in ((3, "LDSO name"), (4, "Rules")):
+        assert sheet.cell(row, 1).value == label
+        note = next(c for c in sheet[row][1:] if c.value)
+        assert note.alignment.vertical == "top" and sheet.cell(row, 1).alignment.vertical == "top"
