@@ -342,18 +342,30 @@ def stage_publish(root: Path) -> dict:
             "files": len(draft.files) + len(base.files)}
 
 
-def stage_rehearsal(root: Path) -> dict:
+SAMPLE = 34  # groups exchanging workbooks each sprint in the benchmark's rehearsal: every group in three sprints
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children waited for (the rehearsal's workers and pools)."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+def stage_rehearsal(root: Path, sample: int = SAMPLE) -> dict:
     """The whole programme rehearsed on a copy of the workspace's configuration (issue 15): every sprint, M11 to
-    M15, in quick mode (no MCC-internal workbooks); the rehearsal's own summary checked for breaches."""
+    M15, in quick mode (no MCC-internal workbooks), ``sample`` groups a sprint exchanging workbooks (0: every
+    group); the rehearsal's own summary checked for breaches."""
     from toolkit.demo.rehearse import rehearse
 
     out = root.parent / f"{root.name}-rehearsal"
     shutil.rmtree(out, ignore_errors=True)
-    t = time.perf_counter()
-    result = rehearse(root, out, seed=1, quick=True)
+    t, cpu, load = time.perf_counter(), _cpu(), os.getloadavg()[0]
+    result = rehearse(root, out, seed=1, quick=True, sample=sample)
     seconds = time.perf_counter() - t
     sprints = result.sprints
-    return {"seconds": seconds, "sprints": len(sprints), "per_sprint": seconds / max(len(sprints), 1),
+    return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, "load": [load, os.getloadavg()[0]],
+            "sample": sample, "templates": sum(r.templates for r in sprints),
+            "sprints": len(sprints), "per_sprint": seconds / max(len(sprints), 1),
             "breaches": sum(r.baseline_breaches for r in sprints),
             "negative": sum(r.negative_remaining for r in sprints),
             "unbalanced": sum(r.unbalanced_groups for r in sprints),
@@ -406,7 +418,8 @@ def stage_startup(root: Path) -> dict:
 STAGES = {"envelopes": stage_envelopes, "envelope-csv": stage_envelope_csv, "templates": stage_templates,
           "templates-floor": stage_templates_floor, "fill": stage_fill, "validate": stage_validate,
           "watcher": stage_watcher, "consolidate": stage_consolidate, "uca": stage_uca, "publish": stage_publish,
-          "rehearsal": stage_rehearsal, "startup": stage_startup}
+          "rehearsal": stage_rehearsal, "rehearsal-full": lambda root: stage_rehearsal(root, 0),
+          "startup": stage_startup}
 
 
 def _run_stage(name: str, root: Path) -> dict:
@@ -441,19 +454,25 @@ def run_size(label: str, groups: int, ldsos: int, tmp: Path, only: list[str] | N
         print(f"  {label}: {name} ...", file=sys.stderr, flush=True)
         results[name] = _run_stage(name, root)
     r = results
-    rows = _cycle_rows(r) if all(name in r for name in STAGES if name not in ("rehearsal", "startup")) else []
+    rows = _cycle_rows(r) if all(name in r for name in STAGES
+                                 if not name.startswith("rehearsal") and name != "startup") else []
     if "startup" in r:
         u = r["startup"]
         for name, what in (("help", "mcc --help"), ("status", "mcc status"), ("validate", "mcc validate")):
             rows.append((f"start-up: {what}", u[name]["wall"], None, None, f"start-up: {what}",
                          f"whole process, median of {STARTUP_RUNS} (range {u[name]['wall_min']:.2f}-"
                          f"{u[name]['wall_max']:.2f} s); cpu {u[name]['cpu']:.2f} s; load average {u['load']:.1f}"))
-    if "rehearsal" in r:
-        h = r["rehearsal"]
-        rows.append(("rehearsal M11-M15 (quick)", h["seconds"], None, None, "rehearsal M11-M15 (quick)",
-                     f"{h['sprints']} sprints, {h['per_sprint']:.1f} s each; {h['migrated']:,} migrated; baseline "
-                     f"breaches {h['breaches']}, negative remaining {h['negative']}, unbalanced groups "
-                     f"{h['unbalanced']}; {h['met']} of {h['judged']} groups met the participant criterion"))
+    for name in ("rehearsal", "rehearsal-full"):
+        if name in r:
+            h = r[name]
+            rows.append((f"{name} M11-M15 (quick)", h["seconds"], None, None,
+                         "rehearsal M11-M15 (quick)" if name == "rehearsal" else None,
+                         f"{h['sprints']} sprints, {h['per_sprint']:.1f} s each; {h['templates']} templates "
+                         f"({h['sample'] or 'every'} groups a sprint by workbook); CPU {h['cpu_seconds']:.0f} s "
+                         f"(process tree); load average {h['load'][0]:.1f} to {h['load'][1]:.1f}; "
+                         f"{h['migrated']:,} migrated; baseline breaches {h['breaches']}, negative remaining "
+                         f"{h['negative']}, unbalanced groups {h['unbalanced']}; {h['met']} of {h['judged']} groups "
+                         "met the participant criterion"))
     return _rows(label, rows, results)
 
 

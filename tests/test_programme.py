@@ -282,3 +282,94 @@ def test_no_daily_plan_is_asked_of_a_group_whose_weekly_plan_leaves_the_sprint_e
         fill_plan(path, tmp_path / "nothing.xlsx", weekly=blank), "nothing.xlsx")
     assert "daily.required" not in [f.rule for f in judged.findings]
     assert judged.status == "accepted"
+
+
+# -- template contents kept in the context (the rehearsal's speed) -----------------------------------------------
+
+def _parts(path) -> dict[str, bytes]:
+    """A workbook's parts but its document properties (XlsxWriter stamps the time of writing there)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_contents_kept_in_the_context_give_the_templates_and_verdicts_worked_out_afresh(tmp_path):
+    """Issue 15 (item 1, and the rehearsal's benchmark): a context keeps each template content it works out per group,
+    cycle and basis, and the judges made from it share them. After outturn moves the remaining portfolio, the kept
+    contents are worked out again: the templates issued and the verdicts given are those of a fresh context."""
+    import shutil
+
+    from toolkit.services.context import Context
+    from toolkit.services.judge import WorkbookJudge
+
+    ws_a = make_workspace(tmp_path / "a")
+    shutil.copytree(ws_a.root, tmp_path / "b")
+    ws_b = Workspace(tmp_path / "b")
+    config = load(ws_a)
+    kept = context(ws_a, config, at=S8_ISSUE)
+    s8 = kept.sprint("S8")
+    groups = sorted(ph.group for ph in kept.envelopes().phases if ph.migration_start < s8.execution_start)[:3]
+    before = template_contents(kept, s8, groups)  # kept, on the portfolio left before the outturn below
+    assert all(kept.contents[(g, "S8")][1] is not None for g in groups)
+    env = kept.envelopes()
+    ldso = next(j for j, x in enumerate(env.ldsos) if config.industry.group_portfolio.get((groups[0], x), 0) > 500)
+    migrated = np.zeros((len(env.groups), len(env.ldsos), 1), dtype=np.int64)
+    migrated[env.groups.index(groups[0]), ldso, 0] = 321
+    day = s8.execution_start - timedelta(days=14)
+    for ws in (ws_a, ws_b):
+        record_migrations(context(ws, load(ws), at=S8_ISSUE), env.groups, env.ldsos, [day], migrated,
+                          S8_ISSUE - timedelta(days=1), "outturn (test)")
+    a = issue(kept, s8, groups=groups, workers=1)
+    b = issue(context(ws_b, load(ws_b), at=S8_ISSUE), s8, groups=groups, workers=1)
+    assert np.array_equal(a.basis.remaining, b.basis.remaining)
+    assert before[groups[0]].digest() != issued_content(kept, groups[0], s8).digest()  # worked out again
+    for ta, tb in zip(a.templates, b.templates, strict=True):
+        assert _parts(ws_a.templates_dir("S8") / ta.file) == _parts(ws_b.templates_dir("S8") / tb.file)
+    # a judge made from the context starts from its contents; one of its own works them out: the same verdicts
+    seeded = make_judge(kept.on(kept.clock))
+    assert seeded.content(groups[0], s8) is kept.contents[(groups[0], "S8")][1]
+    own = WorkbookJudge(ws_a, load(ws_a), "S8", kept.key, kept.clock)
+    fresh = Context(ws_a, kept.clock)
+    for g in groups:
+        content = issued_content(fresh, g, s8)
+        assert content is not kept.contents[(g, "S8")][1] and content.digest() == issued_content(kept, g, s8).digest()
+        plan = sample_plan(content, config.parameters)
+        path = fill_plan(ws_a.templates_dir("S8") / current_templates(ws_a, "S8")[g].file, tmp_path / f"{g}.xlsx",
+                         weekly=plan.weekly, daily=plan.daily, agents=plan.agents)
+        one, two = seeded.judge(path, "x.xlsx"), own.judge(path, "x.xlsx")
+        assert (one.status, [f.as_dict() for f in one.findings]) == (two.status, [f.as_dict() for f in two.findings])
+
+
+def test_a_judge_whose_configuration_changed_keeps_its_new_contents_to_itself(tmp_path):
+    """Issue 15: the contents a judge shares with the context it was made from are of that configuration; once the
+    configuration files change, the judge works out its own and never writes them into the context's."""
+    ws = make_workspace(tmp_path / "ws")
+    ctx = context(ws, load(ws), at=S8_ISSUE)
+    s8 = ctx.sprint("S8")
+    group = ctx.config.industry.groups[0].mpid
+    issue(ctx, s8, groups=[group], workers=1)
+    judge = make_judge(ctx)
+    kept = issued_content(ctx, group, s8)
+    assert judge.content(group, s8) is kept
+    params = ws.config / "parameters.toml"
+    params.write_text(params.read_text() + "\n")  # a change of the files: the judge loads them again
+    judge.refresh()
+    assert judge.content(group, s8) is not kept
+    assert ctx.contents[(group, "S8")][1] is kept
+
+
+def test_the_name_and_rules_labels_are_top_aligned_with_the_wrapped_notes_beside_them(tmp_path):
+    """Issue 15 (the rows a template shows per LDSO): the LDSO names and rules are wrapped notes aligned to the top of
+    their rows; their labels are too, so a label is read beside its row (rendered, 'Rules' sat a row low)."""
+    ws = make_workspace(tmp_path / "ws")
+    ctx = context(ws, load(ws), at=S8_ISSUE)
+    s8 = ctx.sprint("S8")
+    group = next(ph.group for ph in ctx.envelopes().phases if ph.migration_start < s8.execution_start)
+    issue(ctx, s8, groups=[group], workers=1)
+    book = openpyxl.load_workbook(ws.templates_dir("S8") / current_templates(ws, "S8")[group].file)
+    sheet = book[C.SHEET_WEEKLY]
+    for row, label in ((3, "LDSO name"), (4, "Rules")):
+        assert sheet.cell(row, 1).value == label
+        note = next(c for c in sheet[row][1:] if c.value)
+        assert note.alignment.vertical == "top" and sheet.cell(row, 1).alignment.vertical == "top"

@@ -21,9 +21,11 @@ from toolkit.cli import main
 from toolkit.clock import Clock
 from toolkit.demo.industry import DemoSpec, generate, write_config
 from toolkit.demo.rehearse import rehearse
+from toolkit.domain.status import Kind, Status
 from toolkit.services.context import Context
 from toolkit.services.programme import portfolio_basis
 from toolkit.services.uca import current_schedule
+from toolkit.store.ledger import Ledger
 from toolkit.store.workspace import Workspace
 
 KEYS = {"sprint", "templates", "accepted", "rejected", "late", "infeasible_pairs", "baseline_breaches", "granted",
@@ -99,6 +101,25 @@ def test_the_summary_reports_every_sprint_and_every_group(rehearsed):
             assert g["met"] == (g["ratio"] >= 0.9)
 
 
+def test_every_group_that_sends_a_correction_ends_with_an_accepted_plan(rehearsed):
+    """Issue 15, item 8: some returns are wrong and corrected. A correction is saved anew (its bytes never those of
+    the wrong return, which the inbox would take for the same file sent again): every one is judged, none is a
+    duplicate, and every group that sent one ends the sprint with an accepted plan."""
+    _, out, summary, _, _ = rehearsed
+    ledger = Ledger(Workspace(out).ledger)
+    corrected = 0
+    for s in summary["sprints"]:
+        rows = ledger.rows(s["sprint"])
+        for row in (r for r in rows if r.original_name.endswith(" corrected.xlsx")):
+            corrected += 1
+            assert row.duplicate_of is None and row.status != Status.DUPLICATE, (s["sprint"], row.original_name)
+            earlier = [r.sha256 for r in rows if r.supplier_group == row.supplier_group and r.id < row.id]
+            assert row.sha256 not in earlier
+            plan = ledger.current_plan(s["sprint"], row.supplier_group)
+            assert plan is not None and plan.status == Status.ACCEPTED, (s["sprint"], row.supplier_group)
+    assert corrected > 0
+
+
 def test_every_baseline_is_within_every_limit(rehearsed):
     _, out, summary, _, _ = rehearsed
     assert [s["baseline_breaches"] for s in summary["sprints"]] == [0] * len(summary["sprints"])
@@ -172,3 +193,32 @@ def test_the_first_sprint_is_reviewed_once_executed(other_shape):
     r = sprint_review(ctx.on(Clock(day=sprint.execution_end + timedelta(days=1))), sprint, write=False).review
     assert (r.figures.planned, r.figures.migrated) == (s1["planned"], s1["migrated"])
     assert r.figures.submissions.rejected == s1["rejected"]
+
+
+def test_a_sampled_rehearsal_exchanges_workbooks_with_some_groups_every_sprint(tmp_path):
+    """Issue 15, item 8 (``--sample``, for the national benchmark): every sprint still issues templates to some
+    groups (others each sprint, in turn), takes their returns through the inbox (wrong ones corrected) and judges
+    them; the other groups' plans are recorded by their figures. Every group ends each sprint with an accepted plan,
+    and the checks hold: no baseline breach, no negative remaining portfolio, remaining plus migrated the initial."""
+    src = tmp_path / "ws"
+    write_config(generate(DemoSpec(groups=8, ldsos=4, seed=5)), src / "config")
+    Workspace(src).ensure_folders()
+    result = rehearse(src, tmp_path / "out", seed=3, until="S3", quick=True, sample=3)
+    summary = json.loads(result.summary.read_text(encoding="utf-8"))
+    ws, groups = Workspace(tmp_path / "out"), _initial_by_group(tmp_path / "out" / "config")
+    ledger = Ledger(ws.ledger)
+    exchanged: list[set[str]] = []
+    for s in summary["sprints"]:
+        assert s["templates"] == 3 and s["accepted"] == len(groups), s
+        assert s["baseline_breaches"] == 0 and s["negative_remaining"] == 0 and s["unbalanced_groups"] == 0
+        rows = ledger.rows(s["sprint"])
+        by_workbook = {r.supplier_group for r in rows if r.kind == Kind.PLAN and r.original_name.endswith(".xlsx")
+                       and r.status in (Status.ACCEPTED, Status.REJECTED)}
+        by_figures = {r.supplier_group for r in rows if r.original_name.endswith("(figures)")}
+        registered = {row["group"] for row in csv.DictReader(
+            (ws.templates_dir(s["sprint"]) / "register.csv").open(encoding="utf-8"))}
+        assert by_workbook == registered and len(registered) == 3
+        assert by_figures == set(groups) - registered
+        exchanged.append(registered)
+    assert len(set.union(*exchanged)) > 3  # others in turn
+    assert sorted(g["group"] for g in summary["success"]) == sorted(groups)

@@ -50,6 +50,8 @@ def rehearse(
     until: Annotated[str | None, typer.Option(help="The last sprint rehearsed (S3 or 3); default: to M15.")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Without the MCC's internal workbooks (schedules, "
                                         "allocation, publication, monitoring): the same figures, faster.")] = False,
+    sample: Annotated[int, typer.Option(help="At most N groups a sprint exchange workbooks (in turn); the others' "
+                                        "plans go by their figures. 0: every group.", min=0)] = 0,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Rehearse the whole programme on a copy of the workspace's configuration: every sprint from the first to M15
@@ -74,7 +76,8 @@ def rehearse(
 
         source = context(workspace, None)
         header(source)
-        result = run_rehearsal(source.workspace.root, out.expanduser(), seed, until, step, quick)
+        result = run_rehearsal(source.workspace.root, out.expanduser(), seed, until, step, quick,
+                               sample)
     table = Table(title=f"Rehearsal in {result.folder}")
     for head in ("sprint", "templ.", "acc.", "rej.", "late", "infeas.", "breach", "granted", "planned", "migrated",
                  "left"):

@@ -17,13 +17,13 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from toolkit.clock import Clock
-from toolkit.demo.simulate import simulate_returns
+from toolkit.demo.simulate import fill_many, simulate_returns
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.programme import churn_before, group_arrays
@@ -31,12 +31,12 @@ from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Status
 from toolkit.errors import UsageError
-from toolkit.excel.filler import fill_plan
 from toolkit.services.consolidate import consolidate_schedule, consolidation
 from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
 from toolkit.services.issue import current_templates, issue, issued_content
 from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
+from toolkit.services.play import record_plans, sample_plans
 from toolkit.services.publish import publish
 from toolkit.services.success import Standing, sprint_review, submissions, success_report
 from toolkit.services.uca import current_allocation, current_schedule, snapshot, uca_allocate, uca_report
@@ -47,6 +47,17 @@ from toolkit.store.workspace import Workspace, write_marker
 WORKERS = min(os.cpu_count() or 1, 2)  # worker processes judging the returns (mcc watch --workers)
 STEPS = ("templates", "returns", "corrections", "draft and UCA", "baseline", "outturn", "shortfall", "review")
 Step = Callable[[Sprint, str], None]
+
+
+def _corrected(group: str, sprint: Sprint) -> str:
+    return f"{group} plan {sprint.cycle} corrected.xlsx"
+
+
+def _drop(ws: Workspace, path: Path) -> None:
+    """Into the inbox as an email client saves an attachment: written beside it, then renamed."""
+    part = ws.inbox / f"{path.name}.part"
+    shutil.copyfile(path, part)
+    part.replace(ws.inbox / path.name)
 
 
 @dataclass
@@ -102,14 +113,17 @@ def prepare(source: Path, out: Path) -> Workspace:
 
 
 def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, step: Step | None = None,
-             quick: bool = False) -> Rehearsal:
+             quick: bool = False, sample: int = 0) -> Rehearsal:
     """Every sprint from the first to ``until`` (default: the last, ending at M15); writes ``out/summary.json``.
     ``quick``: the same steps and figures without the MCC's internal workbooks (draft and baseline schedules, the
     allocation workbook and grant notices, the publication set, the monitoring workbook); the supplier exchange
-    (templates, returns, feedback, UCA request forms), the reviews and the success workbook are still written."""
+    (templates, returns, feedback, UCA request forms), the reviews and the success workbook are still written.
+    ``sample``: at most that many groups a sprint exchange workbooks (a different share of the groups each sprint,
+    in turn); the others' plans are recorded by their figures, as careful suppliers would return them on the day
+    the returns arrive (``services.play``). 0: every group, every sprint."""
     ws = prepare(source, out)
     run = _Run(Context(ws, Clock.from_env()), np.random.default_rng(seed), step or (lambda s, what: None),
-               quick)
+               quick, sample)
     sprints = run.ctx.config.calendar.sprints
     if until:
         last = sprint_by_cycle(sprints, until)
@@ -129,8 +143,8 @@ def rehearse(source: Path, out: Path, seed: int = 1, until: str | None = None, s
 
 
 class _Run:
-    def __init__(self, ctx: Context, rng: np.random.Generator, step: Step, quick: bool):
-        self.ctx, self.rng, self.step, self.quick = ctx, rng, step, quick
+    def __init__(self, ctx: Context, rng: np.random.Generator, step: Step, quick: bool, sample: int = 0):
+        self.ctx, self.rng, self.step, self.quick, self.sample = ctx, rng, step, quick, sample
         ctx.envelopes()  # computed once: every context of a day shares them
         self.runs: dict[str, SprintRun] = {}
         self.cache: dict[str, Standing] = {}
@@ -153,9 +167,15 @@ class _Run:
 
     def plan(self, sprint: Sprint) -> None:
         run = self.runs.setdefault(sprint.cycle, SprintRun(sprint.cycle))
-        issued = issue(self.on(sprint.envelope_issue), sprint)
+        by_workbook, by_figures = self._exchanging(sprint)
+        issued = issue(self.on(sprint.envelope_issue), sprint, by_workbook)
         basis = self.basis[sprint.cycle] = issued.basis
         run.templates, run.infeasible_pairs = len(issued.templates), len(issued.shortages)
+        if by_figures:  # the others' plans, by their figures, on the day the returns arrive
+            plans, _, infeasible = sample_plans(self.ctx, sprint, sprint.envelope_issue, by_figures)
+            arrived = datetime.combine(sprint.submission_deadline - timedelta(days=2), time(12, 0), tzinfo=UTC)
+            record_plans(self.ctx, sprint, plans, arrived)
+            run.infeasible_pairs += infeasible
         run.remaining = int(basis.remaining.sum())
         run.negative_remaining = int((basis.remaining < 0).sum())
         run.unbalanced_groups = int(((basis.remaining + basis.migrated).sum(axis=1)
@@ -171,14 +191,26 @@ class _Run:
             self.note(sprint, "baseline publication", publish(self.on(sprint.baseline_publication), sprint,
                                                               "baseline").folder)
         sub = submissions(self.ctx, sprint)
-        run.accepted = sub.templates - sub.without_plan
+        ledger = self.ctx.ledger  # every group with an accepted plan, by workbook or by figures
+        run.accepted = sum(ledger.current_plan(sprint.cycle, g.mpid) is not None
+                           for g in self.ctx.config.industry.groups)
         run.rejected, run.late = sub.rejected, sub.late
         self.step(sprint, "baseline")
+
+    def _exchanging(self, sprint: Sprint) -> tuple[list[str] | None, list[str]]:
+        """The groups exchanging workbooks in the sprint (None: every group) and those whose plans go by figures:
+        with ``sample``, groups in turn from the sprint's number on, so each group exchanges in some sprints."""
+        groups = [g.mpid for g in self.ctx.config.industry.groups]
+        if not self.sample or self.sample >= len(groups):
+            return None, []
+        start = ((sprint.sprint - 1) * self.sample) % len(groups)
+        chosen = {groups[(start + k) % len(groups)] for k in range(self.sample)}
+        return [g for g in groups if g in chosen], [g for g in groups if g not in chosen]
 
     def _returns(self, sprint: Sprint) -> None:
         """Most groups return before the deadline, one in four of them with a typical mistake; a few do not."""
         at = self.on(sprint.submission_deadline - timedelta(days=2))
-        simulate_returns(at, sprint, share=0.93, seed=int(self.rng.integers(1 << 31)))
+        simulate_returns(at, sprint, share=0.93, seed=int(self.rng.integers(1 << 31)), workers=WORKERS)
         process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
 
     def _corrections(self, sprint: Sprint) -> None:
@@ -192,22 +224,21 @@ class _Run:
             day = sprint.submission_deadline + timedelta(days=1 if late else 0)
             at = self.on(day)
             todo = [g for g in issued if ledger.current_plan(sprint.cycle, g) is None and (g in returned) != late]
+            fill_many([self._valid_return(at, sprint, group, issued[group].file) for group in todo], WORKERS)
             for group in todo:
-                self._valid_return(at, sprint, group, issued[group].file)
+                _drop(ctx.workspace, ctx.workspace.workbooks / sprint.cycle / "simulated" / _corrected(group, sprint))
             if todo:
-                process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0)
+                process(make_inbox(at, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
 
-    def _valid_return(self, ctx: Context, sprint: Sprint, group: str, template: str) -> None:
+    def _valid_return(self, ctx: Context, sprint: Sprint, group: str, template: str) -> tuple[Path, Path, dict]:
+        """The fill of a careful plan into the group's template, saved on the day: a correction is never the same
+        bytes as the wrong return before it (the inbox would take it for that file sent again)."""
         ws = ctx.workspace
         plan = sample_plan(issued_content(ctx, group, sprint), ctx.config.parameters)
         work = ws.workbooks / sprint.cycle / "simulated"
         work.mkdir(parents=True, exist_ok=True)
-        name = f"{group} plan {sprint.cycle} corrected.xlsx"
-        fill_plan(ws.templates_dir(sprint.cycle) / template, work / name, weekly=plan.weekly, daily=plan.daily,
-                  agents=plan.agents)
-        part = ws.inbox / f"{name}.part"
-        shutil.copyfile(work / name, part)
-        part.replace(ws.inbox / name)
+        return (ws.templates_dir(sprint.cycle) / template, work / _corrected(group, sprint),
+                {"weekly": plan.weekly, "daily": plan.daily, "agents": plan.agents, "saved": ctx.clock.now()})
 
     def _uca(self, sprint: Sprint, run: SprintRun) -> None:
         drafting = self.on(sprint.draft_publication)
@@ -216,7 +247,7 @@ class _Run:
         report = uca_report(drafting, sprint)
         requesting = self.on(sprint.uca_start + timedelta(days=1))
         if self._uca_requests(requesting, sprint, report.eligible):
-            process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0)
+            process(make_inbox(requesting, sprint.cycle), quiet=0, max_wait=0, workers=WORKERS)
         if self.quick:
             alloc, _ = current_allocation(self.on(sprint.uca_end), sprint)
         else:
@@ -234,7 +265,7 @@ class _Run:
         forms = latest_issued(ws.requests_dir(sprint.cycle))
         s = consolidation(ctx, sprint).schedule
         basis = self.basis[sprint.cycle]
-        asked_by = 0
+        jobs: list[tuple[Path, Path, dict]] = []
         for group in [g for g in eligible if rng.random() < 0.5]:
             form = snap.form(env, group)
             if not form.ldsos:
@@ -250,12 +281,11 @@ class _Run:
             if not asked.any():
                 continue
             path = ws.workbooks / sprint.cycle / "simulated" / f"{group} UCA request.xlsx"
-            fill_plan(ws.requests_dir(sprint.cycle) / forms[group].file, path, uca=asked)
-            part = ws.inbox / f"{path.name}.part"
-            shutil.copyfile(path, part)
-            part.replace(ws.inbox / path.name)
-            asked_by += 1
-        return asked_by
+            jobs.append((ws.requests_dir(sprint.cycle) / forms[group].file, path, {"uca": asked}))
+        fill_many(jobs, WORKERS)
+        for _, path, _ in jobs:
+            _drop(ws, path)
+        return len(jobs)
 
     # -- execution -----------------------------------------------------------------------------------------------
 

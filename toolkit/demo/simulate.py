@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import mailbox
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -37,15 +39,32 @@ class SimulatedReturn:
     path: Path
 
 
+def fill_many(jobs: list[tuple[Path, Path, dict]], workers: int = 1) -> None:
+    """``fill_plan(src, dst, **values)`` for each job, in ``workers`` forked processes (the files are the same)."""
+    if workers > 1 and len(jobs) >= 8 and "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(_fill, jobs, chunksize=4))
+    else:
+        for job in jobs:
+            _fill(job)
+
+
+def _fill(job: tuple[Path, Path, dict]) -> Path:
+    src, dst, values = job
+    return fill_plan(src, dst, **values)
+
+
 def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
-                     seed: int = 20251001, by_mail: bool = False) -> list[SimulatedReturn]:
+                     seed: int = 20251001, by_mail: bool = False, workers: int = 1) -> list[SimulatedReturn]:
     """Returns from about ``share`` of the groups, one in four of them with a typical mistake; written to
-    ``inbox/`` as ``<group> plan <cycle>.xlsx``, or with ``by_mail`` emailed by the group's primary contact into the
-    MCC's Maildir (``[mailbox] maildir``, issue 21)."""
+    ``inbox/`` as ``<group> plan <cycle>.xlsx`` (filled in ``workers`` processes, dropped in the groups' order), or
+    with ``by_mail`` emailed by the group's primary contact into the MCC's Maildir (``[mailbox] maildir``, issue
+    21)."""
     workspace, config = ctx.workspace, ctx.config
     sent: list[int] = []
 
-    def _drop(workspace: Workspace, path: Path, name: str) -> Path:
+    def _drop(workspace: Workspace, group: str, path: Path, name: str) -> Path:
+        g = config.industry.group_by_mpid[group]
         if not by_mail or not g.primary_contact:
             return _drop_file(workspace, path, name)
         sent.append(1)
@@ -58,6 +77,8 @@ def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
     work = workspace.workbooks / sprint.cycle / "simulated"
     work.mkdir(parents=True, exist_ok=True)
     out: list[SimulatedReturn] = []
+    jobs: list[tuple[Path, Path, dict]] = []
+    drops: list[tuple[str, str, Path, str]] = []  # (group, kind, file, name in the inbox), in order
     for g in config.industry.groups:
         if g.mpid not in issued or rng.random() > share:
             continue
@@ -73,7 +94,7 @@ def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
                                                        for c, col in enumerate(content.ldsos)
                                                        for k, w in enumerate(content.weeks) if weekly[k, c]]
             path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-            out.append(SimulatedReturn(g.mpid, kind, _drop(workspace, path, name)))
+            drops.append((g.mpid, kind, path, name))
             continue
         if kind == "over the envelope":
             limited = [c for c, col in enumerate(content.ldsos) if col.category != Category.SMALL]
@@ -91,10 +112,13 @@ def simulate_returns(ctx: Context, sprint: Sprint, share: float = 0.6,
         if kind == "text in a plan cell":
             w = int(np.flatnonzero(content.week_open_days > 0)[0])
             weekly_values[w, 0] = f"{int(weekly[w, 0])} approx"
-        fill_plan(src, path, weekly=weekly_values, daily=daily, agents=plan.agents)
-        out.append(SimulatedReturn(g.mpid, kind, _drop(workspace, path, name)))
+        jobs.append((src, path, {"weekly": weekly_values, "daily": daily, "agents": plan.agents}))
+        drops.append((g.mpid, kind, path, name))
         if kind == "sent twice":
-            out.append(SimulatedReturn(g.mpid, kind, _drop(workspace, path, f"Copy of {name}")))
+            drops.append((g.mpid, kind, path, f"Copy of {name}"))
+    fill_many(jobs, workers)
+    for group, kind, path, name in drops:
+        out.append(SimulatedReturn(group, kind, _drop(workspace, group, path, name)))
     return out
 
 

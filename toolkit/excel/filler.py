@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -23,8 +23,11 @@ ROW = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 
 
+TYPE = re.compile(r'\s+t="[^"]*"')
+
+
 def _cell_xml(col: str, row: int, attrs: str, value: object) -> str:
-    attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
+    attrs = TYPE.sub("", attrs) if 't="' in attrs else attrs
     ref = f"{col}{row}"
     if value is None:
         return f'<c r="{ref}"{attrs}/>'
@@ -55,8 +58,9 @@ def _patch_sheet(xml: str, edits: dict[tuple[int, str], object]) -> str:
         for c in CELL.finditer(body):
             col = c.group(1)
             cells.append((col, _cell_xml(col, row, c.group(3), wanted.pop(col)) if col in wanted else c.group(0)))
-        cells += [(col, _cell_xml(col, row, "", value)) for col, value in wanted.items()]
-        cells.sort(key=lambda x: _col_key(x[0]))
+        if wanted:  # cells the row did not have: in column order among the others
+            cells += [(col, _cell_xml(col, row, "", value)) for col, value in wanted.items()]
+            cells.sort(key=lambda x: _col_key(x[0]))
         return f'<row r="{row}"{attrs}>' + "".join(x for _, x in cells) + "</row>"
 
     xml = ROW.sub(patch_row, xml)
@@ -66,8 +70,12 @@ def _patch_sheet(xml: str, edits: dict[tuple[int, str], object]) -> str:
     return xml
 
 
-def fill_cells(src: Path, dst: Path, edits: dict[tuple[str, str], object]) -> Path:
-    """Copy ``src`` to ``dst`` with ``edits`` {(sheet name, "B9"): value} applied."""
+MODIFIED = re.compile(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def fill_cells(src: Path, dst: Path, edits: dict[tuple[str, str], object], saved: datetime | None = None) -> Path:
+    """Copy ``src`` to ``dst`` with ``edits`` {(sheet name, "B9"): value} applied; ``saved``: the time the file
+    says it was last saved (as Excel records on every save; by default the one ``src`` says)."""
     per_sheet: dict[str, dict[tuple[int, str], object]] = defaultdict(dict)
     for (sheet, ref), value in edits.items():
         m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
@@ -87,17 +95,20 @@ def fill_cells(src: Path, dst: Path, edits: dict[tuple[str, str], object]) -> Pa
                 data = zin.read(info.filename)
                 if info.filename in targets:
                     data = _patch_sheet(data.decode("utf-8"), per_sheet[targets[info.filename]]).encode("utf-8")
+                elif saved is not None and info.filename == "docProps/core.xml":
+                    stamp = saved.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    data = MODIFIED.sub(rf"\g<1>{stamp}\g<2>", data.decode("utf-8")).encode("utf-8")
                 zout.writestr(info, data)
     tmp.replace(dst)
     return dst
 
 
 def fill_plan(src: Path, dst: Path, weekly=None, daily=None, agents=None, fast_feedback=None,
-              agent_headers: dict[int, tuple[str, str]] | None = None, uca=None) -> Path:
+              agent_headers: dict[int, tuple[str, str]] | None = None, uca=None, saved: datetime | None = None) -> Path:
     """Fill the named grids: ``weekly``/``daily``/``agents`` are 2-D arrays shaped like their grid (0 makes the cell
     blank, clearing a figure the template carried over; None leaves the cell as it is; other values are written as
     given), ``fast_feedback`` a list of rows of four values, and ``agent_headers`` {spare column index: (MPID,
-    role)} names extra providers."""
+    role)} names extra providers; ``saved`` as for ``fill_cells``."""
     names = defined_names(src)
     edits: dict[tuple[str, str], object] = {}
 
@@ -135,4 +146,4 @@ def fill_plan(src: Path, dst: Path, weekly=None, daily=None, agents=None, fast_f
         for c, (mpid, role) in agent_headers.items():
             edits[(area.sheet, xl_rowcol_to_cell(area.top - 1, area.left + c))] = mpid
             edits[(area.sheet, xl_rowcol_to_cell(area.top - 2, area.left + c))] = role
-    return fill_cells(src, dst, edits)
+    return fill_cells(src, dst, edits, saved)

@@ -27,6 +27,10 @@ class Context:
         self._config = config
         self._key: bytes | None = None
         self._env: env_domain.Envelopes | None = None
+        # template contents worked out on this configuration: {(group, cycle): (basis, content)} and their digests,
+        # shared by the contexts of other days and the judges made from them (``services.issue``, ``make_judge``)
+        self.contents: dict = {}
+        self.digests: dict = {}
 
     @classmethod
     def open(cls, workspace: Path | None = None, today: date | None = None) -> Context:
@@ -38,6 +42,7 @@ class Context:
         phase to phase of a sprint). After the configuration changes, open a new context instead."""
         other = Context(self.workspace, clock, self._config)
         other._key, other._env = self._key, self._env
+        other.contents, other.digests = self.contents, self.digests
         return other
 
     @property

@@ -23,7 +23,7 @@ from datetime import datetime
 import numpy as np
 
 from toolkit.config import Config
-from toolkit.domain.programme import PortfolioBasis, carry_over
+from toolkit.domain.programme import GroupBasis, PortfolioBasis, carry_over
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.template import TemplateContent, template_content
 from toolkit.domain.text import neutral
@@ -133,23 +133,32 @@ def template_contents(ctx: Context, sprint: Sprint, groups: list[str], basis: Po
     """What each group's template holds: built on the portfolio left for the sprint (worked out now unless given),
     with the group's latest accepted weekly plan carried into the weeks after the sprint ([submission]
     carry_over; not with ``carry=False``, for a plan made without the template)."""
-    config, env = ctx.config, ctx.envelopes()
+    config = ctx.config
     basis = basis if basis is not None else portfolio_basis(ctx, sprint)
     out = {}
     for group in groups:
-        content = template_content(config.industry, config.calendar, config.parameters, env, group, sprint,
-                                   basis.of(group))
+        content = _content(ctx, group, sprint, basis.of(group))
         out[group] = _carried(ctx, content, sprint) if carry and config.parameters.submission.carry_over else content
     return out
+
+
+def _content(ctx: Context, group: str, sprint: Sprint, basis: GroupBasis | None) -> TemplateContent:
+    """The group's template content on ``basis`` (without a carried-over plan), worked out once per basis and
+    configuration: kept in the context, whose judges share it (``make_judge``)."""
+    key = (group, sprint.cycle)
+    held = ctx.contents.get(key)
+    if held is None or held[0] != basis:
+        config = ctx.config
+        held = ctx.contents[key] = (basis, template_content(config.industry, config.calendar, config.parameters,
+                                                            ctx.envelopes(), group, sprint, basis))
+        ctx.digests.pop(key, None)
+    return held[1]
 
 
 def issued_content(ctx: Context, group: str, sprint: Sprint) -> TemplateContent:
     """What the group's latest template of the sprint holds, on the portfolio it was issued on (as its return is
     judged), without the figures it carried over."""
-    config = ctx.config
-    basis = read_basis(ctx.workspace.templates_dir(sprint.cycle)).get(group)
-    return template_content(config.industry, config.calendar, config.parameters, ctx.envelopes(), group, sprint,
-                            basis)
+    return _content(ctx, group, sprint, read_basis(ctx.workspace.templates_dir(sprint.cycle)).get(group))
 
 
 def _carried(ctx: Context, content: TemplateContent, sprint: Sprint) -> TemplateContent:

@@ -117,8 +117,13 @@ class WorkbookJudge:
         if self._generation != self.live.generation:
             self._generation = self.live.generation
             self._env = None
-            self._contents.clear()
-            self._digests.clear()
+            self._contents, self._digests = {}, {}  # new ones: a context may share the old ones (``seed``)
+
+    def seed(self, env: Envelopes, contents: dict, digests: dict) -> None:
+        """Start from the envelopes, template contents and digests a context worked out on the same configuration
+        the judge has now (shared: what one computes the other finds); a change of configuration drops them."""
+        self._sync()
+        self._env, self._contents, self._digests = env, contents, digests
 
     @property
     def env(self) -> Envelopes:
@@ -334,8 +339,11 @@ def make_judge(ctx: Context, cycle: str | None = None, live: LiveConfig | None =
     limits."""
     live = live or LiveConfig(ctx.workspace, ctx.config)
     planning = ctx.sprint(cycle)
-    return WorkbookJudge(ctx.workspace, live, planning.cycle, ctx.key, ctx.clock,
-                         safety.Limits.of(ctx.config.parameters.inbox))
+    judge = WorkbookJudge(ctx.workspace, live, planning.cycle, ctx.key, ctx.clock,
+                          safety.Limits.of(ctx.config.parameters.inbox))
+    if live.config is ctx.config:  # the context's envelopes and contents are of the judge's configuration
+        judge.seed(ctx.envelopes(), ctx.contents, ctx.digests)
+    return judge
 
 
 def validate_file(ctx: Context, path: Path, cycle: str | None = None) -> Judged:

@@ -43,7 +43,7 @@ def write_template(path: Path, content: TemplateContent, parameters: Parameters,
     with book(path, f"MHHS migration plan {content.sprint.cycle}: {group.name} ({group.mpid})",
               company=parameters.contact.name, workbook_class=TemplateWorkbook,
               subject=f"Supplier migration plan submission, sprint {content.sprint.sprint}",
-              author=parameters.contact.name, comments=f"Template {meta.template_id}") as wb:
+              author=parameters.contact.name, comments=f"Template {meta.template_id}", in_memory=True) as wb:
         f = Formats(wb)
         instructions = wb.add_worksheet(C.SHEET_INSTRUCTIONS)
         weekly = wb.add_worksheet(C.SHEET_WEEKLY)

@@ -54,6 +54,7 @@ class Formats:
         self.head = add({"bold": True, "bg_color": HEAD_FILL, "border": 1, "text_wrap": True, "valign": "top"})
         self.head_input = add({"bold": True, "bg_color": INPUT_FILL, "border": 1, "locked": False})
         self.label = add({"bold": True, "align": "right", "valign": "top"})
+        self.label_top = add({"bold": True, "align": "right", "valign": "top"})  # beside wrapped notes
         self.int = add({"num_format": INT})
         self.int_bold = add({"num_format": INT, "bold": True})
         self.pct = add({"num_format": "0.0%"})

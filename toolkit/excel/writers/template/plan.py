@@ -138,8 +138,8 @@ def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool)
     ws.set_row(1, row_height(note, sum(widths(grid, weekly)[:grid.notes_col + 1])))
     labels = ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned to M15", "Left to plan"] \
         if weekly else ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned in the sprint"]
-    for r, label in enumerate(labels, start=2):
-        ws.write(r, 0, label, f.label)
+    for r, label in enumerate(labels, start=2):  # the names and rules are top-aligned notes: their labels too
+        ws.write(r, 0, label, f.label_top if r in (2, 3) else f.label)
     prefill = content.prefilled() if weekly else None
     for c, col in enumerate(content.ldsos):
         x = grid.first_col + c
