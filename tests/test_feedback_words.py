@@ -8,8 +8,8 @@ from datetime import timedelta
 from toolkit.domain.findings import RULES
 from toolkit.domain.text import counted
 from toolkit.excel import contract as C
+from toolkit.excel.feedback_text import WHAT_TO_DO, friendly_time
 from toolkit.excel.filler import fill_cells
-from toolkit.excel.writers.feedback_text import WHAT_TO_DO, friendly_time
 
 
 def test_every_rule_has_something_to_do():

@@ -41,6 +41,26 @@ def letter(sender: str, files: list[tuple[str, bytes]] = (), subject: str = "Our
     return msg.as_bytes()
 
 
+def set_mailbox(ws, **values) -> None:
+    """Set keys of ``[mailbox]`` in the workspace's parameters.toml (the demo's file already has the section, with
+    every default), replacing any line that sets the same key there."""
+    import json
+
+    params = ws.config / "parameters.toml"
+    lines, out, inside = params.read_text().split("\n"), [], False
+    for line in lines:
+        if line.strip().startswith("["):
+            inside = line.strip() == "[mailbox]"
+        if inside and line.split("=", 1)[0].strip() in values:
+            continue
+        out.append(line)
+        if line.strip() == "[mailbox]":
+            out += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    if "[mailbox]" not in lines:
+        out += ["[mailbox]"] + [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    params.write_text("\n".join(out) + "\n")
+
+
 def deliver(ws, raw: bytes) -> None:
     box = mailbox.Maildir(ws.root / "mailbox", create=True)
     box.add(raw)
@@ -398,8 +418,7 @@ def test_a_ledger_from_before_the_mailbox_is_opened_and_migrated(tmp_path):
 
 def test_envelope_check_off_for_a_forwarder_that_rewrites_the_envelope(fresh, tmp_path):
     on_file(fresh.ws)
-    params = fresh.ws.config / "parameters.toml"
-    params.write_text(params.read_text() + "\n[mailbox]\nenvelope_check = false\n")
+    set_mailbox(fresh.ws, envelope_check=False)
     plan = fresh.valid("JONV", tmp_path / "p.xlsx").read_bytes()
     deliver(fresh.ws, letter(JONV, [("p.xlsx", plan)], Return_Path="<SRS0=ab=cd=jonv.example=x@fwd.mcc.example>"))
     [h] = run(fresh.ws)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.inbox_helpers import context
-from tests.test_mailbox import JONV, letter, on_file
+from tests.test_mailbox import JONV, letter, on_file, set_mailbox
 from toolkit.domain.status import Status
 from toolkit.mail.sources import MailboxError
 from toolkit.services.mailbox import take_mail
@@ -130,9 +130,7 @@ def _count(conn: imaplib.IMAP4_SSL, folder: str) -> int:
 
 
 def _point_at(ws, port: int, ca: Path) -> None:
-    params = ws.config / "parameters.toml"
-    params.write_text(params.read_text() + f'\n[mailbox]\nsource = "imap"\nhost = "127.0.0.1"\nport = {port}\n'
-                      f'user = "{USER}"\nca_file = "{ca}"\n')
+    set_mailbox(ws, source="imap", host="127.0.0.1", port=port, user=USER, ca_file=str(ca))
 
 
 def test_imap_messages_are_taken_answered_and_moved(fresh, tmp_path, dovecot, monkeypatch):

@@ -13,6 +13,7 @@ from toolkit.domain.findings import RuleId
 from toolkit.domain.lost_days import Cell
 from toolkit.domain.submission import a1
 from toolkit.excel import book as B
+from toolkit.excel.book import book
 from toolkit.excel.contract import SHEET_META, write_meta_sheet
 from toolkit.excel.reader import TemplateReadError, _value
 from toolkit.excel.writers.lost_days import sign_claim
@@ -37,7 +38,7 @@ class BulkFormValue:
 def write_bulk_form(path: Path, value: BulkFormValue, key: bytes) -> Path:
     meta = {"kind": KIND_BULK, "group": value.group, "form_id": value.form_id, "issued_at": value.issued_at}
     meta["signature"] = sign_claim(meta, key)
-    with B.book(path, f"Bulk change of agent plan {value.group}", subject="Foundations 5.6") as wb:
+    with book(path, f"Bulk change of agent plan {value.group}", subject="Foundations 5.6") as wb:
         title = wb.add_format({"bold": True, "font_size": 14})
         note = wb.add_format({"font_color": B.NOTE_FONT, "text_wrap": True, "valign": "top"})
         head = wb.add_format({"bold": True, "bg_color": B.HEAD_FILL, "border": 1, "border_color": B.GRID_BORDER,

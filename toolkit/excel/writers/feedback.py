@@ -40,7 +40,7 @@ from toolkit.excel.book import (
     print_setup,
     row_height,
 )
-from toolkit.excel.writers.feedback_text import WHAT_TO_DO, friendly_time
+from toolkit.excel.feedback_text import WHAT_TO_DO, friendly_time
 
 NEXT_STEPS = {
     Status.ACCEPTED: "Your plan is accepted and is now your current plan for this cycle. Warnings, if any, are worth "

@@ -15,6 +15,7 @@ from toolkit.domain.findings import RuleId
 from toolkit.domain.lost_days import FIELDS, Cell, ClaimForm, ImpactRow
 from toolkit.domain.submission import a1
 from toolkit.excel import book as B
+from toolkit.excel.book import book
 from toolkit.excel.contract import SHEET_META, write_meta_sheet
 from toolkit.excel.reader import TemplateReadError, _value
 
@@ -52,7 +53,7 @@ class ClaimFormValue:
 def write_claim_form(path: Path, value: ClaimFormValue, key: bytes) -> Path:
     meta = {"kind": KIND_CLAIM, "group": value.group, "form_id": value.form_id, "issued_at": value.issued_at}
     meta["signature"] = sign_claim(meta, key)
-    with B.book(path, f"Lost Migration Day claim {value.group}", subject="Foundations 6.6.1") as wb:
+    with book(path, f"Lost Migration Day claim {value.group}", subject="Foundations 6.6.1") as wb:
         title = wb.add_format({"bold": True, "font_size": 14})
         note = wb.add_format({"font_color": B.NOTE_FONT, "text_wrap": True, "valign": "top"})
         head = wb.add_format({"bold": True, "bg_color": B.HEAD_FILL, "border": 1, "border_color": B.GRID_BORDER})

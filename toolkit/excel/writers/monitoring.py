@@ -37,7 +37,7 @@ from toolkit.excel.book import (
     print_setup,
     row_height,
 )
-from toolkit.excel.writers.feedback_text import friendly_time
+from toolkit.excel.feedback_text import friendly_time
 
 PRINT_ROWS = 90  # rows of a table sheet printed by default (two pages): the rest on request
 LEVEL_COLOURS = {0: NEUTRAL_FILL, 1: OK_FILL, 2: AMBER_FILL, 3: RED_FILL}
