@@ -444,3 +444,41 @@ def test_a_sender_several_groups_know_claims_none(ws, tmp_path):
     assert o.status == Status.ACCEPTED and row.folder == "" and row.supplier_group == "AAUC"
     answer = message_from_bytes((ws.ws.root / row.email_path).read_bytes(), policy=policy.default)
     assert answer["To"] == JONV and answer["In-Reply-To"] == "<shared@jonv.example>"
+
+
+OUTTURN_CSV = (b"supplier_mpid,ldso_mpid,initiation_date,effective_date,initiations,completions\n"
+               b"AAUC,EELC,2026-11-05,2026-11-10,500,500\n")
+
+
+def _csv_letter(sender: str, mid: str) -> bytes:
+    msg = message_from_bytes(letter(sender, [], subject="outturn", mid=mid), policy=policy.default)
+    msg.add_attachment(OUTTURN_CSV, maintype="text", subtype="csv", filename="outturn.csv")
+    return msg.as_bytes()
+
+
+def test_a_supplier_cannot_send_outturn_and_a_configured_sender_can(ws):
+    """Red-team of issue 21: every .csv from a known sender went to inbox/outturn/, so JONV's contact could set
+    AAUC's outturn. Outturn by email is taken only from [mailbox] outturn_senders."""
+    deliver(ws.ws, _csv_letter(JONV, "<o1@jonv.example>"))
+    [h] = run(ws.ws)
+    assert h.status == MessageStatus.EMPTY and "outturn is taken by email only from" in h.reason
+    assert Ledger(ws.ws.ledger).outturn() == []
+    set_mailbox(ws.ws, outturn_senders=[JONV])
+    deliver(ws.ws, _csv_letter(JONV, "<o2@jonv.example>"))
+    [h] = run(ws.ws)
+    assert h.status == MessageStatus.TAKEN and Ledger(ws.ws.ledger).outturn() != []
+
+
+def test_a_message_id_taken_by_another_message_does_not_drop_a_return(ws, tmp_path):
+    """Red-team of issue 21: the Message-ID is the sender's choice; a stranger's message with the id of JONV's
+    plan came first, and the plan was then dropped as a duplicate. A message with other bytes is its own."""
+    deliver(ws.ws, letter("who@nowhere.example", [], mid="<same@jonv.example>"))
+    [first] = run(ws.ws)
+    assert first.status == MessageStatus.QUARANTINED
+    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(ws.ws, letter(JONV, [("p.xlsx", plan)], subject="S8 plan", mid="<same@jonv.example>"))
+    [h] = run(ws.ws)
+    assert h.status == MessageStatus.TAKEN and [o.status for o in h.outcomes] == [Status.ACCEPTED]
+    row = Ledger(ws.ws.ledger).get(h.outcomes[0].row_id)
+    answer = message_from_bytes((ws.ws.root / row.email_path).read_bytes(), policy=policy.default)
+    assert answer["In-Reply-To"] == "<same@jonv.example>"  # the reply threads on the id the sender gave

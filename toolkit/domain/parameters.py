@@ -365,6 +365,10 @@ class Mailbox(_Section):
                                   "than its From; false where a forwarding rule rewrites the envelope sender (SRS)")
     max_attachments: int = _param(20, "most attachments", "toolkit",
                                   "Most attachments of one message taken in (zip entries counted)", ge=1)
+    outturn_senders: tuple[str, ...] = _param(
+        (), "outturn senders", "toolkit",
+        "Addresses whose .csv attachments are taken as outturn (the central migration reports); from anyone else a "
+        ".csv is refused, so no supplier can replace another group's outturn by email")
 
 
 class Success(_Section):

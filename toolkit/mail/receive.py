@@ -66,7 +66,8 @@ class Letter:
 
     @property
     def message_id(self) -> str:
-        return self.key
+        """Its Message-ID (the ledger key without the digest added where another message had taken the id)."""
+        return self.key.split(" sha256:")[0]
 
 
 def _header(msg: EmailMessage, name: str) -> str:

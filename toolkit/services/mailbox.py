@@ -27,11 +27,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.domain.industry import SupplierGroup
 from toolkit.domain.status import FINAL
+from toolkit.domain.text import display_name
 from toolkit.inbox import entries
 from toolkit.inbox.intake import Inbox, Outcome
 from toolkit.mail.compose import as_reply, compose, environment, stable_message_id, write_eml
@@ -82,6 +83,13 @@ class _Run:
         now = self.ctx.clock.now()
         row = messages.receive(self.inbox.ledger, letter.key, letter.sha256, letter.sender, letter.subject,
                                letter.received or now)
+        if row.sender != letter.sender:  # another sender's message carries this Message-ID (the sender chooses
+            # it): this one is recorded on its own (a second delivery of one message, with more Received lines, is
+            # still the same message)
+            own = hashlib.sha256(letter.sender.encode()).hexdigest()[:16]
+            letter = replace(letter, key=f"{letter.key} sha256:{own}")
+            row = messages.receive(self.inbox.ledger, letter.key, letter.sha256, letter.sender, letter.subject,
+                                   letter.received or now)
         if row.status in messages.FINISHED:
             self.source.done(key, quarantine=row.status == MessageStatus.QUARANTINED)
             return Handled(letter.key, letter.sender, letter.subject, MessageStatus.DUPLICATE,
@@ -97,6 +105,7 @@ class _Run:
                                     "supplier group nor in a mail domain one declares", None)
         if letter.malformed:
             return self._quarantine(key, letter, f"the message is malformed: {letter.malformed}", groups)
+        letter = self._outturn_from(letter)
         if not letter.attachments:
             lines = letter.refused + letter.ignored or ["the message had no attachment"]
             h = self._finish(key, letter, MessageStatus.EMPTY, "no usable attachment: " + "; ".join(lines),
@@ -104,10 +113,21 @@ class _Run:
             return h
         return self._take(key, letter, groups)
 
+    def _outturn_from(self, letter: Letter) -> Letter:
+        """Outturn (.csv) only from the senders of ``[mailbox] outturn_senders``: a supplier's contact may return
+        its group's plans, never replace the outturn the MCC monitors every group against."""
+        allowed = {a.strip().lower() for a in self.settings.outturn_senders}
+        refused = [a for a in letter.attachments if a.kind != "workbook" and letter.sender.lower() not in allowed]
+        if not refused:
+            return letter
+        return replace(letter, attachments=[a for a in letter.attachments if a not in refused],
+                       refused=letter.refused + [f"{display_name(a.name)}: outturn is taken by email only from the "
+                                                 "MCC's configured outturn senders, not taken" for a in refused])
+
     # -- taking the attachments in --------------------------------------------------------------------------------
     def _take(self, key: str, letter: Letter, groups: list[SupplierGroup]) -> Handled:
         group = groups[0].mpid if len(groups) == 1 else None  # a sender several groups know claims none
-        origin = MailOrigin(letter.key, letter.sender, letter.subject, letter.received or self.ctx.clock.now())
+        origin = MailOrigin(letter.message_id, letter.sender, letter.subject, letter.received or self.ctx.clock.now())
         outcomes, ids = [], []
         for n, att in enumerate(letter.attachments):
             ident = hashlib.sha256(f"{letter.key}\0{n}".encode()).hexdigest()[:12]
@@ -193,7 +213,7 @@ class _Run:
         msg = self._compose("mailbox_reply", {"greeting": g.name if len(groups) == 1 else "supplier",
                                               "original_subject": letter.subject, "lines": lines,
                                               "received_at": _when(letter)}, [letter.sender], "reply", key)
-        as_reply(msg, letter.sender, letter.key, letter.subject, g.contacts if len(groups) == 1 else ())
+        as_reply(msg, letter.sender, letter.message_id, letter.subject, g.contacts if len(groups) == 1 else ())
         return self._write(msg, key, f"{row_id:05d}_reply.eml", "MCC" if not g else g.mpid)
 
     def _notice(self, row_id: int, letter: Letter, reason: str, kept: str) -> Path:
@@ -201,7 +221,7 @@ class _Run:
         mcc = self.ctx.config.parameters.contact.email
         msg = self._compose("mailbox_notice", {"sender": letter.sender or "(none)", "reason": reason,
                                                "original_subject": letter.subject, "received_at": _when(letter),
-                                               "message_id": letter.key, "lines": [], "kept": kept,
+                                               "message_id": letter.message_id, "lines": [], "kept": kept,
                                                "folder": self.settings.quarantine_folder},
                             [mcc], f"[MCC] A message in the mailbox was not taken in (message {row_id})", key)
         return self._write(msg, key, f"{row_id:05d}_notice.eml", "MCC")
