@@ -319,6 +319,8 @@ def _toml_value(value) -> str:
         return f'"{value}"'
     if isinstance(value, int):
         return f"{value}" if abs(value) < 10_000 else f"{value:_}"
+    if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(value)
 
 

@@ -43,7 +43,7 @@ from toolkit.services.inbox import make_inbox
 from toolkit.services.outturn import OUTTURN_FOLDER
 from toolkit.store import messages
 from toolkit.store.messages import MessageStatus
-from toolkit.store.records import MailOrigin
+from toolkit.store.records import MailOrigin, MailStatus
 
 __all__ = ["Handled", "MailboxError", "take_mail"]
 
@@ -229,7 +229,7 @@ class _Run:
     def _write(self, msg, key: str, file: str, party: str) -> Path:
         ledger = self.inbox.ledger
         row = ledger.mail(key)
-        if row is not None and row.status.value in ("sent", "sending"):
+        if row is not None and row.status in (MailStatus.SENT, MailStatus.SENDING):
             return self.ctx.workspace.root / row.eml_path  # never rewritten once (possibly) sent
         path = write_eml(msg, self.ctx.workspace.outbox / "mailbox" / file)
         ledger.compose_mail(key, "mailbox", "mailbox", party, str(msg["To"]), str(msg["Subject"]),
