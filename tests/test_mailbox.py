@@ -482,3 +482,32 @@ def test_a_message_id_taken_by_another_message_does_not_drop_a_return(ws, tmp_pa
     row = Ledger(ws.ws.ledger).get(h.outcomes[0].row_id)
     answer = message_from_bytes((ws.ws.root / row.email_path).read_bytes(), policy=policy.default)
     assert answer["In-Reply-To"] == "<same@jonv.example>"  # the reply threads on the id the sender gave
+
+
+def test_a_message_that_cannot_be_moved_does_not_stop_the_others(ws, tmp_path):
+    """Red-team of issue 21: one message the mailbox could not move out of new/ stopped every run for good (exit 3),
+    and a message gone mid-run stopped the batch. Now it is reported and left; the others are taken in."""
+    import os
+
+    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(ws.ws, letter("who@nowhere.example", [], mid="<q1@nowhere.example>"))  # to be quarantined
+    (ws.ws.root / "mailbox" / ".Quarantine").write_text("not a folder")  # so it cannot be moved there
+    deliver(ws.ws, letter(JONV, [("p.xlsx", plan)], subject="S8 plan", mid="<p9@jonv.example>"))
+    handled = run(ws.ws)
+    by_status = {h.status for h in handled}
+    assert MessageStatus.TAKEN in by_status and MessageStatus.RECEIVED in by_status
+    [stuck] = [h for h in handled if h.status == MessageStatus.RECEIVED]
+    assert "tried again next run" in stuck.reason
+    os.remove(ws.ws.root / "mailbox" / ".Quarantine")
+    again = run(ws.ws)
+    assert [h.status for h in again] == [MessageStatus.DUPLICATE]  # already judged: only moved now
+    assert not list((ws.ws.root / "mailbox" / "new").iterdir())
+
+
+def test_two_messages_saved_under_one_name_are_both_kept(ws):
+    """Red-team of issue 21: a message saved as new/return.eml twice overwrote the first in .Processed."""
+    for n in (1, 2):
+        (ws.ws.root / "mailbox" / "new").mkdir(parents=True, exist_ok=True)
+        (ws.ws.root / "mailbox" / "new" / "return.eml").write_bytes(letter(JONV, [], mid=f"<r{n}@jonv.example>"))
+        run(ws.ws)
+    assert processed(ws.ws) == 2

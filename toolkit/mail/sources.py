@@ -60,7 +60,10 @@ class MaildirSource:
             (folder / sub).mkdir(parents=True, exist_ok=True)
         name = key.split("/", 1)[1]
         base = name.split(":2,", 1)[0]
-        os.replace(self._path(key), folder / "cur" / f"{base}:2,S")
+        target, n = folder / "cur" / f"{base}:2,S", 1
+        while target.exists():  # two messages saved under one name: neither overwrites the other
+            target, n = folder / "cur" / f"{base}.{n}:2,S", n + 1
+        os.rename(self._path(key), target)
 
     def close(self) -> None:
         pass
@@ -91,6 +94,9 @@ class ImapSource:
             self.conn.logout()
             raise MailboxError(f"the IMAP server {settings.host} refused the login of {settings.user!r}: "
                                f"{exc}") from None
+        # the capabilities after the login (imaplib keeps those of the greeting, before it: no MOVE for Dovecot)
+        typ, data = self.conn.capability()
+        self.caps = set(data[0].decode("ascii", "replace").upper().split()) if typ == "OK" and data else set()
         for folder in (settings.processed_folder, settings.quarantine_folder):
             self.conn.create(self._quote(folder))  # "already exists" is fine
         typ, data = self.conn.select(self._quote(settings.folder))
@@ -107,7 +113,7 @@ class ImapSource:
         return data
 
     def waiting(self) -> list[str]:
-        data = self._ok(*self.conn.uid("SEARCH", None, "ALL"), "the search")
+        data = self._ok(*self.conn.uid("SEARCH", None, "UNDELETED"), "the search")
         return [u.decode() for u in (data[0] or b"").split()]
 
     def _fetch(self, key: str, what: str) -> list:
@@ -134,12 +140,15 @@ class ImapSource:
 
     def done(self, key: str, quarantine: bool = False) -> None:
         folder = self._quote(self.settings.quarantine_folder if quarantine else self.settings.processed_folder)
-        if "MOVE" in self.conn.capabilities:
+        if "MOVE" in self.caps:
             self._ok(*self.conn.uid("MOVE", key, folder), f"moving message {key}")
             return
         self._ok(*self.conn.uid("COPY", key, folder), f"copying message {key}")
         self._ok(*self.conn.uid("STORE", key, "+FLAGS", "(\\Deleted)"), f"flagging message {key}")
-        self._ok(*self.conn.expunge(), "the expunge")
+        if "UIDPLUS" in self.caps:  # this message only: never one a user of the shared folder had flagged deleted
+            self._ok(*self.conn.uid("EXPUNGE", key), "the expunge")
+        else:
+            self._ok(*self.conn.expunge(), "the expunge")
 
     def close(self) -> None:
         try:

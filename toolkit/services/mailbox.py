@@ -255,7 +255,13 @@ def take_mail(ctx: Context, cycle: str | None = None, on_message: Callable[[Hand
         try:
             run = _Run(ctx, inbox, source)
             for key in source.waiting():
-                h = run.one(key)
+                try:
+                    h = run.one(key)
+                except FileNotFoundError:
+                    continue  # moved meanwhile by another reader of the folder (a mail client, the server)
+                except OSError as exc:  # it cannot be read or moved: reported, the rest of the mailbox taken in
+                    h = Handled(key, "", "", MessageStatus.RECEIVED, f"left in the mailbox: it cannot be read or "
+                                f"moved ({type(exc).__name__}: {exc.strerror or exc}); it is tried again next run")
                 handled.append(h)
                 if on_message:
                     on_message(h)
