@@ -309,3 +309,18 @@ def test_bad_input_in_the_claims_folder_is_quarantined_with_a_reason_and_its_byt
     assert (ws.root / row.archive_path).read_bytes() == original
     assert not any(p.is_file() for p in ws.inbox.rglob("*"))
     assert records(ws, config) == {}
+
+
+def test_a_line_break_never_carries_a_control_character_into_a_claim(claimed, tmp_path):
+    """Red-team of issue 19: a line break in a field switched the control-character check off, so an incident of
+    "INC0042\\n<ESC>[2J" was accepted and later stuck the ratification (and reached the terminal). The long answers
+    may run over lines; the incident and the parties are one line; nothing holds another control character."""
+    ws, config, group, ldsos, days, form = claimed
+    judge = make_inbox(context(ws, today=RECEIVED.date())).judges[LOSTDAYS_FOLDER]
+    sneaky = _filled(form, tmp_path / "sneaky.xlsx", days[:2], ldsos[0], incident="INC0042\n\x1b[2J",
+                     resolution="Re-sent.\nChecked the next day.\x07")
+    found = _flat(judge.judge(sneaky, sneaky.name, RECEIVED.date()))
+    assert ("claim.fields", "Claim", FIELDS_AT["incident"]) in found
+    assert ("claim.fields", "Claim", FIELDS_AT["resolution"]) in found
+    fine = _filled(form, tmp_path / "fine.xlsx", days[:2], ldsos[0], resolution="Re-sent.\nChecked the next day.")
+    assert not [f for f in _flat(judge.judge(fine, fine.name, RECEIVED.date())) if f[0] == "claim.fields"]

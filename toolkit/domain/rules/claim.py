@@ -84,6 +84,9 @@ def check_claim(form: ClaimForm | None, facts: ClaimFacts | None, signed: bool =
                  tuple(case.impacted)), out
 
 
+MULTI_LINE = frozenset({"impact", "resolution", "supporting"})
+
+
 def _fields(form: ClaimForm, text: dict[str, str]) -> list[Finding]:
     out = []
     for key, label, required in FIELDS:
@@ -95,7 +98,10 @@ def _fields(form: ClaimForm, text: dict[str, str]) -> list[Finding]:
                                    "whole number of 1 or more.", sheet=form.sheet, cell=cell.ref, value=text[key],
                                    hint="type the number of migration days lost"))
             continue
-        problem = plain_text_problem(text[key]) if "\n" not in text[key] else None
+        # the long answers may run over several lines; nothing else may hold a control character, and the one-line
+        # fields (incident, parties) no line break either: they reach config/lost_days.csv and the terminal
+        value = text[key].replace("\r\n", "\n").replace("\n", " ") if key in MULTI_LINE else text[key]
+        problem = plain_text_problem(value)
         if required and not text[key]:
             out.append(finding(RuleId.CLAIM_FIELDS, f"{label.split('. ', 1)[1]} is required (F6.6.1).",
                                sheet=form.sheet, cell=cell.ref, hint="fill it in"))
