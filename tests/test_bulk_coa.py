@@ -91,7 +91,7 @@ def test_a_plan_is_judged_checked_against_the_schedule_and_approved(scheduled, t
     assert register_intention(ctx, group, date(2026, 12, 2), date(2026, 12, 4), "MOP exit, about 20k MPANs") == \
         f"BC-{group}-001"
     form = issue_bulk_form(ctx, group)
-    ldso = config.industry.ldsos[0]
+    ldso = next(x for x in config.industry.ldsos if (group, x.mpid) in config.industry.group_portfolio)
     lt = ldso_threshold(ldso.mpan_count, config.parameters)
     per, national, unknown = scheduled_load(ctx, [date(2026, 12, 2), date(2026, 12, 3)])
     assert unknown == [] and national[date(2026, 12, 2)] > 0
@@ -126,7 +126,8 @@ def test_a_bad_plan_is_refused_naming_each_cell_and_bad_files_are_quarantined(sc
     before = dict(records(ws))
     form = issue_bulk_form(context(ws, r.config, at=AT, today=AT.date()), chosen[1])
     judge = make_inbox(context(ws)).judges[BULKCOA_FOLDER]
-    bad = _fill(form, tmp_path / "bad.xlsx", [("soon", "EELC", 10, "OLDA", "NEWA"),
+    own = next(ldso for g, ldso in r.config.industry.group_portfolio if g == chosen[1])
+    bad = _fill(form, tmp_path / "bad.xlsx", [("soon", own, 10, "OLDA", "NEWA"),
                                               (date(2026, 12, 5), "NOPE", 0, "X", "NEWA")], B6="")
     v = judge.judge(bad, bad.name, AT.date())
     assert [(f.rule, f.cell) for f in v.findings] == [
@@ -164,3 +165,17 @@ def test_bad_input_in_the_bulk_coa_folder_is_quarantined_with_a_reason_and_its_b
     assert (r.ws.root / Ledger(r.ws.ledger).get(o.row_id).archive_path).read_bytes() == original
     assert not any(p.is_file() for p in (r.ws.inbox / "bulkcoa").rglob("*"))
     assert records(r.ws) == before
+
+
+def test_text_fields_and_ldsos_outside_the_groups_portfolio_are_refused(scheduled, tmp_path):
+    """Red-team of issue 19: an owner of 40,005 characters starting with ESC, and 999,999,999 MPANs at an LDSO
+    where the group has none, were accepted. A change of agent covers the group's own MPANs (F5.6 step 2)."""
+    r, chosen = scheduled
+    ws, config = r.ws, r.config
+    form = issue_bulk_form(context(ws, config, at=AT, today=AT.date()), chosen[0])
+    judge = make_inbox(context(ws)).judges[BULKCOA_FOLDER]
+    other = next(x.mpid for x in config.industry.ldsos if (chosen[0], x.mpid) not in config.industry.group_portfolio)
+    bad = _fill(form, tmp_path / "bad.xlsx", [(date(2027, 3, 3), other, 999_999_999, "OLDA", "NEWA")],
+                B8="\x1b[2J" + "x" * 40_000)
+    v = judge.judge(bad, bad.name, AT.date())
+    assert [(f.rule, f.cell) for f in v.findings] == [("bulk-coa.plan", "B8"), ("bulk-coa.plan", "B12")]

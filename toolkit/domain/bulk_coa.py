@@ -58,6 +58,7 @@ class BulkFacts:
     known_ldsos: frozenset[str]
     is_working_day: Callable[[date], bool]
     received_on: date | None = None
+    portfolio: dict[str, int] | None = None  # the group's MPANs per LDSO (None: not checked)
 
 
 @dataclass(frozen=True)

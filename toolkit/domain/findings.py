@@ -158,8 +158,9 @@ RULES: dict[RuleId, Rule] = {r.id: r for r in (
          "The file is a bulk change of agent plan the MCC issued to this group, with unaltered metadata and "
          "signature, and its fields where the form put them.", "F5.6"),
     Rule(RuleId.BULK_COA_PLAN, "Daily volumes and impacted parties",
-         "The reference, reason and owner are given; each line gives a working day between M11 and M15, an LDSO, a "
-         "whole number of MPANs and the old and new agents' MPIDs.", "F5.6 step 2"),
+         "The reference, reason and owner are given as plain text; each line gives a working day between M11 and "
+         "M15, an LDSO where the group has MPANs, a whole number of MPANs and the old and new agents' MPIDs.",
+         "F5.6 step 2"),
     Rule(RuleId.BULK_COA_NOTICE, "Three months' notice",
          "The plan is received at least three months before its first day.", "F5.6 step 2", Severity.WARNING),
     Rule(RuleId.OUTTURN_FILE, "Outturn table as specified",

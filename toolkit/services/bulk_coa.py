@@ -132,8 +132,9 @@ class BulkJudge:
         if not claim_signature_valid(meta, self.key) or group not in config.industry.group_by_mpid:
             return BulkVerdict(Status.REJECTED, check_bulk_plan(form, None, signed=False, sheet=SHEET_META)[1])
         cal = config.calendar
+        mine = {ldso: n for (g, ldso), n in config.industry.group_portfolio.items() if g == group}
         facts = B.BulkFacts(group, cal.m11, cal.m15, frozenset(config.industry.ldso_by_mpid), cal.is_working_day,
-                            received_on)
+                            received_on, mine)
         plan, findings = check_bulk_plan(form, facts)
         return BulkVerdict(Status.ACCEPTED if plan else Status.REJECTED, findings, group, meta.get("form_id", ""),
                            plan)

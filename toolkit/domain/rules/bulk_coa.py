@@ -11,6 +11,9 @@ from toolkit.domain.bulk_coa import FIELDS, BulkFacts, BulkForm, BulkPlan, three
 from toolkit.domain.findings import Finding, RuleId, Severity, finding
 from toolkit.domain.lost_days import cell_text, whole_number
 from toolkit.domain.rules.registry import Registry, family
+from toolkit.domain.text import plain_text_problem
+
+MAX_TEXT = 2_000  # characters in a text field
 
 
 @dataclass
@@ -40,9 +43,14 @@ def bulk_plan(case: BulkCase) -> list[Finding]:
     form, facts, out = case.form, case.facts, []
     case.text = {k: cell_text(form.fields[k]) for k, _, _ in FIELDS}
     for k, label, required in FIELDS:
+        problem = plain_text_problem(case.text[k]) or (f"is longer than {MAX_TEXT:,} characters"
+                                                       if len(case.text[k]) > MAX_TEXT else None)
         if required and not case.text[k]:
             out.append(finding(RuleId.BULK_COA_PLAN, f"{label} is required (F5.6 step 2).", sheet=form.sheet,
                                cell=form.fields[k].ref))
+        elif problem:
+            out.append(finding(RuleId.BULK_COA_PLAN, f"{label}: the text {problem}.", sheet=form.sheet,
+                               cell=form.fields[k].ref, hint="type plain text on one line"))
     for row in form.rows:
         cells = (row.day, row.ldso, row.volume, row.old_agent, row.new_agent)
         if all(c.value in (None, "") for c in cells):
@@ -59,6 +67,10 @@ def bulk_plan(case: BulkCase) -> list[Finding]:
         if ldso not in facts.known_ldsos:
             out.append(finding(RuleId.BULK_COA_PLAN, f"{ldso or '(blank)'} is not an LDSO MPID.", sheet=form.sheet,
                                cell=row.ldso.ref))
+        elif facts.portfolio is not None and ldso not in facts.portfolio:
+            out.append(finding(RuleId.BULK_COA_PLAN, f"your group has no MPANs in LDSO {ldso}: a change of agent "
+                               "covers your own MPANs.", sheet=form.sheet, cell=row.ldso.ref))
+
         if n is None or n < 1:
             out.append(finding(RuleId.BULK_COA_PLAN, f"{cell_text(row.volume) or '(blank)'} is not a whole number of "
                                "1 or more.", sheet=form.sheet, cell=row.volume.ref))
