@@ -252,11 +252,20 @@ def test_the_same_message_twice_is_answered_once(ws, tmp_path):
 @pytest.mark.parametrize("headers", [{"Auto_Submitted": "auto-replied"}, {"Precedence": "bulk"},
                                      {"Return-Path": "<>"}, {"X-Autoreply": "yes"}])
 def test_auto_replies_and_bounces_are_never_answered(ws, tmp_path, headers):
-    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
-    deliver(ws.ws, letter(JONV, [("p.xlsx", plan)], subject="Out of office", **headers))
+    deliver(ws.ws, letter(JONV, [], subject="Out of office", **headers))
     [h] = run(ws.ws)
     assert h.status == MessageStatus.AUTOMATIC and h.answers == [] and Ledger(ws.ws.ledger).rows() == []
     assert not list((ws.ws.outbox).rglob("*.eml")) and processed(ws.ws) == 1
+    # one carrying a workbook (a list, an Outlook setting can mark a real return so): never answered to its
+    # sender, never judged, but kept and the MCC told (red-team of issue 21: it was recorded and forgotten)
+    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(ws.ws, letter(JONV, [("p.xlsx", plan)], subject="Our plan", mid="<auto2@jonv.example>", **headers))
+    [h] = run(ws.ws)
+    assert h.status == MessageStatus.QUARANTINED and "not judged and not answered" in h.reason
+    [notice] = h.answers
+    told = message_from_bytes(notice.read_bytes(), policy=policy.default)
+    assert JONV not in str(told["To"]) and Ledger(ws.ws.ledger).rows() == []
+    assert list((ws.ws.quarantine / "mail").glob("*.eml"))
 
 
 def test_a_delivery_report_is_never_answered(ws):

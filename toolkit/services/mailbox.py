@@ -95,6 +95,11 @@ class _Run:
             return Handled(letter.key, letter.sender, letter.subject, MessageStatus.DUPLICATE,
                            f"already taken in as message {row.id} ({row.status}): not taken again", again=True)
         groups = self.known(letter.sender)
+        if letter.automatic and letter.attachments:  # a list or an Outlook setting can mark a real return so:
+            n = len(letter.attachments)  # kept for the MCC, with a notice, and never answered to the sender
+            return self._quarantine(key, letter, f"marked as sent by a machine ({letter.automatic}) but carrying "
+                                    f"{n} attachment{'s' if n != 1 else ''}: not judged and not answered; the MCC "
+                                    "may drop the workbook into the inbox by hand", None)
         if letter.automatic:
             return self._finish(key, letter, MessageStatus.AUTOMATIC, f"sent by a machine ({letter.automatic}): "
                                 "recorded, never answered")
