@@ -520,3 +520,34 @@ def test_two_messages_saved_under_one_name_are_both_kept(ws):
         (ws.ws.root / "mailbox" / "new" / "return.eml").write_bytes(letter(JONV, [], mid=f"<r{n}@jonv.example>"))
         run(ws.ws)
     assert processed(ws.ws) == 2
+
+
+def test_send_after_a_crash_sends_the_feedback_judged_before_it(ws, tmp_path, smtp, monkeypatch):
+    """Red-team of issue 21: a run killed after an attachment was judged but before its message was finished; the
+    next `mcc mailbox --once --send` skipped the finished claim and sent nothing. Its feedback is sent, once."""
+    from tests.inbox_helpers import TODAY
+    from tests.test_mail import _point_at
+    from toolkit.cli import main
+    from toolkit.services import mailbox as M
+
+    box, port = smtp
+    _point_at(ws.ws, port)
+    plan = ws.valid("JONV", tmp_path / "p.xlsx").read_bytes()
+    deliver(ws.ws, letter(JONV, [("JONV.xlsx", plan)], subject="S8 plan", mid="<crash@jonv.example>"))
+    monkeypatch.setenv("MCC_TODAY", TODAY.isoformat())
+    real = M._Run._finish
+
+    class Killed(BaseException):
+        pass
+
+    def die(*a, **k):
+        raise Killed  # stands for kill -9 right after the attachment was judged
+
+    monkeypatch.setattr(M._Run, "_finish", die)
+    with pytest.raises(Killed):
+        main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)])
+    monkeypatch.setattr(M._Run, "_finish", real)
+    assert main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)]) == 0
+    assert len(box.received) == 1
+    assert main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)]) == 0
+    assert len(box.received) == 1  # never twice

@@ -60,6 +60,7 @@ class Handled:
     outcomes: list[Outcome] = field(default_factory=list)
     again: bool = False  # finished before (a second delivery, or a run that stopped before moving it)
     answers: list[Path] = field(default_factory=list)  # replies and notices written
+    row_ids: list[int] = field(default_factory=list)  # the ledger rows of its attachments, taken now or before
 
 
 class _Run:
@@ -92,8 +93,10 @@ class _Run:
                                    letter.received or now)
         if row.status in messages.FINISHED:
             self.source.done(key, quarantine=row.status == MessageStatus.QUARANTINED)
+            root = self.ctx.workspace.root  # its answers, for --send after a run that stopped before moving it
             return Handled(letter.key, letter.sender, letter.subject, MessageStatus.DUPLICATE,
-                           f"already taken in as message {row.id} ({row.status}): not taken again", again=True)
+                           f"already taken in as message {row.id} ({row.status}): not taken again", again=True,
+                           answers=[root / p for p in row.answer_path.split(", ") if p], row_ids=row.submission_ids)
         groups = self.known(letter.sender)
         if letter.automatic and letter.attachments:  # a list or an Outlook setting can mark a real return so:
             n = len(letter.attachments)  # kept for the MCC, with a notice, and never answered to the sender
@@ -153,7 +156,7 @@ class _Run:
                          + (f"; refused: {'; '.join(lines)}" if lines else "")
                          + (f"; ignored: {'; '.join(letter.ignored)}" if letter.ignored else ""),
                          ids, reply=(groups, lines) if lines else None)
-        h.outcomes = outcomes
+        h.outcomes, h.row_ids = outcomes, list(ids)
         return h
 
     # -- the ends of a message ------------------------------------------------------------------------------------
@@ -284,7 +287,7 @@ def send_answers(ctx: Context, handled: list[Handled], cycle: str | None = None,
     ledger = ctx.ledger
     keys = [m.key for m in ledger.mail_rows("mailbox")
             if any(str(p.relative_to(ctx.workspace.root)) == m.eml_path for h in handled for p in h.answers)]
-    ids = {o.row_id for h in handled for o in h.outcomes}
+    ids = {i for h in handled for i in h.row_ids}  # judged now, or before a run that stopped (their answers too)
     if ids:
         dist = prepare(ctx, ctx.sprint(cycle), "feedback")
         keys += [m.key for m in dist.messages if int(m.key.rsplit("/", 1)[1].split("-")[0]) in ids]
