@@ -249,6 +249,16 @@ def test_the_same_message_twice_is_answered_once(ws, tmp_path):
     assert len(Ledger(ws.ws.ledger).rows()) == 1 and processed(ws.ws) == 2
 
 
+def test_two_from_headers_are_a_sender_in_doubt(ws):
+    """Red-team of issue 21: RFC 5322 allows one From; with two, the first was taken (which one a DMARC check used
+    is unknown)."""
+    raw = letter(JONV, [], subject="q", mid="<twofrom@evil.example>").replace(
+        f"From: {JONV}".encode(), f"From: {JONV}\r\nFrom: thief@evil.example".encode())
+    deliver(ws.ws, raw)
+    [h] = run(ws.ws)
+    assert h.status == MessageStatus.QUARANTINED and "two From headers" in h.reason
+
+
 @pytest.mark.parametrize("headers", [{"Auto_Submitted": "auto-replied"}, {"Precedence": "bulk"},
                                      {"Return-Path": "<>"}, {"X-Autoreply": "yes"}])
 def test_auto_replies_and_bounces_are_never_answered(ws, tmp_path, headers):

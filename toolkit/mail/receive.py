@@ -121,6 +121,8 @@ def doubt(msg: EmailMessage, sender: str, known: callable, envelope_check: bool 
     the receiving server."""
     if not sender:
         return "the message has no single sender address (From)"
+    if len(msg.get_all("From") or []) > 1:
+        return "the message has two From headers: which sent it cannot be told"
     envelope = _address(_header(msg, "Return-Path")) if envelope_check else ""
     if envelope and not _related(_domain(envelope), _domain(sender)):
         return (f"its From ({display_name(sender)}) and its envelope sender ({display_name(envelope)}) are of "
