@@ -561,3 +561,26 @@ def test_send_after_a_crash_sends_the_feedback_judged_before_it(ws, tmp_path, sm
     assert len(box.received) == 1
     assert main(["mailbox", "--once", "--send", "-w", str(ws.ws.root)]) == 0
     assert len(box.received) == 1  # never twice
+
+
+def test_the_zips_of_one_message_share_one_unpacking_budget(tmp_path):
+    """Red-team of issue 21: five zips, each under every limit, were unpacked whole (1.1 GiB of memory for a 17 MiB
+    message) before the file count was checked. The zips of a message share the unpacked-size budget, and a zip
+    that would pass the file count is refused before anything in it is read."""
+    import os as _os
+
+    from toolkit.mail.receive import ZipLimits, parse
+
+    limits = ZipLimits(max_unpacked_bytes=3_000, max_ratio=1e9)
+    files = [(f"part{n}.zip", _zip({f"plan{n}.xlsx": _os.urandom(1_200)})) for n in range(3)]
+    raw = message_from_bytes(letter(JONV, [], mid="<zips@jonv.example>"), policy=policy.default)
+    for name, data in files:
+        raw.add_attachment(data, maintype="application", subtype="zip", filename=name)
+    got = parse(raw.as_bytes(), limits=limits)
+    assert [a.name for a in got.attachments] == ["part0.zip/plan0.xlsx", "part1.zip/plan1.xlsx"]
+    assert got.refused and "together would expand" in got.refused[0] and got.unpacked == 2_400
+    many = message_from_bytes(letter(JONV, [], mid="<many@jonv.example>"), policy=policy.default)
+    many.add_attachment(_zip({f"p{n}.xlsx": b"x" for n in range(5)}), maintype="application", subtype="zip",
+                        filename="many.zip")
+    got = parse(many.as_bytes(), max_attachments=3)
+    assert got.attachments == [] and "more than 3 files" in got.refused[0] and got.unpacked == 0

@@ -63,6 +63,7 @@ class Letter:
     attachments: list[Attachment] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # other attachments, recorded and ignored
     refused: list[str] = field(default_factory=list)  # attachments refused, with the reason
+    unpacked: int = 0  # bytes unpacked from its zips so far (one budget for the whole message)
 
     @property
     def message_id(self) -> str:
@@ -183,7 +184,7 @@ def _attachments(msg: EmailMessage, letter: Letter, limits: ZipLimits, most: int
         if suffix in WORKBOOK + OUTTURN:
             letter.attachments.append(Attachment(shown, data, "workbook" if suffix in WORKBOOK else "outturn"))
         elif suffix in ZIP:
-            _unzip(shown, data, letter, limits)
+            _unzip(shown, data, letter, limits, most)
         else:
             letter.ignored.append(f"{shown}: not a workbook (.xlsx), an outturn file (.csv) or a zip of them")
         if len(letter.attachments) > most:
@@ -198,7 +199,7 @@ def _suffix(name: str) -> str:
     return "." + base.rsplit(".", 1)[-1] if "." in base else ""
 
 
-def _unzip(shown: str, data: bytes, letter: Letter, limits: ZipLimits) -> None:
+def _unzip(shown: str, data: bytes, letter: Letter, limits: ZipLimits, most: int = 20) -> None:
     """The workbooks and outturn files in a zip attachment, looked at before anything is unpacked: the number of
     entries, the total and per-entry expansion (zip bombs), encrypted entries, names that climb out (``../``) or
     start at the root, and zips inside zips are refused, the whole zip with them."""
@@ -206,9 +207,17 @@ def _unzip(shown: str, data: bytes, letter: Letter, limits: ZipLimits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
             problem = _zip_problem(infos, limits)
+            taken = [i for i in infos if not i.is_dir() and _suffix(i.filename) in WORKBOOK + OUTTURN]
+            size = sum(i.file_size for i in taken)
+            if not problem and letter.unpacked + size > limits.max_unpacked_bytes:
+                problem = (f"the message's zips together would expand to more than "
+                           f"{limits.max_unpacked_bytes / 2**20:,.0f} MiB: send them in several messages")
+            if not problem and len(letter.attachments) + len(taken) > most:
+                problem = f"the message would hold more than {most} files to take in: send them in several messages"
             if problem:
                 letter.refused.append(f"{shown}: {problem}")
                 return
+            letter.unpacked += size  # before anything is read: nothing beyond the budget is ever unpacked
             for i in infos:
                 if i.is_dir():
                     continue
