@@ -4,6 +4,7 @@ day deadlines; a central outage applied to every active migrating group with env
 
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -324,3 +325,16 @@ def test_a_line_break_never_carries_a_control_character_into_a_claim(claimed, tm
     assert ("claim.fields", "Claim", FIELDS_AT["resolution"]) in found
     fine = _filled(form, tmp_path / "fine.xlsx", days[:2], ldsos[0], resolution="Re-sent.\nChecked the next day.")
     assert not [f for f in _flat(judge.judge(fine, fine.name, RECEIVED.date())) if f[0] == "claim.fields"]
+
+
+def test_an_incident_written_with_its_formula_guard_is_the_same_incident():
+    """Red-team of issue 19: an incident starting with '-' was written to config/lost_days.csv as "'-INC7" (so no
+    spreadsheet reads it as a formula), and the once-per-incident check no longer matched it: a central outage then
+    failed part-way. F6.6: one incident applied once per group."""
+    from toolkit.domain.lost_days import incident_key
+    from toolkit.store.files import csv_line
+
+    for incident in ("-INC7", "=1+1", "+44", "@SUM"):
+        written = next(csv.reader([csv_line([incident])]))[0]
+        assert written != incident and incident_key(written) == incident_key(incident)
+    assert incident_key("inc0042 ") == incident_key("INC0042") and incident_key("'INC") == "'INC"

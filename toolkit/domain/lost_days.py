@@ -34,8 +34,12 @@ EVALUATION = (  # F6.6.2 1. Evaluation
 
 def incident_key(incident: str) -> str:
     """An incident number as compared (6.6.1 "2. Related Incident Number"): ``inc0042 `` and ``INC0042`` are the
-    same incident, and one incident extends a group's core window once."""
-    return incident.strip().upper()
+    same incident, and one incident extends a group's core window once. An incident written to a CSV with the
+    apostrophe that keeps a spreadsheet from reading it as a formula (``'-INC7``) is the incident it stands for."""
+    key = incident.strip()
+    if len(key) > 1 and key[0] == "'" and key[1] in "=+-@":
+        key = key[1:]
+    return key.upper()
 
 
 @dataclass(frozen=True)
