@@ -16,8 +16,11 @@ from toolkit.excel.reader import sheet_parts
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # ``mcc validate`` in a process of its own, reporting the peak memory of it and of the child that reads the file
-MEASURED = ("import resource, sys; from toolkit.cli import main; rc = main(sys.argv[1:]); "
-            "peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)); "
+# the command's own peak is VmHWM (Linux keeps ru_maxrss across exec, so a process started from a large pytest
+# process would report the pytest process's size), its reader children's peak is RUSAGE_CHILDREN
+MEASURED = ("import re, resource, sys; from toolkit.cli import main; rc = main(sys.argv[1:]); "
+            "own = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)); "
+            "peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
             "print('PEAK', peak // 1024, file=sys.stderr); sys.exit(rc)")
 
 

@@ -137,3 +137,21 @@ def test_the_ledger_is_reopened_when_its_file_is_replaced(tmp_path):
     second = ledger.receive("b" * 64, "two.xlsx", datetime.fromisoformat("2026-11-12T10:01:00+00:00"))
     assert path.is_file() and [r.original_name for r in Ledger(path).rows()] == ["two.xlsx"]
     assert first == 1 and second == 1
+
+
+def test_workers_forked_from_a_large_process_still_have_their_memory(small, tmp_path):
+    """Found by the full suite after issue 15 made the rehearsal judge with two workers: a worker's address-space
+    cap was absolute, so a worker forked from a process already larger than the cap (a long rehearsal, a long test
+    session) could not map anything, and every file ended in "the ledger cannot be written (disk I/O error)". The
+    cap now counts from what the worker holds when it starts."""
+    import mmap
+
+    r = fresh_small(small, tmp_path)
+    files = distinct_copies(r.valid(small[1], tmp_path / "v.xlsx"), tmp_path / "big", 2)
+    _drop(r, files)
+    ballast = mmap.mmap(-1, 3 * 2**30)  # 3 GiB of address space in this process (never touched: no memory used)
+    try:
+        outcomes, waiting = run_once(make_inbox(context(r.ws)), Stability(quiet_seconds=0), max_wait=0, workers=2)
+    finally:
+        ballast.close()
+    assert waiting == [] and [o.status for o in outcomes] == ["accepted", "accepted"]

@@ -5,6 +5,7 @@ SIGTERM (the parent decides when to stop), so an interrupted watcher prints no c
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import signal
 from dataclasses import dataclass
@@ -44,9 +45,22 @@ def read_guarded(path: Path, name: str, max_cells: int = MAX_CELLS) -> Submissio
 
 
 def limit_memory(memory_bytes: int) -> None:
-    """Cap this process's address space (a file that needs more fails here instead of taking the machine)."""
+    """Cap this process's address space at what it holds now plus ``memory_bytes`` (a file that needs more fails
+    here instead of taking the machine). Counted from what it holds: a worker forked from a large process (the
+    rehearsal after a few sprints, a long test session) inherits its address space, and a cap below that left it
+    no room for anything, not even the ledger's shared memory ("disk I/O error")."""
     if memory_bytes:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        limit = _address_space() + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def leave_signals_to_parent() -> None:
