@@ -25,9 +25,9 @@ from toolkit.excel.writers.bulk_coa import SHEET, BulkFormValue, parse_bulk_plan
 from toolkit.excel.writers.lost_days import claim_signature_valid
 from toolkit.inbox import safety
 from toolkit.inbox.intake import Answer, Receipt, Verdict
-from toolkit.inbox.isolate import ReadFailure, read_table_isolated
 from toolkit.services.consolidate import consolidation
 from toolkit.services.context import Context
+from toolkit.services.lost_days import read_form_sheets
 from toolkit.services.outturn import LiveConfig
 from toolkit.store import claims as R
 from toolkit.store.archive import safe_stem
@@ -110,17 +110,9 @@ class BulkJudge:
 
     def judge(self, path: Path, name: str, received_on: date | None) -> BulkVerdict:
         self.live.refresh()
-        inspection = safety.inspect(path, self.limits)
-        if inspection.reason:
-            return BulkVerdict(Status.QUARANTINED, [], reason=inspection.reason)
-        lim = self.limits
-        reads = [read_table_isolated(path, sheet, lim.read_seconds, lim.read_memory_mib, lim.max_sheet_cells)
-                 for sheet in (SHEET, SHEET_META)]
-        failed = next((r for r in reads if isinstance(r, ReadFailure)), None)
-        if failed is not None:
-            where = ", ".join(x for x in (f"sheet '{failed.sheet}'" if failed.sheet else "",
-                                          f"cell {failed.cell}" if failed.cell else "") if x)
-            return BulkVerdict(Status.QUARANTINED, [], reason=f"{failed.reason}{f' ({where})' if where else ''}")
+        reads = read_form_sheets(path, self.limits, (SHEET, SHEET_META))
+        if isinstance(reads, str):
+            return BulkVerdict(Status.QUARANTINED, [], reason=reads)
         try:
             meta, form = parse_bulk_plan(name, reads[0][1], reads[1][1])
         except ToolkitError as exc:

@@ -147,6 +147,22 @@ class ClaimVerdict:
     reason: str = ""
 
 
+def read_form_sheets(path: Path, limits: safety.Limits, sheets: tuple[str, ...]) -> list | str:
+    """The rows of each of ``sheets`` of a returned form (claims, bulk change of agent), read as the inbox reads
+    workbooks (inspected first, then in a child process with limits); or why the file is quarantined."""
+    inspection = safety.inspect(path, limits)
+    if inspection.reason:
+        return inspection.reason
+    reads = [read_table_isolated(path, sheet, limits.read_seconds, limits.read_memory_mib, limits.max_sheet_cells)
+             for sheet in sheets]
+    failed = next((r for r in reads if isinstance(r, ReadFailure)), None)
+    if failed is None:
+        return reads
+    where = ", ".join(x for x in (f"sheet '{failed.sheet}'" if failed.sheet else "",
+                                  f"cell {failed.cell}" if failed.cell else "") if x)
+    return f"{failed.reason}{f' ({where})' if where else ''}"
+
+
 class ClaimJudge:
     """The judge of ``inbox/lostdays/``: a returned claim form, against the configuration and the register."""
 
@@ -161,17 +177,9 @@ class ClaimJudge:
 
     def judge(self, path: Path, name: str, received_on: date | None) -> ClaimVerdict:
         self.live.refresh()
-        inspection = safety.inspect(path, self.limits)
-        if inspection.reason:
-            return ClaimVerdict(Status.QUARANTINED, [], reason=inspection.reason)
-        lim = self.limits
-        reads = [read_table_isolated(path, sheet, lim.read_seconds, lim.read_memory_mib, lim.max_sheet_cells)
-                 for sheet in (SHEET, SHEET_META)]
-        failed = next((r for r in reads if isinstance(r, ReadFailure)), None)
-        if failed is not None:
-            where = ", ".join(x for x in (f"sheet '{failed.sheet}'" if failed.sheet else "",
-                                          f"cell {failed.cell}" if failed.cell else "") if x)
-            return ClaimVerdict(Status.QUARANTINED, [], reason=f"{failed.reason}{f' ({where})' if where else ''}")
+        reads = read_form_sheets(path, self.limits, (SHEET, SHEET_META))
+        if isinstance(reads, str):
+            return ClaimVerdict(Status.QUARANTINED, [], reason=reads)
         try:
             meta, form = parse_claim(name, reads[0][1], reads[1][1])
         except Exception as exc:  # noqa: BLE001 - TemplateReadError names the sheet and cell; anything else is said

@@ -15,8 +15,7 @@ from toolkit.domain.submission import a1
 from toolkit.excel import book as B
 from toolkit.excel.book import book
 from toolkit.excel.contract import SHEET_META, write_meta_sheet
-from toolkit.excel.reader import TemplateReadError, _value
-from toolkit.excel.writers.lost_days import sign_claim
+from toolkit.excel.writers.lost_days import read_form, sign_claim
 
 KIND_BULK = "bulk-coa-plan"
 SHEET = "Bulk COA"
@@ -85,20 +84,8 @@ def write_bulk_form(path: Path, value: BulkFormValue, key: bytes) -> Path:
 
 
 def parse_bulk_plan(file: str, rows: list[list], meta_rows: list[list]) -> tuple[dict[str, str], BulkForm]:
-    meta = {str(r[0]): str(r[1]) for r in meta_rows[1:] if len(r) >= 2 and r[0] not in (None, "")}
-    if meta.get("kind") != KIND_BULK:
-        raise TemplateReadError(file, "this is not a bulk change of agent plan issued by the MCC", SHEET_META,
-                                rule=RuleId.BULK_COA_FORM)
-
-    def at(r: int, c: int) -> object:
-        return _value(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None
-
-    expected = [(FIELD_TOP + k, 0, text) for k, (_, text, _) in enumerate(FIELDS)]
-    expected += [(TABLE_HEADER, c, text) for c, text in enumerate(COLUMNS)]
-    for r, c, text in expected:
-        if at(r, c) != text:
-            raise TemplateReadError(file, f"the form's label {text!r} is not where the form put it (found "
-                                    f"{at(r, c)!r}); use the form as issued", SHEET, a1(r, c), RuleId.BULK_COA_FORM)
+    meta, at = read_form(file, SHEET, rows, meta_rows, KIND_BULK, "a bulk change of agent plan", RuleId.BULK_COA_FORM,
+                         FIELDS, FIELD_TOP, COLUMNS, TABLE_HEADER)
     fields = {k: Cell(a1(r, 1), at(r, 1)) for r, (k, _, _) in enumerate(FIELDS, start=FIELD_TOP)}
     table = tuple(PlanRow(*(Cell(a1(r, c), at(r, c)) for c in range(5)))
                   for r in range(TABLE_HEADER + 1, TABLE_HEADER + 1 + TABLE_ROWS))

@@ -98,22 +98,30 @@ def write_claim_form(path: Path, value: ClaimFormValue, key: bytes) -> Path:
     return path
 
 
-def parse_claim(file: str, rows: list[list], meta_rows: list[list]) -> tuple[dict[str, str], ClaimForm]:
-    """The metadata and the cells of a returned claim form, its labels checked where the form put them."""
+def read_form(file: str, sheet: str, rows: list[list], meta_rows: list[list], kind: str, what: str, rule: RuleId,
+              fields: tuple, field_top: int, columns: tuple[str, ...], header: int):
+    """The metadata of a returned form (a claim, a bulk change of agent plan) and a reader of its cells, once its
+    kind and every label (the fields' and the table's headings) are found where the form put them."""
     meta = {str(r[0]): str(r[1]) for r in meta_rows[1:] if len(r) >= 2 and r[0] not in (None, "")}
-    if meta.get("kind") != KIND_CLAIM:
-        raise TemplateReadError(file, "this is not a Lost Migration Day claim form issued by the MCC",
-                                SHEET_META, rule=RuleId.CLAIM_FORM)
+    if meta.get("kind") != kind:
+        raise TemplateReadError(file, f"this is not {what} issued by the MCC", SHEET_META, rule=rule)
 
     def at(r: int, c: int) -> object:
         return _value(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None
 
-    expected = [(FIELD_TOP + k, 0, text) for k, (_, text, _) in enumerate(FIELDS)]
-    expected += [(IMPACT_HEADER, c, text) for c, text in enumerate(IMPACT_COLUMNS)]
+    expected = [(field_top + k, 0, text) for k, (_, text, _) in enumerate(fields)]
+    expected += [(header, c, text) for c, text in enumerate(columns)]
     for r, c, text in expected:
         if at(r, c) != text:
             raise TemplateReadError(file, f"the form's label {text!r} is not where the form put it (found "
-                                    f"{at(r, c)!r}); use the form as issued", SHEET, a1(r, c), RuleId.CLAIM_FORM)
+                                    f"{at(r, c)!r}); use the form as issued", sheet, a1(r, c), rule)
+    return meta, at
+
+
+def parse_claim(file: str, rows: list[list], meta_rows: list[list]) -> tuple[dict[str, str], ClaimForm]:
+    """The metadata and the cells of a returned claim form, its labels checked where the form put them."""
+    meta, at = read_form(file, SHEET, rows, meta_rows, KIND_CLAIM, "a Lost Migration Day claim form", RuleId.CLAIM_FORM,
+                         FIELDS, FIELD_TOP, IMPACT_COLUMNS, IMPACT_HEADER)
     fields = {key_: Cell(a1(r, 1), at(r, 1)) for r, (key_, _, _) in enumerate(FIELDS, start=FIELD_TOP)}
     impacted = tuple(ImpactRow(Cell(a1(r, 0), at(r, 0)), Cell(a1(r, 1), at(r, 1)), Cell(a1(r, 2), at(r, 2)))
                      for r in range(IMPACT_HEADER + 1, IMPACT_HEADER + 1 + IMPACT_ROWS))
