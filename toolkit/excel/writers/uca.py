@@ -40,6 +40,7 @@ GRANTS_PRINTED = 90  # grants printed by default (two pages): the rest on reques
 def _formats(wb):
     return {
         "title": wb.add_format({"bold": True, "font_size": 14}),
+        "title_wrap": wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"}),
         "note": wb.add_format({"italic": True, "font_color": NOTE_FONT, "text_wrap": True, "valign": "top"}),
         "head": wb.add_format({"bold": True, "bg_color": HEAD_FILL, "border": 1}),
         "int": wb.add_format({"num_format": INT}),
@@ -97,16 +98,23 @@ def write_uca_request(path: Path, group: str, group_name: str, ldsos: list[str],
         f = _formats(wb)
         ws = wb.add_worksheet(C.SHEET_UCA)
         title = f"Unused capacity request: {group_name} ({group}), {meta['cycle']}"
-        ws.write_string(0, 0, title, f["title"])
         note = (f"Type the extra migrations you would like per day and LDSO, at most the unused capacity shown "
                 f"beside. Return by {deadline:%A %d %B %Y} to {mcc_email}. Requests are granted in full where they "
                 f"fit, otherwise {sharing}.")
-        ws.merge_range(1, 0, 1, 8, note, f["note"])
-        ws.set_row(1, 15 * (len(note) // 80 + 1) + 3)  # about 80 characters a line across the merged cells
         top = 5
         n = len(ldsos)
         uc0 = n + 2
-        ws.write(top - 2, uc0, "Unused capacity", f["head"])
+        # the title and the note across the request grid, which prints on pages of its own: whole on screen and
+        # on paper, the rows as tall as their wrapped text
+        span, width = max(n, 1), 16 + 10 * max(n, 1)
+        ws.merge_range(0, 0, 0, span, title, f["title_wrap"])
+        ws.set_row(0, row_height(title, width / 1.4, 20))  # 14 pt bold: wider characters
+        ws.merge_range(1, 0, 1, span, note, f["note"])
+        ws.set_row(1, row_height(note, width * 1.3))  # italic: narrower characters
+        if n > 1:
+            ws.merge_range(top - 2, uc0, top - 2, uc0 + n - 1, "Unused capacity", f["head"])
+        else:
+            ws.write(top - 2, uc0, "Unused capacity", f["head"])
         ws.write(top - 1, 0, "Date", f["head"])
         for j, x in enumerate(ldsos):
             ws.write_string(top - 1, 1 + j, x, f["head"])
