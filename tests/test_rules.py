@@ -14,7 +14,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import openpyxl
 import pytest
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from tests.conftest import make_workspace
 from tests.inbox_helpers import context
@@ -24,6 +26,7 @@ from toolkit.domain.sample_plan import sample_plan
 from toolkit.excel import contract as C
 from toolkit.excel.filler import fill_cells, fill_plan
 from toolkit.excel.reader import defined_names
+from toolkit.excel.writers.feedback import write_feedback
 from toolkit.excel.writers.template.plan import GRID_TOP
 from toolkit.services.context import load, resolve_cycle
 from toolkit.services.issue import current_templates, issue_templates
@@ -75,11 +78,12 @@ class Case:
         area = self.names[name]
         return a1(area.top + r, area.left + c)
 
-    def header(self, c: int) -> str:
+    def header(self, c: int, above: int = 1) -> str:
+        """The weekly plan's LDSO header of column ``c`` (``above=2``: its 'Left to plan', the row above that)."""
         from toolkit.domain.submission import a1
 
         area = self.names[C.PLAN_WEEKLY]
-        return a1(area.top - 1, area.left + c)
+        return a1(area.top - above, area.left + c)
 
     def file(self, name: str = "plan.xlsx"):
         return fill_plan(self.template, self.tmp / name, weekly=self.weekly, daily=self.daily, agents=self.agents,
@@ -266,7 +270,21 @@ def test_portfolio_not_complete(xdno):
     c = xdno.col(Category.SMALL)
     week = int(np.flatnonzero(xdno.weekly[:, c])[-1])
     xdno.weekly[week, c] -= 1
-    assert flat(xdno.judged()) == [("completeness.portfolio", C.SHEET_WEEKLY, xdno.header(c))]
+    judged = xdno.judged()
+    assert flat(judged) == [("completeness.portfolio", C.SHEET_WEEKLY, xdno.header(c, above=2))]
+    # the cell cited is the LDSO's 'Left to plan' in the template the supplier has (ledger, email, mcc validate and
+    # the feedback workbook all show this cell), and the feedback marks it there
+    (found,) = [f for f in judged.findings if f.rule == "completeness.portfolio"]
+    sheet = openpyxl.load_workbook(xdno.template)[C.SHEET_WEEKLY]
+    row, col = coordinate_to_tuple(found.cell)
+    assert (sheet.cell(row, 1).value, sheet.cell(GRID_TOP, col).value) == ("Left to plan", xdno.content.ldsos[c].mpid)
+    feedback = write_feedback(xdno.tmp / "feedback.xlsx", judged.submission, judged.content, judged.findings,
+                              judged.status, "2025-09-01T10:00:00+00:00", "Feedback")
+    book = openpyxl.load_workbook(feedback)
+    marked = book[C.SHEET_WEEKLY][found.cell]
+    assert "completeness.portfolio" in marked.comment.text and marked.fill.fgColor.rgb.endswith("FFC7CE")
+    link = next(r[4] for r in book["Findings"].iter_rows(min_row=2) if r[1].value == "completeness.portfolio")
+    assert link.hyperlink.location == f"'{C.SHEET_WEEKLY}'!{found.cell}"
 
 
 # -- envelopes and de minimis -----------------------------------------------------------------------------------

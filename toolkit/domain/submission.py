@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The weekly plan's 'Left to plan' row (remaining minus planned, per LDSO) sits this many rows above the grid's
+# first row, between 'Planned to M15' and the LDSO header: a finding about an LDSO's whole portfolio cites it.
+LEFT_TO_PLAN_ABOVE = 2
+
 
 def column_letters(col: int) -> str:
     """0-based column index -> A1 letters (0 -> A, 26 -> AA)."""
@@ -67,6 +71,10 @@ class Grid:
 
     def key_cell(self, c: int) -> str:
         return a1(self.area.top - 1, self.area.left + c)
+
+    def left_cell(self, c: int) -> str:
+        """The weekly plan's 'Left to plan' cell of column ``c``, where the supplier sees the whole portfolio."""
+        return a1(self.area.top - LEFT_TO_PLAN_ABOVE, self.area.left + c)
 
     def date_cell(self, r: int) -> str:
         return a1(self.area.top + r, self.area.left - 1)

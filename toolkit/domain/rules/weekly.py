@@ -1,7 +1,8 @@
 """The weekly plan to M15, column by column (METHOD 7): calendar.non-migration-day (a week with no migration day
 open to the group), envelope.weekly, de-minimis.daily-cap (a week above the cap times its migration days: without
-a daily plan, some day of it must be above the cap), completeness.portfolio, ramp-up.range and
-core-window.completion. One family, because the findings come column by column, in that order."""
+a daily plan, some day of it must be above the cap), completeness.portfolio (cited on the LDSO's 'Left to plan'
+cell, where the supplier sees the total against the portfolio), ramp-up.range and core-window.completion. One
+family, because the findings come column by column, in that order."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def _weekly_rules(content: TemplateContent, parameters: Parameters, grid: Grid, 
                                    hint=f"reduce {grid.cell(r, c)} to {limit:,} or less"))
         total = int(weekly[:, c].sum())
         if total != col.portfolio:
-            out.append(_completeness(col, total, parameters, sheet=sheet, cell=grid.key_cell(c), ldso=col.mpid,
+            out.append(_completeness(col, total, parameters, sheet=sheet, cell=grid.left_cell(c), ldso=col.mpid,
                                      value=str(total)))
         if content.ramp_checked(col):
             ramp = int(weekly[content.week_ramp_up_days > 0, c].sum())

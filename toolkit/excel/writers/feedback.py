@@ -18,10 +18,10 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-from toolkit.domain.findings import RULES, Finding, RuleId, Severity, Status, by_rule
+from toolkit.domain.findings import RULES, Finding, Severity, Status, by_rule
 from toolkit.domain.rules import PLAN_DAILY, PLAN_WEEKLY
 from toolkit.domain.rules.sheets import AGENT_FORECAST, FAST_FEEDBACK
-from toolkit.domain.submission import Submission
+from toolkit.domain.submission import LEFT_TO_PLAN_ABOVE, Submission
 from toolkit.domain.template import TemplateContent
 from toolkit.excel.book import (
     AMBER_FILL,
@@ -52,7 +52,6 @@ NEXT_STEPS = {
 FINDING_COLUMNS = ["#", "Rule", "Severity", "Sheet", "Cell", "LDSO", "Date", "What we found", "What to do"]
 RULE_COLUMNS = ["Rule", "Title", "Errors", "Warnings", "Source", "What it checks"]
 ACCEPTED_FILL = "#00B050"
-LEFT_OFFSET = -2  # the weekly plan's 'Left to plan' row, from the grid's first row (as in the template)
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def _copies(sub: Submission, content: TemplateContent | None, findings: list[Fin
     for f in findings:
         if f.sheet and f.cell:
             try:
-                located[f.sheet][_at(f, sub)].append(f)
+                located[f.sheet][xl_cell_to_rowcol(f.cell)].append(f)
             except (AttributeError, ValueError, TypeError):
                 continue  # a cell reference that is not A1 (a range): the Findings sheet has it
     copies = []
@@ -143,17 +142,6 @@ def _copies(sub: Submission, content: TemplateContent | None, findings: list[Fin
         copies.append(_copy(grid, list(grid.keys), dates, located[grid.area.sheet], weekly=False,
                             note="Your request as received"))
     return tuple(copies)
-
-
-def _at(f: Finding, sub: Submission) -> tuple[int, int]:
-    """Where a finding is marked in the copy: its cell, except that a whole-portfolio finding about an LDSO's
-    column (the LDSO header of the weekly plan) is shown on the column's 'Left to plan' cell."""
-    row, col = xl_cell_to_rowcol(f.cell)
-    grid = sub.grids.get(PLAN_WEEKLY)
-    if f.rule == RuleId.COMPLETENESS_PORTFOLIO and grid is not None and f.sheet == grid.area.sheet \
-            and row == grid.area.top - 1:
-        return LEFT_OFFSET + grid.area.top, col
-    return row, col
 
 
 def _template_copy(name: str, grid, content: TemplateContent, here: dict[tuple[int, int], list[Finding]]) -> PlanCopy:
@@ -174,7 +162,7 @@ def _template_copy(name: str, grid, content: TemplateContent, here: dict[tuple[i
         heading = [(grid.area.top - 4, "Remaining to plan", remaining),
                    (grid.area.top - 3, "Planned to M15" if name == PLAN_WEEKLY else "Planned in the sprint", totals)]
         if name == PLAN_WEEKLY:
-            heading.append((grid.area.top + LEFT_OFFSET, "Left to plan",
+            heading.append((grid.area.top - LEFT_TO_PLAN_ABOVE, "Left to plan",
                             tuple(r - t for r, t in zip(remaining, totals, strict=False))))
     return replace(copy, closed=tuple(not bool(x) for x in opened), heading=tuple(heading),
                    roles=tuple(grid.roles) if name == AGENT_FORECAST else ())

@@ -9,12 +9,13 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
 
 from toolkit.domain.envelopes import Category
+from toolkit.domain.submission import LEFT_TO_PLAN_ABOVE
 from toolkit.domain.template import TemplateContent
 from toolkit.excel.book import print_areas, print_setup, row_height, text_lines
 from toolkit.excel.writers.template.formats import Formats
 
 GRID_TOP = 9  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
-LEFT_ROW = 7  # the weekly sheet's "Left to plan" row (0-based)
+LEFT_ROW = GRID_TOP - LEFT_TO_PLAN_ABOVE  # the weekly sheet's "Left to plan" row (0-based): completeness cites it
 FIRST_COL = 1  # the grid's first column; the dates are in column A
 LABEL_WIDTH = 21  # column A: the dates, and the labels of the heading ("Planned in the sprint")
 NOTES_WIDTH = 44  # the calendar notes (bank holidays by name, excluded ranges)
