@@ -178,9 +178,11 @@ def test_inputs_unlocked_closed_cells_locked_validation_and_red_rules(demo):
     closed = [k for k, n in enumerate(content.week_open_days) if n == 0]
     assert closed, "Christmas weeks are closed in S8"
     assert grid[closed[0]][0].fill.fgColor.rgb.endswith("D9D9D9")
-    rules = [dv for dv in sheet.data_validations.dataValidation if ref.replace("$", "") in str(dv.sqref)]
-    assert len(rules) == 1 and rules[0].type == "whole" and rules[0].operator == "greaterThanOrEqual"
-    assert rules[0].formula1 == "0" and rules[0].showInputMessage and rules[0].prompt
+    # whole numbers of 0 or more, with an input message (naming each cell's limit: tests/test_template_limits.py)
+    rules = sheet.data_validations.dataValidation  # the plan grid's only
+    assert rules and all(dv.type == "whole" and dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+                         and dv.showInputMessage and dv.prompt for dv in rules)
+    assert sum(r.size["rows"] * r.size["columns"] for dv in rules for r in dv.sqref.ranges) == len(grid) * len(grid[0])
     formulas = {str(r.sqref): [f for rule in r.rules for f in rule.formula] for r in sheet.conditional_formatting}
     whole_grid = formulas[ref.replace("$", "")]
     assert any("INT(B10)" in f for f in whole_grid)  # text, negative or fractional: red

@@ -70,8 +70,9 @@ def _steps(ws, f: Formats, content: TemplateContent, parameters: Parameters, r: 
     """'What to do' on row ``r``, the numbered steps below; returns the last row written."""
     ws.write(r, 0, "What to do", f.subtitle)
     steps = [
-        f"'{C.SHEET_WEEKLY}': for every LDSO, type the migrations you plan per week up to M15. The totals must equal "
-        "what remains of your portfolio in each LDSO ('Left to plan' reaches 0)"
+        f"'{C.SHEET_WEEKLY}': for every LDSO, type the migrations you plan per week up to M15. Select a cell to see "
+        "its limit (all the limits follow the calendar, to the right). The totals must equal what remains of your "
+        "portfolio in each LDSO ('Left to plan' reaches 0)"
         + ("; where your limits cannot hold it, plan all that fits and request unused capacity for the rest."
            if content.infeasible else ".")
         + (f" Weeks after the sprint hold {content.carried_from}: adjust them." if content.carried_from else ""),

@@ -13,6 +13,7 @@ from toolkit.domain.submission import LEFT_TO_PLAN_ABOVE
 from toolkit.domain.template import TemplateContent
 from toolkit.excel.book import print_areas, print_setup, row_height, text_lines
 from toolkit.excel.writers.template.formats import Formats
+from toolkit.excel.writers.template.prompts import cells_ref, plan_prompts
 
 GRID_TOP = 9  # first data row of the plan grids (0-based); the MPID row is GRID_TOP - 1
 LEFT_ROW = GRID_TOP - LEFT_TO_PLAN_ABOVE  # the weekly sheet's "Left to plan" row (0-based): completeness cites it
@@ -68,7 +69,7 @@ def plan_sheet(ws, f: Formats, content: TemplateContent, weekly: bool) -> Grid:
     rows = content.weeks if weekly else content.days
     total_col = FIRST_COL + n
     open_col = total_col + 1  # the calendar beside the input: open days, (ramp-up days,) phase, notes
-    limit_col = open_col + (5 if weekly else 4)  # the limits after the calendar, one empty column between
+    limit_col = open_col + (4 if weekly else 3)  # the limits right after the calendar, each in its cell's message
     grid = Grid(sheet=ws.name, top=GRID_TOP, bottom=GRID_TOP + len(rows) - 1, first_col=FIRST_COL, n_cols=n,
                 limit_col=limit_col, open_col=open_col, ramp_col=open_col + 1 if weekly else None,
                 total_col=total_col)
@@ -129,12 +130,12 @@ def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool)
     if weekly:
         note = ("Type the migrations you plan to start in each week, per LDSO, secondary MPANs included. Grey weeks "
                 "have no migration day open to you. A cell turns red when it is over the weekly limit, on a closed "
-                "week, or not a whole number."
+                "week, or not a whole number." + _where_note(grid)
                 + (f" Weeks after the sprint hold {content.carried_from}: adjust them rather than retype."
                    if content.carried_from else ""))
     else:
         note = (f"Why daily: {content.daily_reason}. Type the migrations per migration day; each week's days must "
-                "add up to that week's weekly plan. Grey days are not migration days.")
+                "add up to that week's weekly plan. Grey days are not migration days." + _where_note(grid))
     ws.merge_range(1, 0, 1, grid.notes_col, note, f.note)
     ws.set_row(1, row_height(note, sum(widths(grid, weekly)[:grid.notes_col + 1])))
     labels = ["LDSO name", "Rules", "Migrated so far", "Remaining to plan", "Planned to M15", "Left to plan"] \
@@ -153,6 +154,11 @@ def _heading(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool)
         ws.write_formula(6, x, f"=SUM({letter}{top + 1}:{letter}{bottom + 1})", f.int, planned)
         if weekly:
             ws.write_formula(LEFT_ROW, x, f"={letter}6-{letter}7", f.int_bold, col.portfolio - planned)
+
+
+def _where_note(grid: Grid) -> str:
+    return (f" Select a cell to see its limit; all the limits are in columns {limits_where(grid)}, after the calendar."
+            if grid.n_cols else "")
 
 
 def _header_row(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: bool) -> None:
@@ -223,14 +229,7 @@ def _grid_checks(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: b
     tl = xl_rowcol_to_cell(top, first)
     open_cell = xl_rowcol_to_cell(top, grid.open_col, col_abs=True)
     if n:
-        ws.data_validation(*area, {
-            "validate": "integer", "criteria": ">=", "value": 0,
-            "input_title": "Planned migrations",
-            "input_message": "A whole number of migrations (0 or more), secondary MPANs included. Leave blank "
-                             "for none.",
-            "error_title": "Whole numbers only",
-            "error_message": "Type a whole number of migrations, 0 or more.",
-        })
+        _prompts(ws, content, grid, weekly)
         ws.conditional_format(*area, {"type": "formula", "format": f.red, "criteria": INTEGER_RED.format(tl=tl)})
         ws.conditional_format(*area, {"type": "formula", "format": f.red,
                                       "criteria": f"=AND({open_cell}=0,ISNUMBER({tl}),{tl}<>0)"})
@@ -246,6 +245,25 @@ def _grid_checks(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: b
                                                                          "value": 0, "format": f.red})
         ws.conditional_format(LEFT_ROW, first, LEFT_ROW, first + n - 1, {"type": "cell", "criteria": "==",
                                                                          "value": 0, "format": f.ok})
+
+
+def _prompts(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
+    """Whole numbers of 0 or more, each cell's input message naming its limit: one validation per message."""
+    for p, cells in plan_prompts(content, weekly, limits_where(grid)).items():
+        first = cells[0]
+        if ws.data_validation(grid.top + first[0], grid.first_col + first[1], grid.top + first[0],
+                              grid.first_col + first[1], {
+                                  "validate": "integer", "criteria": ">=", "value": 0,
+                                  "input_title": p.title, "input_message": p.message,
+                                  "error_title": "Whole numbers only",
+                                  "error_message": "Type a whole number of migrations, 0 or more.",
+                                  "multi_range": cells_ref(cells, grid.top, grid.first_col)}):
+            raise ValueError(f"XlsxWriter refused the validation {p}")
+
+
+def limits_where(grid: Grid) -> str:
+    """The columns of a plan sheet's limits, as the supplier reads them: "AB to AU"."""
+    return f"{xl_col_to_name(grid.limit_col)} to {xl_col_to_name(grid.limit_col + grid.n_cols - 1)}"
 
 
 def _layout(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
@@ -264,7 +282,7 @@ def _layout(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
 def widths(grid: Grid, weekly: bool) -> list[float]:
     """The width of every column of a plan sheet, from column A to the last limit."""
     out = [LABEL_WIDTH] + [10] * grid.n_cols + [11]  # dates and labels, the grid, the total
-    out += [12] * (2 if weekly else 1) + [16, NOTES_WIDTH, 3]  # open days, ramp-up days, phase, notes, a gap
+    out += [12] * (2 if weekly else 1) + [16, NOTES_WIDTH]  # open days, ramp-up days, phase, notes
     return out + [11] * grid.n_cols  # the limits, headed "<MPID> limit"
 
 
