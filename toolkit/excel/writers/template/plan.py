@@ -249,15 +249,13 @@ def _grid_checks(ws, f: Formats, content: TemplateContent, grid: Grid, weekly: b
 
 def _prompts(ws, content: TemplateContent, grid: Grid, weekly: bool) -> None:
     """Whole numbers of 0 or more, each cell's input message naming its limit: one validation per message."""
-    for p, cells in plan_prompts(content, weekly, limits_where(grid)).items():
-        first = cells[0]
-        if ws.data_validation(grid.top + first[0], grid.first_col + first[1], grid.top + first[0],
-                              grid.first_col + first[1], {
-                                  "validate": "integer", "criteria": ">=", "value": 0,
-                                  "input_title": p.title, "input_message": p.message,
-                                  "error_title": "Whole numbers only",
-                                  "error_message": "Type a whole number of migrations, 0 or more.",
-                                  "multi_range": cells_ref(cells, grid.top, grid.first_col)}):
+    for p, runs in plan_prompts(content, weekly, limits_where(grid)).items():
+        r0, r1, c = runs[0]
+        if ws.data_validation(grid.top + r0, grid.first_col + c, grid.top + r1, grid.first_col + c, {
+                "validate": "integer", "criteria": ">=", "value": 0, "input_title": p.title,
+                "input_message": p.message, "error_title": "Whole numbers only",
+                "error_message": "Type a whole number of migrations, 0 or more.",
+                "multi_range": cells_ref(runs, grid.top, grid.first_col)}):
             raise ValueError(f"XlsxWriter refused the validation {p}")
 
 

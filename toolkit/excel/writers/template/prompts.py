@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from xlsxwriter.utility import xl_range
 
 from toolkit.domain.envelopes import Category
@@ -32,17 +33,30 @@ class Prompt:
     message: str
 
 
-def plan_prompts(content: TemplateContent, weekly: bool, where: str) -> dict[Prompt, list[tuple[int, int]]]:
-    """The cells (row and column from the grid's first cell) of each input message of a plan grid; ``where``: the
-    limits' columns ("AB to AU")."""
-    out: dict[Prompt, list[tuple[int, int]]] = defaultdict(list)
-    rows = content.weeks if weekly else content.days
-    for k in range(len(rows)):
-        opened = int(content.week_open_days[k]) if weekly else int(bool(content.day_open[k]))
-        phase = content.week_phase[k] if weekly else content.day_phase[k]
-        limits = content.weekly_limit[k] if weekly else content.daily_limit[k]
-        for c, col in enumerate(content.ldsos):
-            out[prompt(col, int(limits[c]), opened, phase, weekly, where)].append((k, c))
+def plan_prompts(content: TemplateContent, weekly: bool, where: str) -> dict[Prompt, list[tuple[int, int, int]]]:
+    """The cells of each input message of a plan grid, as runs down a column (first row, last row, column; counted
+    from the grid's first cell); ``where``: the limits' columns ("AB to AU"). A run is a stretch of weeks (days) with
+    the same limit, open days and phase, found with numpy: the messages are composed per run, not per cell."""
+    out: dict[Prompt, list[tuple[int, int, int]]] = defaultdict(list)
+    made: dict[tuple, Prompt] = {}
+    opened = np.asarray(content.week_open_days if weekly else content.day_open, dtype=np.int64)
+    phases = list(content.week_phase if weekly else content.day_phase)
+    if not len(opened):
+        return {}
+    phase_id = np.unique(np.array(phases), return_inverse=True)[1].reshape(-1)
+    limits = np.asarray(content.weekly_limit if weekly else content.daily_limit, dtype=np.int64)
+    for c, col in enumerate(content.ldsos):
+        key = np.stack([limits[:, c], opened, phase_id], axis=1)
+        starts = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]).any(axis=1)])
+        for r0, r1 in zip(starts.tolist(), (np.r_[starts[1:], len(key)] - 1).tolist(), strict=True):
+            limit, n_open, _ = key[r0].tolist()
+            if (c, limit, n_open, phases[r0]) not in made:
+                made[c, limit, n_open, phases[r0]] = prompt(col, limit, n_open, phases[r0], weekly, where)
+            runs = out[made[c, limit, n_open, phases[r0]]]
+            if runs and runs[-1][2] == c and runs[-1][1] == r0 - 1:  # the same message below the last run
+                runs[-1] = (runs[-1][0], r1, c)
+            else:
+                runs.append((r0, r1, c))
     return dict(out)
 
 
@@ -81,26 +95,15 @@ def _checked(p: Prompt) -> Prompt:
     return p
 
 
-def cells_ref(cells: list[tuple[int, int]], top: int, left: int) -> str:
-    """The cells as few A1 ranges as runs down each column allow, joined across neighbouring columns where the
-    runs match, separated by spaces (a validation's ``sqref``)."""
-    by_col: dict[int, list[int]] = defaultdict(list)
-    for k, c in cells:
-        by_col[c].append(k)
+def cells_ref(runs: list[tuple[int, int, int]], top: int, left: int) -> str:
+    """Runs down columns (first row, last row, column) as A1 ranges separated by spaces (a validation's ``sqref``),
+    runs over the same rows of neighbouring columns joined into one range."""
     spans: dict[tuple[int, int], list[list[int]]] = {}  # (first row, last row) -> [first column, last column]s
-    for c in sorted(by_col):
-        ks = sorted(by_col[c])
-        start = prev = ks[0]
-        for k in [*ks[1:], None]:
-            if k is not None and k == prev + 1:
-                prev = k
-                continue
-            runs = spans.setdefault((start, prev), [])
-            if runs and runs[-1][1] == c - 1:
-                runs[-1][1] = c
-            else:
-                runs.append([c, c])
-            if k is not None:
-                start = prev = k
+    for r0, r1, c in sorted(runs, key=lambda run: (run[2], run[0])):
+        joined = spans.setdefault((r0, r1), [])
+        if joined and joined[-1][1] == c - 1:
+            joined[-1][1] = c
+        else:
+            joined.append([c, c])
     return " ".join(xl_range(top + r0, left + c0, top + r1, left + c1)
-                    for (r0, r1), runs in spans.items() for c0, c1 in runs)
+                    for (r0, r1), joined in spans.items() for c0, c1 in joined)
