@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import date
+from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,7 +31,80 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-app = typer.Typer(
+
+def started() -> None:
+    """Start-up (issue 20): with ``MCC_STARTUP_MARK=PATH`` a command writes to PATH, as its body begins, the
+    monotonic clock in nanoseconds (system-wide on Linux, CLOCK_MONOTONIC), so a benchmark that read the same clock
+    when it started the process knows how long the start-up took (interpreter, imports, parsing)."""
+    path = os.environ.get("MCC_STARTUP_MARK")
+    if path:
+        Path(path).write_text(str(time.monotonic_ns()), encoding="ascii")
+
+
+def _light_coercion() -> None:
+    """Start-up (issue 20): typer 0.2x coerces every argument through a pydantic TypeAdapter, and building the first
+    one imports pydantic and scans every installed package's entry points for plugins (0.15 s, before the command
+    starts). Plain text and plain paths, the arguments of nearly every command, are taken here without it (a path
+    still gets typer's own checks, ``coerce_cli_path``); anything else (numbers, lists, choices, paths with a
+    ``path_type``) goes to typer as before. An older or newer typer without these internals is left alone."""
+    try:
+        from typer import core
+        from typer._coercion import RuntimeParam
+        from typer._param_types import coerce_cli_path
+    except ImportError:
+        return
+    heavy = getattr(core, "build_runtime_param", None)
+    if heavy is None or getattr(heavy, "light", False):
+        return
+
+    class Light(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is str:
+                return value if isinstance(value, str) else str(value)
+            if self.annotation is Path:
+                return coerce_cli_path(value if isinstance(value, Path) else Path(value), self.parameter_info,
+                                       path_type=Path, param=param, ctx=ctx)
+            if isinstance(value, bool):  # a flag
+                return value
+            return heavy(descriptor_of(self))._coerce_value(value, param=param, ctx=ctx)  # "yes", "0": typer's
+
+    def descriptor_of(light: Any) -> Any:
+        from typer._coercion import resolve_type_descriptor
+
+        return resolve_type_descriptor(light.annotation, light.parameter_info)
+
+    def build(descriptor: Any) -> Any:
+        info = descriptor.parameter_info
+        plain = descriptor.file_annotation is None and getattr(info, "parser", None) is None and \
+            (descriptor.annotation in (str, bool) or (descriptor.annotation is Path and info.path_type is None))
+        return Light(parameter_info=info, annotation=descriptor.annotation) if plain else heavy(descriptor)
+
+    build.light = True
+    core.build_runtime_param = build
+
+
+_light_coercion()
+
+
+class Typer(typer.Typer):
+    """typer's app whose every command calls ``started()`` first."""
+
+    def command(self, *args: Any, **kwargs: Any):
+        register = super().command(*args, **kwargs)
+
+        def decorator(f):
+            @wraps(f)
+            def body(*a: Any, **k: Any) -> Any:
+                started()
+                return f(*a, **k)
+
+            register(body)
+            return f
+
+        return decorator
+
+
+app = Typer(
     name="mcc",
     help="Migration Control Centre toolkit: calendar, envelopes, supplier templates, validation, schedule. "
          "The workspace is --workspace, else MCC_WORKSPACE, else the nearest folder at or above this one holding "
