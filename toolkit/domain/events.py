@@ -24,7 +24,7 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
 class MeetingDays(BaseModel):
     """The weekdays of the regular meetings of Choreography 5 and of the weekly migration report (C4.4 14)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # validators built when first used
 
     readiness: Weekday = "Tue"  # M-01.01 Weekly Migration Readiness Meeting (Plan phase)
     support: Weekday = "Thu"  # M-01.02 Migration Support Meetings, every two weeks
