@@ -115,3 +115,13 @@ def programme_meetings(first_plan_start: date, last_day: date, els: tuple[date, 
     ev += [_on(d, "M-02.04 daily stand-up (supplier ramp-up)", "meeting")
            for d in sorted(set(supplier_ramp_up_days)) if working(d)]
     return ev
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A declared outage (F6.3; F6.6): a central system for everyone (``ldso`` empty) or one LDSO's service."""
+
+    day: date
+    ldso: str  # "" for a central outage (every LDSO)
+    reason: str
+    incident: str = ""
