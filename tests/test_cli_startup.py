@@ -97,6 +97,19 @@ def test_a_command_imports_only_its_own_module_and_help_lists_them_all():
     assert listed == set(cli.COMMANDS)
 
 
+def test_every_command_runs_when_its_module_alone_is_imported():
+    """Each command in a process of its own, only its module imported: a module of one command (mcc mailbox, mcc
+    distribute) is still a command of the group, not typer's app of one command (which took 'mailbox' for an extra
+    argument)."""
+    import toolkit.cli as cli
+
+    env = {**os.environ, "MCC_QUIET": "1"}
+    for name in cli.COMMANDS:
+        done = subprocess.run([sys.executable, "-m", "toolkit", name, "--help"], env=env, capture_output=True,
+                              text=True, timeout=300, cwd=REPO)
+        assert done.returncode == 0 and done.stdout.startswith(f"Usage: mcc {name} "), (name, done.stderr)
+
+
 def test_the_start_up_mark_is_written_as_the_command_body_begins(tmp_path):
     """MCC_STARTUP_MARK=PATH: the command writes the monotonic clock (ns) as its body begins, after the process
     started and before it ended, and its CPU time so far; --help has no body and writes none."""

@@ -116,6 +116,14 @@ app = Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: typer's rich help costs a third of a second of imports
 )
+
+
+@app.callback()
+def _group() -> None:
+    """Always a group of commands: typer runs an app of one command as that command, and a command typed imports
+    only its own module (``toolkit.cli.load_commands``), which may hold one command (``mcc mailbox``)."""
+
+
 # soft wrap: a long message is one line the terminal wraps, never a line broken mid-sentence at a guessed width
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
