@@ -12,7 +12,7 @@ import time
 from tests.conftest import REPO, make_workspace
 
 TODAY = "2026-11-23"  # S8 being planned
-HEAVY = ("pandas", "numpy", "pydantic", "openpyxl", "jinja2", "xlsxwriter", "holidays", "typer._adapters",
+HEAVY = ("pandas", "numpy", "pydantic", "openpyxl", "jinja2", "xlsxwriter", "holidays", "rich", "typer._adapters",
          "toolkit.services.judge", "toolkit.config.loader")
 # runs the command in a process and prints, on the last line of stderr, which of HEAVY were imported: by the time the
 # command's body starts (``at_start``), or by the end
@@ -48,12 +48,13 @@ def test_help_imports_none_of_the_heavy_libraries():
 
 def test_status_imports_neither_numpy_nor_the_configuration_loader_once_the_configuration_is_cached(tmp_path):
     """The first command loads config/ (the loader, holidays); the next reads the cached copy: mcc status then
-    imports none of numpy, pandas, openpyxl, holidays, jinja2, the judge or the loader (pydantic: the parameters)."""
+    imports none of numpy, pandas, openpyxl, holidays, jinja2, the judge or the loader (pydantic: the parameters;
+    rich: its tables), and nothing heavy before its body begins."""
     ws = make_workspace(tmp_path / "ws")
     argv = ["status", "-w", str(ws.root)]
     assert "toolkit.config.loader" in _loaded(argv)  # no copy yet
     assert ws.config_cache.is_file()
-    assert _loaded(argv) == {"pydantic"}
+    assert _loaded(argv) == {"pydantic", "rich"}
     assert _loaded(["status", "--json", "--cycle", "S8", "-w", str(ws.root)], at_start=True) == set()
 
 

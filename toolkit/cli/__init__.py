@@ -12,9 +12,8 @@ import os
 import sys
 
 import typer
-from rich.markup import escape
 
-from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, err_console
+from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, err_console, escape
 from toolkit.errors import ToolkitError
 
 # The module of every command and group of commands: a command imports only its own module (start-up, issue 20:
