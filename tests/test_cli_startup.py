@@ -127,3 +127,18 @@ def test_the_start_up_mark_is_written_as_the_command_body_begins(tmp_path):
     assert subprocess.run([sys.executable, "-m", "toolkit", "--help"], env=env, capture_output=True,
                           timeout=300).returncode == 0
     assert not mark.exists()
+
+
+def test_the_models_build_their_validators_when_first_used_not_at_import():
+    """defer_build: importing the parameters and the calendar builds no pydantic validator (the first validation
+    does), so a command reading the cached configuration pays for none."""
+    probe = ("from toolkit.domain.parameters import Parameters, Thresholds\n"
+             "from toolkit.domain.calendar import CalendarSettings\n"
+             "from toolkit.domain.sprints import SprintOffsets\n"
+             "from toolkit.domain.events import MeetingDays\n"
+             "models = (Parameters, Thresholds, CalendarSettings, SprintOffsets, MeetingDays)\n"
+             "assert not any(m.__pydantic_complete__ for m in models), models\n"
+             "assert Parameters().thresholds.ldso_tiers[0].threshold == 40_000\n"
+             "assert Parameters.__pydantic_complete__\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr

@@ -133,3 +133,20 @@ def test_without_a_workbooks_folder_nothing_is_written_and_the_configuration_sti
     shutil.rmtree(ws.workbooks)
     assert Context(ws).config.industry.groups
     assert not ws.workbooks.exists()
+
+
+def test_two_processes_writing_at_once_never_leave_a_torn_copy(ws):
+    """Each writer replaces the copy whole (a temporary file, then os.replace): read while two processes rewrite
+    it over and over, the copy is always the whole configuration."""
+    Context(ws).config  # noqa: B018
+    key = config_key(ws.root)
+    writer = ("import sys; from pathlib import Path; from toolkit.config.cache import read_cached, write_cached; "
+              "p = Path(sys.argv[1]); c = read_cached(p, sys.argv[2]); assert c is not None\n"
+              "for _ in range(40): write_cached(p, sys.argv[2], c)")
+    procs = [subprocess.Popen([sys.executable, "-c", writer, str(ws.config_cache), key]) for _ in range(2)]
+    reads = 0
+    while any(p.poll() is None for p in procs):
+        assert read_cached(ws.config_cache, key) is not None
+        reads += 1
+    assert [p.returncode for p in procs] == [0, 0] and reads > 0
+    assert not [f for f in ws.config_cache.parent.iterdir() if f != ws.config_cache]  # no temporary file left
