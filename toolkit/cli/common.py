@@ -12,10 +12,11 @@ import json
 import os
 import sys
 import time
+from contextlib import suppress
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 import typer
 
@@ -97,6 +98,10 @@ class Typer(typer.Typer):
                 started()
                 return f(*a, **k)
 
+            # the annotations evaluated once here, not twice by typer (signature, type hints): a tenth of --help's
+            # time; a name defined after the command is left to typer, which evaluates it when it builds the command
+            with suppress(NameError):
+                body.__annotations__ = get_type_hints(f, include_extras=True)
             register(body)
             return f
 
