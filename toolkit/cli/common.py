@@ -2,8 +2,9 @@
 ``--today``), the context they make (the clock is made here, at the edge), the first line naming the workspace and
 the sprint, the helpers for tables that fit the terminal, lists cut with "and N more", ``--json`` and the exit codes.
 
-Nothing heavy is imported here (no pandas, numpy, openpyxl, pydantic or services): ``mcc --help`` and every
-command's start-up pay only for typer and rich; a command imports what it needs when it runs.
+Nothing heavy is imported here (no pandas, numpy, openpyxl, pydantic, rich or services): ``mcc --help`` and every
+command's start-up pay only for typer (issue 20, docs/cli.md "Start-up"); a command imports what it needs when it
+runs, rich when it first prints.
 """
 
 from __future__ import annotations
@@ -125,8 +126,6 @@ app = Typer(
 def _group() -> None:
     """Always a group of commands: typer runs an app of one command as that command, and a command typed imports
     only its own module (``toolkit.cli.load_commands``), which may hold one command (``mcc mailbox``)."""
-
-
 
 
 class _Console:
