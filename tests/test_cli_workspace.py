@@ -171,21 +171,6 @@ def test_a_rehearsal_copy_is_a_demo_workspace(ws, tmp_path):
     assert workspace_kind(copy) == "demo" and workspace_kind(ws) == "live"
 
 
-def test_help_and_status_start_without_the_heavy_libraries():
-    """Start-up (issue 20): mcc --help imports none of pandas, numpy, pydantic, openpyxl; mcc status none of pandas,
-    openpyxl, jinja2 or the judge (the configuration needs numpy, pydantic and holidays)."""
-    probe = ("import sys; from toolkit.cli import main; main({argv!r}); "
-             "print(','.join(m for m in ('pandas', 'numpy', 'pydantic', 'openpyxl', 'jinja2', 'xlsxwriter', "
-             "'toolkit.services.judge') if m in sys.modules), file=sys.stderr)")
-    env = {**os.environ, "MCC_TODAY": TODAY, "MCC_QUIET": "1"}
-    for argv, allowed in ((["--help"], set()), (["status", "-w", str(REPO)], {"numpy", "pydantic"})):
-        done = subprocess.run([sys.executable, "-c", probe.format(argv=argv)], env=env, capture_output=True,
-                              text=True, timeout=300, cwd=REPO)
-        assert done.returncode == 0, done.stderr
-        loaded = set(filter(None, done.stderr.rstrip("\n").split("\n")[-1].split(",")))
-        assert loaded <= allowed, (argv, loaded)
-
-
 def test_the_demo_defaults_of_generate_industry_are_the_generators():
     from toolkit.cli import setup
     from toolkit.demo import industry

@@ -12,24 +12,46 @@ import os
 import sys
 
 import typer
-from rich.markup import escape
 
-from toolkit.cli import (  # noqa: F401 - they register commands
-    bulk_coa,
-    distribute,
-    inbox,
-    key,
-    lost_days,
-    mailbox,
-    monitor,
-    plans,
-    review,
-    schedule,
-    setup,
-    sites,
-)
-from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, app, err_console
+from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, err_console, escape
 from toolkit.errors import ToolkitError
+
+# The module of every command and group of commands: a command imports only its own module (start-up, issue 20:
+# typer builds only the commands it may run); --help, no command or an unknown one imports them all.
+# tests/test_cli_startup.py checks this table against what each module registers.
+MODULES = ("bulk_coa", "distribute", "inbox", "key", "lost_days", "mailbox", "monitor", "plans", "review", "schedule",
+           "setup", "sites")
+COMMANDS = {
+    "bulk-coa": "bulk_coa", "distribute": "distribute",
+    "validate": "inbox", "watch": "inbox", "rejudge": "inbox", "status": "inbox",
+    "key": "key", "lost-days": "lost_days", "mailbox": "mailbox", "monitor": "monitor",
+    "calendar": "plans", "sprints": "plans", "envelopes": "plans", "explain": "plans", "templates": "plans",
+    "review": "review", "rehearse": "review",
+    "consolidate": "schedule", "uca": "schedule", "publish": "schedule",
+    "init": "setup", "generate-industry": "setup", "check": "setup", "control-workbook": "setup", "demo": "setup",
+    "version": "setup",
+    "sites": "sites",
+}
+
+
+def load_commands(argv: list[str] | None = None) -> typer.Typer:
+    """The app with the module of the command ``argv`` starts with imported (its commands registered), or with every
+    module imported when ``argv`` starts with no known command (``--help``, nothing, a typo; None: all)."""
+    from importlib import import_module
+
+    name = argv[0] if argv else None
+    for module in (COMMANDS[name],) if name in COMMANDS else MODULES:
+        import_module(f"toolkit.cli.{module}")
+    from toolkit.cli.common import app
+
+    return app
+
+
+def __getattr__(name: str):
+    """``toolkit.cli.app``: the app with every command (imported on first use, not at start-up)."""
+    if name == "app":
+        return load_commands()
+    raise AttributeError(name)
 
 
 def _quiet(argv: list[str]) -> list[str]:
@@ -45,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the command and turn every outcome into an exit code with a message."""
     argv = _quiet(list(sys.argv[1:] if argv is None else argv))
     try:
-        result = app(args=argv, prog_name="mcc", standalone_mode=False)
+        result = load_commands(argv)(args=argv, prog_name="mcc", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except typer.Exit as exc:
         return exc.exit_code

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.common import TodayOpt, WorkspaceOpt, announced, app, console, day_option
+from toolkit.cli.common import TodayOpt, Typer, WorkspaceOpt, announced, app, console, day_option
 
-bulk_app = typer.Typer(help="Bulk change of agent (F5.6): intentions, plans, the aggregate check, approval.",
+bulk_app = Typer(help="Bulk change of agent (F5.6): intentions, plans, the aggregate check, approval.",
                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(bulk_app, name="bulk-coa")
 

@@ -2,8 +2,9 @@
 ``--today``), the context they make (the clock is made here, at the edge), the first line naming the workspace and
 the sprint, the helpers for tables that fit the terminal, lists cut with "and N more", ``--json`` and the exit codes.
 
-Nothing heavy is imported here (no pandas, numpy, openpyxl, pydantic or services): ``mcc --help`` and every
-command's start-up pay only for typer and rich; a command imports what it needs when it runs.
+Nothing heavy is imported here (no pandas, numpy, openpyxl, pydantic, rich or services): ``mcc --help`` and every
+command's start-up pay only for typer (issue 20, docs/cli.md "Start-up"); a command imports what it needs when it
+runs, rich when it first prints.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from contextlib import suppress
 from datetime import date
+from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from toolkit.clock import parse_day
 
@@ -29,7 +31,85 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-app = typer.Typer(
+
+def started() -> None:
+    """Start-up (issue 20): with ``MCC_STARTUP_MARK=PATH`` a command writes to PATH, as its body begins, the
+    monotonic clock in nanoseconds (system-wide on Linux, CLOCK_MONOTONIC) and the process's CPU time so far, so a
+    benchmark that read the same clock when it started the process knows how long the start-up took (interpreter,
+    imports, parsing the arguments) in wall and CPU time."""
+    path = os.environ.get("MCC_STARTUP_MARK")
+    if path:
+        Path(path).write_text(f"{time.monotonic_ns()} {time.process_time_ns()}", encoding="ascii")
+
+
+def _light_coercion() -> None:
+    """Start-up (issue 20): typer 0.2x coerces every argument through a pydantic TypeAdapter, and building the first
+    one imports pydantic and scans every installed package's entry points for plugins (0.15 s, before the command
+    starts). Plain text and plain paths, the arguments of nearly every command, are taken here without it (a path
+    still gets typer's own checks, ``coerce_cli_path``); anything else (numbers, lists, choices, paths with a
+    ``path_type``) goes to typer as before. An older or newer typer without these internals is left alone."""
+    try:
+        from typer import core
+        from typer._coercion import RuntimeParam
+        from typer._param_types import coerce_cli_path
+    except ImportError:
+        return
+    heavy = getattr(core, "build_runtime_param", None)
+    if heavy is None or getattr(heavy, "light", False):
+        return
+
+    class Light(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is str:
+                return value if isinstance(value, str) else str(value)
+            if self.annotation is Path:
+                return coerce_cli_path(value if isinstance(value, Path) else Path(value), self.parameter_info,
+                                       path_type=Path, param=param, ctx=ctx)
+            if isinstance(value, bool):  # a flag
+                return value
+            return heavy(descriptor_of(self))._coerce_value(value, param=param, ctx=ctx)  # "yes", "0": typer's
+
+    def descriptor_of(light: Any) -> Any:
+        from typer._coercion import resolve_type_descriptor
+
+        return resolve_type_descriptor(light.annotation, light.parameter_info)
+
+    def build(descriptor: Any) -> Any:
+        info = descriptor.parameter_info
+        plain = descriptor.file_annotation is None and getattr(info, "parser", None) is None and \
+            (descriptor.annotation in (str, bool) or (descriptor.annotation is Path and info.path_type is None))
+        return Light(parameter_info=info, annotation=descriptor.annotation) if plain else heavy(descriptor)
+
+    build.light = True
+    core.build_runtime_param = build
+
+
+_light_coercion()
+
+
+class Typer(typer.Typer):
+    """typer's app whose every command calls ``started()`` first."""
+
+    def command(self, *args: Any, **kwargs: Any):
+        register = super().command(*args, **kwargs)
+
+        def decorator(f):
+            @wraps(f)
+            def body(*a: Any, **k: Any) -> Any:
+                started()
+                return f(*a, **k)
+
+            # the annotations evaluated once here, not twice by typer (signature, type hints): a tenth of --help's
+            # time; a name defined after the command is left to typer, which evaluates it when it builds the command
+            with suppress(NameError):
+                body.__annotations__ = get_type_hints(f, include_extras=True)
+            register(body)
+            return f
+
+        return decorator
+
+
+app = Typer(
     name="mcc",
     help="Migration Control Centre toolkit: calendar, envelopes, supplier templates, validation, schedule. "
          "The workspace is --workspace, else MCC_WORKSPACE, else the nearest folder at or above this one holding "
@@ -40,9 +120,42 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: typer's rich help costs a third of a second of imports
 )
+
+
+@app.callback()
+def _group() -> None:
+    """Always a group of commands: typer runs an app of one command as that command, and a command typed imports
+    only its own module (``toolkit.cli.load_commands``), which may hold one command (``mcc mailbox``)."""
+
+
+class _Console:
+    """rich's Console, made when first used: ``mcc --help`` never imports rich (0.06 s)."""
+
+    def __init__(self, **options: Any):
+        self._options, self._made = options, None
+
+    def real(self) -> Any:
+        """The rich Console itself, for rich's own classes (a progress bar)."""
+        if self._made is None:
+            from rich.console import Console
+
+            self._made = Console(**self._options)
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, imported when first used."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 # soft wrap: a long message is one line the terminal wraps, never a line broken mid-sentence at a guessed width
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+console = _Console(soft_wrap=True)
+err_console = _Console(stderr=True, soft_wrap=True)
 QUIET = {"on": bool(os.environ.get("MCC_QUIET"))}  # -q anywhere on the command line (``toolkit.cli.main``)
 
 WorkspaceOpt = Annotated[

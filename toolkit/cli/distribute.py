@@ -115,7 +115,7 @@ def distribute(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console.real(), transient=True) as bar:
         task = bar.add_task("send", total=len(dist.messages))
         report = send(ctx, dist, password, retry_uncertain=retry_uncertain, progress=lambda _k, _s: bar.advance(task))
     if as_json:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from toolkit.cli.common import (
     EXIT_INVALID,
@@ -22,6 +21,7 @@ from toolkit.cli.common import (
     context,
     emit_json,
     err_console,
+    escape,
     header,
     sprint_of,
     table,

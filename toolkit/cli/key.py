@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from toolkit.cli.common import WorkspaceOpt, app, console, context, err_console, header
+from toolkit.cli.common import Typer, WorkspaceOpt, app, console, context, err_console, escape, header
 
-key_app = typer.Typer(help="The key that signs templates: make it once, import it on a second machine.",
+key_app = Typer(help="The key that signs templates: make it once, import it on a second machine.",
                       no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(key_app, name="key")
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.common import TodayOpt, WorkspaceOpt, announced, app, console, day_option
+from toolkit.cli.common import TodayOpt, Typer, WorkspaceOpt, announced, app, console, day_option
 
-lost_days_app = typer.Typer(help="Lost Migration Day claims (F6.6): forms, evaluation, decision, MCAG ratification, "
+lost_days_app = Typer(help="Lost Migration Day claims (F6.6): forms, evaluation, decision, MCAG ratification, "
                             "central outages.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(lost_days_app, name="lost-days")
 YesNo = Annotated[bool, typer.Option()]

@@ -7,8 +7,6 @@ import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from toolkit.cli.common import (
     EXIT_INVALID,
@@ -19,6 +17,7 @@ from toolkit.cli.common import (
     console,
     context,
     err_console,
+    escape,
     header,
 )
 from toolkit.clock import stamp
@@ -83,6 +82,8 @@ def mail_table(ctx) -> None:
     rows, held = mail_status(ctx)
     if not rows and not held:
         return
+    from rich.table import Table
+
     table = Table(title=f"Returns by email ({len(rows)}) and messages not taken in ({len(held)})")
     for col in ("submission", "status", "sender", "subject", "message id", "received"):
         table.add_column(col)

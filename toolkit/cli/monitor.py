@@ -13,6 +13,7 @@ from toolkit.cli.common import (
     EXIT_USAGE,
     JsonOpt,
     TodayOpt,
+    Typer,
     WorkspaceOpt,
     app,
     console,
@@ -26,7 +27,7 @@ from toolkit.cli.common import (
 )
 from toolkit.domain.status import Status
 
-monitor_app = typer.Typer(help="Sprint execution: outturn against the plan, shortfalls, lost migration days.",
+monitor_app = Typer(help="Sprint execution: outturn against the plan, shortfalls, lost migration days.",
                           no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(monitor_app, name="monitor")
 COLOURS = {Status.ACCEPTED: "green", Status.REJECTED: "red"}

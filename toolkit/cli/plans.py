@@ -197,7 +197,7 @@ def templates(
     ctx.envelopes()
     count = len(group) if group else len(ctx.config.industry.groups)
     with Progress(TextColumn("issuing templates"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console.real(), transient=True) as bar:
         task = bar.add_task("templates", total=count)
         made = issue(ctx, sprint, groups=group, workers=workers, progress=lambda _t: bar.advance(task), force=force,
                      guard=True, every=every, reason=reason)

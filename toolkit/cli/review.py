@@ -67,7 +67,7 @@ def rehearse(
     tasks: dict[str, int] = {}
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[what]}"),
                TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
+    with Progress(*columns, console=console.real()) as bar:
         def step(sprint, what: str) -> None:
             if sprint.cycle not in tasks:
                 tasks[sprint.cycle] = bar.add_task(f"sprint {sprint.sprint} ({sprint.cycle})", total=len(STEPS),

@@ -11,6 +11,7 @@ from toolkit.cli.common import (
     CycleOpt,
     JsonOpt,
     TodayOpt,
+    Typer,
     WorkspaceOpt,
     app,
     console,
@@ -23,7 +24,7 @@ from toolkit.cli.common import (
 )
 from toolkit.errors import UsageError
 
-uca_app = typer.Typer(help="Unused capacity allocation: the report and request workbooks, then the allocation.",
+uca_app = Typer(help="Unused capacity allocation: the report and request workbooks, then the allocation.",
                       no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(uca_app, name="uca")
 SHOWN = 10

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.common import TodayOpt, WorkspaceOpt, announced, app, console, day_option
+from toolkit.cli.common import TodayOpt, Typer, WorkspaceOpt, announced, app, console, day_option
 
-sites_app = typer.Typer(help="Complex sites, SVA shared metering and private networks (F5.7).", no_args_is_help=True,
+sites_app = Typer(help="Complex sites, SVA shared metering and private networks (F5.7).", no_args_is_help=True,
                         rich_markup_mode=None)
 app.add_typer(sites_app, name="sites")
 

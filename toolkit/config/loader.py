@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from toolkit.config.calendar_checks import calendar_problems, calendar_warnings
 from toolkit.config.explain import _explain, _toml_location
+from toolkit.config.model import Config
 from toolkit.config.rows import (
     AGENT_COLUMNS,
     CHURN_COLUMNS,
@@ -52,28 +53,11 @@ from toolkit.config.rows import (
 from toolkit.config.sites import NAME as SITES_NAME
 from toolkit.config.sites import SITE_COLUMNS, SiteRow, check_sites
 from toolkit.domain.calendar import CalendarSettings, MigrationCalendar
-from toolkit.domain.criteria import Outage
-from toolkit.domain.industry import Agent, Industry, Ldso, SupplierGroup
+from toolkit.domain.events import Outage
+from toolkit.domain.industry import Agent, Churn, Industry, Ldso, SupplierGroup
 from toolkit.domain.lost_days import incident_key
 from toolkit.domain.parameters import Parameters
-from toolkit.domain.programme import Churn
 from toolkit.errors import ConfigError, ConfigProblem
-
-
-@dataclass
-class Config:
-    """A loaded, validated workspace configuration."""
-
-    root: Path
-    parameters: Parameters
-    calendar_settings: CalendarSettings
-    calendar: MigrationCalendar
-    industry: Industry
-    warnings: list[ConfigProblem] = field(default_factory=list)
-    exemptions: dict[str, frozenset[tuple[str, date]]] = field(default_factory=dict)  # group -> (LDSO, day)
-    lost_day_claims: list[LostDaysRow] = field(default_factory=list)  # approved claims (config/lost_days.csv)
-    churn: list[Churn] = field(default_factory=list)  # config/churn.csv, in date order
-    outages: list[Outage] = field(default_factory=list)  # config/outages.csv: left out of performance (F6.3)
 
 
 def _read_toml(path: Path, name: str, problems: list[ConfigProblem]) -> dict | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.config import Config
+from toolkit.config.model import Config
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS
 from toolkit.domain.sample_plan import sample_plan

@@ -1,18 +1,19 @@
 """The Migration Calendar (Choreography 4, METHOD 1): working days, migration days, CSMT, key events.
 
 A calendar is declarative settings (milestones, excluded ranges each with a reason, CSMT by date range)
-over one class that answers questions from precomputed arrays, so that the envelope engine can take whole
-columns at once.
+over one class that answers questions from precomputed lists (one entry a day), so that the envelope engine can
+take whole columns at once. Plain Python, no numpy: a command that only asks which sprint it is starts without it
+(issue 20); the holidays package is imported only to build a calendar.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import accumulate
 
-import holidays
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.domain.events import CalendarEvent, MeetingDays, programme_meetings, sprint_events
@@ -25,7 +26,7 @@ HOLIDAY_REGIONS = {"ENG": "England and Wales", "WLS": "England and Wales", "SCT"
 
 
 class DateRange(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # validators built when first used
 
     start: date
     end: date
@@ -68,7 +69,7 @@ class FactorRange(DateRange):
 class CalendarSettings(BaseModel):
     """Everything in ``config/calendar.toml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # validators built when first used
 
     m11: date  # first migration day
     m14: date  # all suppliers qualified; extensions (XRUF, XCMW) end here
@@ -81,8 +82,8 @@ class CalendarSettings(BaseModel):
     excluded: tuple[ExcludedRange, ...] = ()
     industry_ramp_up_factors: tuple[FactorRange, ...] = ()
     sprint_execution_starts: tuple[date, ...] = ()
-    sprint_phases: SprintOffsets = SprintOffsets()
-    meetings: MeetingDays = MeetingDays()
+    sprint_phases: SprintOffsets = Field(default_factory=SprintOffsets)
+    meetings: MeetingDays = Field(default_factory=MeetingDays)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -114,44 +115,47 @@ class MigrationCalendar:
         self.els_start, self.els_end = settings.els_window(iruw_weeks)
         self.first = date(settings.m11.year - 1, 1, 1)
         self.last = date(settings.m15.year + 1, 12, 31)
-        n = (self.last - self.first).days + 1
-        self.dates = np.arange(np.datetime64(self.first), np.datetime64(self.last) + 1)
-        bank = holidays.country_holidays("GB", subdiv=settings.holiday_region,
-                                         years=range(self.first.year, self.last.year + 1))
-        weekday = (self.dates.astype("int64") - 4) % 7  # 1970-01-01 was a Thursday; Monday = 0
-        self.weekend = weekday >= 5
-        self.bank_holiday = np.zeros(n, dtype=bool)
-        reasons = np.where(self.weekend, "weekend", "").astype(object)
+        self.n = n = (self.last - self.first).days + 1
+        bank = _bank_holidays(settings.holiday_region, range(self.first.year, self.last.year + 1))
+        weekday0 = self.first.weekday()  # Monday = 0
+        self.weekend = [(weekday0 + i) % 7 >= 5 for i in range(n)]
+        self.bank_holiday = [False] * n
+        reasons = ["weekend" if w else "" for w in self.weekend]
         for day, name in bank.items():
             if self.first <= day <= self.last:
                 i = (day - self.first).days
                 self.bank_holiday[i] = True
                 reasons[i] = name
-        self.working = ~self.weekend & ~self.bank_holiday
-        self.excluded = np.zeros(n, dtype=bool)
+        self.working = [not (w or b) for w, b in zip(self.weekend, self.bank_holiday, strict=True)]
+        self.excluded = [False] * n
         for rng in settings.excluded:
             lo, hi = self._clip(rng.start, rng.end)
-            if lo <= hi:
-                self.excluded[lo:hi + 1] = True
-                for i in range(lo, hi + 1):
-                    if self.working[i]:
-                        reasons[i] = rng.reason
+            for i in range(lo, hi + 1):
+                self.excluded[i] = True
+                if self.working[i]:
+                    reasons[i] = rng.reason
         self.reasons = reasons
-        in_window = (self.dates >= np.datetime64(self.m11)) & (self.dates <= np.datetime64(self.m15))
-        self.migration = self.working & ~self.excluded & in_window
-        csmt = np.full(n, settings.csmt_default, dtype=np.int64)
+        lo, hi = self.index(self.m11), self.index(self.m15)
+        self.migration = [w and not x and lo <= i <= hi
+                          for i, (w, x) in enumerate(zip(self.working, self.excluded, strict=True))]
+        csmt = [settings.csmt_default] * n
         for rng in settings.csmt:
             lo, hi = self._clip(rng.start, rng.end)
-            csmt[lo:hi + 1] = rng.value
+            csmt[lo:hi + 1] = [rng.value] * max(hi - lo + 1, 0)
         self.csmt_all = csmt
         # cumulative counts make "nth working day after" and "count between" O(1) look-ups
-        self._working_cum = np.cumsum(self.working)
-        self._migration_cum = np.cumsum(self.migration)
+        self._working_cum = list(accumulate(int(w) for w in self.working))
+        self._migration_cum = list(accumulate(int(m) for m in self.migration))
 
     # -- positions ---------------------------------------------------------------------------------
+    @property
+    def dates(self) -> list[date]:
+        """Every date of the calendar, the year before M11 to the year after M15 (the positions of its lists)."""
+        return [self.first + timedelta(days=i) for i in range(self.n)]
+
     def _clip(self, start: date, end: date) -> tuple[int, int]:
         lo = max((start - self.first).days, 0)
-        hi = min((end - self.first).days, len(self.dates) - 1)
+        hi = min((end - self.first).days, self.n - 1)
         return lo, hi
 
     def index(self, day: date) -> int:
@@ -164,10 +168,10 @@ class MigrationCalendar:
 
     # -- single days -------------------------------------------------------------------------------
     def is_working_day(self, day: date) -> bool:
-        return bool(self.working[self.index(day)])
+        return self.working[self.index(day)]
 
     def is_migration_day(self, day: date) -> bool:
-        return bool(self.migration[self.index(day)])
+        return self.migration[self.index(day)]
 
     def reason(self, day: date) -> str:
         """Why a day is not a migration day: the bank holiday, "weekend", the excluded range's reason,
@@ -176,13 +180,13 @@ class MigrationCalendar:
         if self.migration[i]:
             return ""
         if self.reasons[i]:
-            return str(self.reasons[i])
+            return self.reasons[i]
         return "before M11" if day < self.m11 else "after M15"
 
     def csmt(self, day: date) -> int:
         """CSMT on a migration day; 0 on any other day."""
         i = self.index(day)
-        return int(self.csmt_all[i]) if self.migration[i] else 0
+        return self.csmt_all[i] if self.migration[i] else 0
 
     # -- ranges ------------------------------------------------------------------------------------
     def window(self) -> list[date]:
@@ -191,27 +195,27 @@ class MigrationCalendar:
 
     def migration_days(self, start: date | None = None, end: date | None = None) -> list[date]:
         lo, hi = self._clip(start or self.m11, end or self.m15)
-        return [self.date_at(i) for i in np.flatnonzero(self.migration[lo:hi + 1]) + lo]
+        return [self.date_at(i) for i in range(lo, hi + 1) if self.migration[i]]
 
     def count_migration_days(self, start: date, end: date) -> int:
         if end < start:
             return 0
         lo, hi = self._clip(start, end)
-        return int(self._migration_cum[hi] - (self._migration_cum[lo - 1] if lo else 0))
+        return self._migration_cum[hi] - (self._migration_cum[lo - 1] if lo else 0)
 
     def nth_migration_day(self, start: date, n: int) -> date | None:
         """The n-th migration day counting from ``start`` inclusive (n >= 1); None past the calendar."""
         lo = self.index(start)
         target = (self._migration_cum[lo - 1] if lo else 0) + n
-        i = int(np.searchsorted(self._migration_cum, target))
-        return self.date_at(i) if i < len(self.dates) else None
+        i = bisect_left(self._migration_cum, target)
+        return self.date_at(i) if i < self.n else None
 
     def last_migration_day_on_or_before(self, day: date) -> date | None:
         """The latest migration day not after ``day``; None before M11."""
         i = self.index(min(day, self.m15))
         if self._migration_cum[i] == 0:
             return None
-        return self.date_at(int(np.searchsorted(self._migration_cum, self._migration_cum[i])))
+        return self.date_at(bisect_left(self._migration_cum, self._migration_cum[i]))
 
     # -- working-day arithmetic (MAO counts working days only, P MAOdef) ---------------------------
     def add_working_days(self, start: date, n: int) -> date:
@@ -221,8 +225,8 @@ class MigrationCalendar:
         if n == 0:
             return start
         target = self._working_cum[self.index(start)] + n
-        i = int(np.searchsorted(self._working_cum, target))
-        if i >= len(self.dates):
+        i = bisect_left(self._working_cum, target)
+        if i >= self.n:
             raise ValueError(f"{n} working days after {start} is outside the calendar")
         return self.date_at(i)
 
@@ -233,7 +237,7 @@ class MigrationCalendar:
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``: the activation offset of an
         initiation on ``start`` with appointment effective date ``end``. Negative when end < start."""
-        return int(self._working_cum[self.index(end)] - self._working_cum[self.index(start)])
+        return self._working_cum[self.index(end)] - self._working_cum[self.index(start)]
 
     # -- sprints and events ------------------------------------------------------------------------
     @cached_property
@@ -259,6 +263,14 @@ class MigrationCalendar:
             ev += programme_meetings(self.sprints[0].plan_start, self.m15, (self.els_start, self.els_end), days,
                                      self.is_working_day, roll, supplier_ramp_up_days)
         return sorted(ev, key=lambda e: (e.start, e.end, e.title))
+
+
+def _bank_holidays(region: str, years: range) -> dict[date, str]:
+    """The bank holidays of the region, by the holidays package (imported here: 0.2 s of imports, paid by building a
+    calendar only)."""
+    import holidays
+
+    return dict(holidays.country_holidays("GB", subdiv=region, years=years))
 
 
 CALENDAR_COLUMNS = ("date", "weekday", "working_day", "migration_day", "reason", "csmt")

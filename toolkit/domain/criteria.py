@@ -20,19 +20,10 @@ from fractions import Fraction
 import numpy as np
 
 from toolkit.domain.calendar import MigrationCalendar
+from toolkit.domain.events import Outage
 from toolkit.domain.industry import Industry
 from toolkit.domain.monitoring import EXCESS, SHORTFALL, Cohort, levels
 from toolkit.domain.parameters import Tolerance
-
-
-@dataclass(frozen=True)
-class Outage:
-    """A declared outage (F6.3; F6.6): a central system for everyone (``ldso`` empty) or one LDSO's service."""
-
-    day: date
-    ldso: str  # "" for a central outage (every LDSO)
-    reason: str
-    incident: str = ""
 
 
 def rolling(values: np.ndarray, migration: np.ndarray, n: int) -> np.ndarray:

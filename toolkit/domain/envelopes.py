@@ -166,8 +166,8 @@ def calculate(industry: Industry, calendar: MigrationCalendar, parameters: Param
     dates = calendar.window()
     d0 = calendar.index(dates[0])
     n_d = len(dates)
-    migration = calendar.migration[d0:d0 + n_d].copy()
-    csmt = np.where(migration, calendar.csmt_all[d0:d0 + n_d], 0).astype(np.float64)
+    migration = np.array(calendar.migration[d0:d0 + n_d], dtype=bool)
+    csmt = np.where(migration, np.array(calendar.csmt_all[d0:d0 + n_d], dtype=np.int64), 0).astype(np.float64)
 
     # Thresholds and apportionment (METHOD 3)
     ldsos = [x.mpid for x in industry.ldsos]

@@ -24,7 +24,7 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
 class MeetingDays(BaseModel):
     """The weekdays of the regular meetings of Choreography 5 and of the weekly migration report (C4.4 14)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # validators built when first used
 
     readiness: Weekday = "Tue"  # M-01.01 Weekly Migration Readiness Meeting (Plan phase)
     support: Weekday = "Thu"  # M-01.02 Migration Support Meetings, every two weeks
@@ -115,3 +115,13 @@ def programme_meetings(first_plan_start: date, last_day: date, els: tuple[date, 
     ev += [_on(d, "M-02.04 daily stand-up (supplier ramp-up)", "meeting")
            for d in sorted(set(supplier_ramp_up_days)) if working(d)]
     return ev
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A declared outage (F6.3; F6.6): a central system for everyone (``ldso`` empty) or one LDSO's service."""
+
+    day: date
+    ldso: str  # "" for a central outage (every LDSO)
+    reason: str
+    incident: str = ""

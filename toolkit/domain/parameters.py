@@ -22,7 +22,8 @@ def _param(default, abbrev: str, source: str, description: str, **limits):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validators are built when it first validates, not at import (start-up, issue 20)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class LdsoTier(_Section):
@@ -32,19 +33,22 @@ class LdsoTier(_Section):
     threshold: int = Field(gt=0)
 
 
-_DEFAULT_TIERS = (
+_DEFAULT_TIERS = (  # (min_mpans, threshold)
     # LTT1-LTT5, Parameters 2.3.1 (originally MHHS-DEL1648 Migration Thresholds Document)
-    LdsoTier(min_mpans=3_000_000, threshold=40_000),
-    LdsoTier(min_mpans=2_000_000, threshold=30_000),
-    LdsoTier(min_mpans=1_400_000, threshold=20_000),
-    LdsoTier(min_mpans=900_000, threshold=15_000),
-    LdsoTier(min_mpans=0, threshold=10_000),
+    (3_000_000, 40_000), (2_000_000, 30_000), (1_400_000, 20_000), (900_000, 15_000), (0, 10_000),
 )
 
 
+def _default_tiers() -> tuple[LdsoTier, ...]:
+    """Made when first needed, not at import: a model validated at import builds pydantic's validators (start-up,
+    issue 20)."""
+    return tuple(LdsoTier(min_mpans=m, threshold=t) for m, t in _DEFAULT_TIERS)
+
+
 class Thresholds(_Section):
-    ldso_tiers: tuple[LdsoTier, ...] = _param(
-        _DEFAULT_TIERS, "LTT1-5", "P2.3.1 LTT", "LDSO threshold tiers: metering point count lower bound and LT")
+    ldso_tiers: tuple[LdsoTier, ...] = Field(
+        default_factory=_default_tiers, description="LDSO threshold tiers: metering point count lower bound and LT",
+        json_schema_extra={"abbrev": "LTT1-5", "source": "P2.3.1 LTT"})
     dlt: int = _param(150_000, "DLT", "P2.3.1 DLT; F5.2.8",
                       "De minimis LDSO threshold: LDSOs with fewer metering points get no envelopes", gt=0)
     dsltt: int = _param(40_000, "DSLTT", "P2.3.1 DSLTT; F5.2.7",
@@ -413,21 +417,21 @@ class Smtp(_Section):
 class Parameters(_Section):
     """Everything in ``config/parameters.toml``; every key optional, defaults from the Parameters document."""
 
-    thresholds: Thresholds = Thresholds()
-    windows: Windows = Windows()
-    scaling: ScalingFactors = ScalingFactors()
-    submission: Submission = Submission()
-    tolerance: Tolerance = Tolerance()
-    activation: Activation = Activation()
-    fast_feedback: FastFeedback = FastFeedback()
-    capacity: Capacity = Capacity()
-    checks: Checks = Checks()
-    monitoring: Monitoring = Monitoring()
-    success: Success = Success()
-    contact: Contact = Contact()
-    smtp: Smtp = Smtp()
-    inbox: Intake = Intake()
-    mailbox: Mailbox = Mailbox()
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    windows: Windows = Field(default_factory=Windows)
+    scaling: ScalingFactors = Field(default_factory=ScalingFactors)
+    submission: Submission = Field(default_factory=Submission)
+    tolerance: Tolerance = Field(default_factory=Tolerance)
+    activation: Activation = Field(default_factory=Activation)
+    fast_feedback: FastFeedback = Field(default_factory=FastFeedback)
+    capacity: Capacity = Field(default_factory=Capacity)
+    checks: Checks = Field(default_factory=Checks)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    success: Success = Field(default_factory=Success)
+    contact: Contact = Field(default_factory=Contact)
+    smtp: Smtp = Field(default_factory=Smtp)
+    inbox: Intake = Field(default_factory=Intake)
+    mailbox: Mailbox = Field(default_factory=Mailbox)
 
     def described(self) -> list[tuple[str, str, str, object, str]]:
         """(section, key, abbreviation, value, source) for every parameter, for parameter sheets and docs."""

@@ -22,20 +22,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from toolkit.domain.industry import Industry
-
-
-@dataclass(frozen=True)
-class Churn:
-    """MPANs a supplier MPID gained (positive) or lost (negative) in an LDSO, effective on ``day`` (a change of
-    supplier, a supplier of last resort, new connections): recorded beside the deemed initial portfolio, never by
-    editing it (Parameters IP, ISP, ISLP: "recalculated for each sprint to allow for supplier portfolio churn")."""
-
-    supplier: str
-    ldso: str
-    day: date
-    change: int
-    reason: str
+from toolkit.domain.industry import Churn, Industry
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class SprintOffsets(BaseModel):
     """Calendar days from the Plan start to each phase (C3.6); the retrospective length in days."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # validators built when first used
 
     plan_to_execution: int = Field(33, ge=1)
     envelope_issue: int = Field(7, ge=0)

@@ -91,9 +91,11 @@ class Context:
 
 
 def load(workspace: Workspace) -> Config:
-    from toolkit.config import load_config
+    """The workspace's configuration: the cached copy while config/ and the toolkit are unchanged, else loaded and
+    checked again (``toolkit.config.cache``)."""
+    from toolkit.config.cache import load_cached
 
-    return load_config(workspace.root)
+    return load_cached(workspace.root, workspace.config_cache)
 
 
 def envelopes(config: Config) -> env_domain.Envelopes:

@@ -22,7 +22,7 @@ from datetime import datetime
 
 import numpy as np
 
-from toolkit.config import Config
+from toolkit.config.model import Config
 from toolkit.domain.programme import GroupBasis, PortfolioBasis, carry_over
 from toolkit.domain.sprints import Sprint
 from toolkit.domain.template import TemplateContent, template_content

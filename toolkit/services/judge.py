@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.clock import stamp
-from toolkit.config import Config
+from toolkit.config.model import Config
 from toolkit.domain import rules
 from toolkit.domain.allocation import Snapshot
 from toolkit.domain.envelopes import Envelopes, calculate

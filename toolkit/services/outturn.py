@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from toolkit.clock import stamp
-from toolkit.config import Config, load_config
+from toolkit.config.model import Config
 from toolkit.domain import monitoring as M
 from toolkit.domain.findings import RowFinding
 from toolkit.domain.rules.outturn import check_outturn, outturn_header
@@ -54,7 +54,9 @@ class LiveConfig:
         signature = self._config_signature()
         if signature == self._signature:
             return False
-        self.config = load_config(self.workspace.root)
+        from toolkit.config.cache import load_cached
+
+        self.config = load_cached(self.workspace.root, self.workspace.config_cache)
         self._signature = signature
         self.generation += 1
         return True

@@ -30,11 +30,9 @@ from contextlib import closing, suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from toolkit.clock import stamp
-from toolkit.domain.monitoring import Cohort
 from toolkit.domain.status import PENDING, Kind, Status
 from toolkit.store.records import (  # noqa: F401 - the ledger's records, imported from here
     DECISION_COLUMNS,
@@ -49,6 +47,9 @@ from toolkit.store.records import (  # noqa: F401 - the ledger's records, import
     _text,
     _time,
 )
+
+if TYPE_CHECKING:  # numpy and the monitoring domain only where outturn and plan figures are read (issue 20)
+    from toolkit.domain.monitoring import Cohort
 
 
 def _values(members) -> str:
@@ -398,6 +399,8 @@ class Ledger:
         if r is None:
             return None
         ldsos, weeks_from, weekly, days_from, daily, agents = r
+        import numpy as np
+
         return PlanFigures(tuple(x for x in ldsos.split(",") if x), date.fromisoformat(weeks_from) if weeks_from
                            else None, _grid(weekly), date.fromisoformat(days_from) if days_from else None, _grid(daily),
                            tuple((m, role, np.asarray(w, dtype=np.int64)) for m, role, w in json.loads(agents)))
@@ -500,6 +503,8 @@ class Ledger:
 
     def outturn(self) -> list[Cohort]:
         """Every cohort of outturn stored, in initiation date order."""
+        from toolkit.domain.monitoring import Cohort
+
         with closing(self._connect()) as db:
             rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions, "
                               "exceptions FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, "

@@ -7,11 +7,13 @@ import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from toolkit.clock import stamp
 from toolkit.domain.status import Status
+
+if TYPE_CHECKING:  # numpy is imported by the grids only: mcc status reads the ledger without it (issue 20)
+    import numpy as np
 
 
 class MailStatus(StrEnum):
@@ -149,14 +151,20 @@ class PlanFigures:
 
 
 def _grid(text: str | None) -> np.ndarray | None:
+    import numpy as np
+
     return None if text is None else np.asarray(json.loads(text), dtype=np.int64)
 
 
 def _grid_text(values: np.ndarray | None) -> str | None:
+    import numpy as np
+
     return None if values is None else json.dumps(np.asarray(values, dtype=np.int64).tolist(), separators=(",", ":"))
 
 
 def _figures_row(submission_id: int, figures: PlanFigures) -> tuple:
+    import numpy as np
+
     agents = json.dumps([[m, r, np.asarray(w, dtype=np.int64).tolist()] for m, r, w in figures.agents],
                         separators=(",", ":"))
     return (submission_id, ",".join(figures.ldsos), _text(figures.weeks_from), _grid_text(figures.weekly),

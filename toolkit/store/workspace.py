@@ -53,6 +53,11 @@ class Workspace:
     def ledger(self) -> Path:
         return self.workbooks / LEDGER
 
+    @property
+    def config_cache(self) -> Path:
+        """The copy of the loaded configuration (``toolkit.config.cache``): an output, rebuilt when config/ changes."""
+        return self.workbooks / ".cache" / "config.pickle"
+
     def cycle_dir(self, cycle: str) -> Path:
         return self.workbooks / cycle
 
