@@ -65,16 +65,29 @@ def actuals(cohorts: list[Cohort], industry: Industry, groups: list[str], ldsos:
     gi = {g: i for i, g in enumerate(groups)}
     li = {x: j for j, x in enumerate(ldsos)}
     di = {d: k for k, d in enumerate(days)}
+    by_supplier = {s: gi[g] for s, g in industry.group_of_supplier.items() if g in gi}
+    # gathered in lists and added in one call each: a cohort at a time on the arrays is most of a report's time
+    ini: list[tuple[int, int, int, int, int, bool]] = []
+    eff: list[tuple[int, int, int, int]] = []
     for c in cohorts:
-        i, j = gi[industry.group_of_supplier[c.supplier]], li[c.ldso]
         k = di.get(c.initiated)
+        e = di.get(c.effective) if c.completions is not None else None
+        if k is None and e is None:
+            continue
+        i, j = by_supplier[c.supplier], li[c.ldso]
         if k is not None:
-            out.initiated[i, j, k] += c.initiations
-            out.migrated[i, j, k] += c.completions if c.completions is not None else c.initiations
-            out.provisional[i, j, k] |= c.completions is None
-        e = di.get(c.effective)
-        if e is not None and c.completions is not None:
-            out.completed[i, j, e] += c.completions
+            done = c.completions is not None
+            ini.append((i, j, k, c.initiations, c.completions if done else c.initiations, not done))
+        if e is not None:
+            eff.append((i, j, e, c.completions))
+    if ini:
+        i, j, k, n, m, p = (np.array(a) for a in zip(*ini, strict=True))
+        np.add.at(out.initiated, (i, j, k), n)
+        np.add.at(out.migrated, (i, j, k), m)
+        out.provisional[i[p], j[p], k[p]] = True
+    if eff:
+        i, j, e, n = (np.array(a) for a in zip(*eff, strict=True))
+        np.add.at(out.completed, (i, j, e), n)
     return out
 
 
