@@ -35,7 +35,7 @@ from toolkit.services.consolidate import consolidate_schedule, consolidation
 from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
 from toolkit.services.issue import current_templates, issue, issued_content
-from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
+from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days, stored_cohorts
 from toolkit.services.play import record_plans, sample_plans
 from toolkit.services.publish import publish
 from toolkit.services.success import Standing, sprint_review, submissions, success_report
@@ -378,9 +378,11 @@ class _Run:
         self.step(sprint, "outturn")
         self.execute(sprint, first, sprint.execution_end)
         mid = self.ctx.on(Clock(day=sprint.execution_end + timedelta(days=1)))
-        self.note(sprint, "monitoring", monitoring_report(mid, sprint, sprint.execution_end, write=not self.quick).path)
+        cohorts = stored_cohorts(mid.workspace)  # read once for the monitoring report and the review
+        self.note(sprint, "monitoring", monitoring_report(mid, sprint, sprint.execution_end, write=not self.quick,
+                                                          cohorts=cohorts).path)
         self.step(sprint, "shortfall")
-        review = sprint_review(self.on(sprint.retro_start), sprint, cache=self.cache)
+        review = sprint_review(self.on(sprint.retro_start), sprint, cache=self.cache, cohorts=cohorts)
         self.note(sprint, "review", review.path)
         run.planned = review.review.figures.planned
         run.granted = review.review.figures.granted

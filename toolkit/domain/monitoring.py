@@ -57,37 +57,74 @@ class Actuals:
     provisional: np.ndarray  # (G, L, D) bool: some cohort initiated that day has no completions yet
 
 
-def actuals(cohorts: list[Cohort], industry: Industry, groups: list[str], ldsos: list[str],
+@dataclass(frozen=True)
+class CohortTable:
+    """Cohorts as columns (``cohort_table``): one pass over the cohorts for any number of ``actuals`` on them (a sprint
+    review rolls up every sprint executed so far on the same outturn)."""
+
+    suppliers: list[str]  # the distinct supplier MPIDs, indexed by ``supplier``
+    ldsos: list[str]
+    supplier: np.ndarray  # (N,) int
+    ldso: np.ndarray
+    initiated: np.ndarray  # (N,) day ordinals
+    effective: np.ndarray
+    initiations: np.ndarray
+    completions: np.ndarray  # -1: not reported yet
+
+
+def cohort_table(cohorts: list[Cohort]) -> CohortTable:
+    n = len(cohorts)
+
+    def coded(values: list) -> tuple[list, np.ndarray]:
+        codes = {v: k for k, v in enumerate(dict.fromkeys(values))}
+        return list(codes), np.fromiter((codes[v] for v in values), np.int64, n)
+
+    suppliers, supplier = coded([c.supplier for c in cohorts])
+    ldsos, ldso = coded([c.ldso for c in cohorts])
+    ordinal = {d: d.toordinal() for d in {c.initiated for c in cohorts} | {c.effective for c in cohorts}}
+    return CohortTable(suppliers, ldsos, supplier, ldso,
+                       np.fromiter((ordinal[c.initiated] for c in cohorts), np.int64, n),
+                       np.fromiter((ordinal[c.effective] for c in cohorts), np.int64, n),
+                       np.fromiter((c.initiations for c in cohorts), np.int64, n),
+                       np.fromiter((-1 if c.completions is None else c.completions for c in cohorts), np.int64, n))
+
+
+def actuals(cohorts: list[Cohort] | CohortTable, industry: Industry, groups: list[str], ldsos: list[str],
             days: list[date]) -> Actuals:
     shape = (len(groups), len(ldsos), len(days))
     out = Actuals(np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64),
                   np.zeros(shape, bool))
+    t = cohorts if isinstance(cohorts, CohortTable) else cohort_table(cohorts)
+    if not days or not len(t.supplier):
+        return out
     gi = {g: i for i, g in enumerate(groups)}
     li = {x: j for j, x in enumerate(ldsos)}
-    di = {d: k for k, d in enumerate(days)}
-    by_supplier = {s: gi[g] for s, g in industry.group_of_supplier.items() if g in gi}
-    # gathered in lists and added in one call each: a cohort at a time on the arrays is most of a report's time
-    ini: list[tuple[int, int, int, int, int, bool]] = []
-    eff: list[tuple[int, int, int, int]] = []
-    for c in cohorts:
-        k = di.get(c.initiated)
-        e = di.get(c.effective) if c.completions is not None else None
-        if k is None and e is None:
-            continue
-        i, j = by_supplier[c.supplier], li[c.ldso]
-        if k is not None:
-            done = c.completions is not None
-            ini.append((i, j, k, c.initiations, c.completions if done else c.initiations, not done))
-        if e is not None:
-            eff.append((i, j, e, c.completions))
-    if ini:
-        i, j, k, n, m, p = (np.array(a) for a in zip(*ini, strict=True))
-        np.add.at(out.initiated, (i, j, k), n)
-        np.add.at(out.migrated, (i, j, k), m)
-        out.provisional[i[p], j[p], k[p]] = True
-    if eff:
-        i, j, e, n = (np.array(a) for a in zip(*eff, strict=True))
-        np.add.at(out.completed, (i, j, e), n)
+    first = min(days).toordinal()
+    di = np.full(max(days).toordinal() - first + 1, -1, dtype=np.int64)  # day ordinal - first -> index in days
+    for k, d in enumerate(days):
+        di[d.toordinal() - first] = k
+
+    def index(ordinals: np.ndarray) -> np.ndarray:
+        at = ordinals - first
+        inside = (at >= 0) & (at < len(di))
+        return np.where(inside, di[np.clip(at, 0, len(di) - 1)], -1)
+
+    k, done = index(t.initiated), t.completions >= 0
+    e = np.where(done, index(t.effective), -1)
+    used = (k >= 0) | (e >= 0)
+    # a cohort of a group or LDSO off the plan's axes is an error (KeyError), as it always was
+    g = np.array([gi[industry.group_of_supplier[x]] for x in t.suppliers], dtype=np.int64)
+    lj = np.array([li[x] for x in t.ldsos], dtype=np.int64)
+    i = np.full(len(used), -1, dtype=np.int64)
+    j = i.copy()
+    i[used], j[used] = g[t.supplier[used]], lj[t.ldso[used]]
+    a = k >= 0
+    np.add.at(out.initiated, (i[a], j[a], k[a]), t.initiations[a])
+    np.add.at(out.migrated, (i[a], j[a], k[a]), np.where(done[a], t.completions[a], t.initiations[a]))
+    p = a & ~done
+    out.provisional[i[p], j[p], k[p]] = True
+    b = e >= 0
+    np.add.at(out.completed, (i[b], j[b], e[b]), t.completions[b])
     return out
 
 
