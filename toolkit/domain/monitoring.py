@@ -233,11 +233,14 @@ def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: Migration
     act, ff = parameters.activation, parameters.fast_feedback
     out = []
     used: dict[str, int] = {}  # fast-feedback initiations per group so far, in date order
+    known: dict[str, tuple] = {}  # each group's terms and window, worked out once
     for c in sorted(cohorts, key=lambda c: (c.initiated, c.supplier, c.ldso, c.effective)):
         group = industry.group_of_supplier[c.supplier]
-        g = industry.group_by_mpid[group]
-        terms = ff.for_group(g.ff_weeks, g.ff_initiations)  # the group's own terms where agreed (F5.2.11)
-        ff_start, ff_end = terms.window(env.phases[env.groups.index(group)].migration_start)
+        if group not in known:
+            g = industry.group_by_mpid[group]
+            terms = ff.for_group(g.ff_weeks, g.ff_initiations)  # the group's own terms where agreed (F5.2.11)
+            known[group] = (terms, *terms.window(env.phases[env.groups.index(group)].migration_start))
+        terms, ff_start, ff_end = known[group]
         offset = calendar.working_days_between(c.initiated, c.effective)
         in_window = ff_start <= c.initiated <= ff_end
         if offset == act.mao_default:
