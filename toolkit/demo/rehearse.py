@@ -26,7 +26,7 @@ from toolkit.clock import Clock
 from toolkit.demo.simulate import fill_many, simulate_returns
 from toolkit.domain.envelopes import Category
 from toolkit.domain.monitoring import OUTTURN_COLUMNS
-from toolkit.domain.programme import churn_before, group_arrays
+from toolkit.domain.programme import PortfolioBasis, churn_before, group_arrays
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.sprints import Sprint, sprint_by_cycle
 from toolkit.domain.status import Status
@@ -35,7 +35,7 @@ from toolkit.services.consolidate import consolidate_schedule, consolidation
 from toolkit.services.context import Context
 from toolkit.services.inbox import make_inbox, process
 from toolkit.services.issue import current_templates, issue, issued_content
-from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days
+from toolkit.services.monitor import ingest, monitoring_report, notify_shortfall, record_lost_days, stored_cohorts
 from toolkit.services.play import record_plans, sample_plans
 from toolkit.services.publish import publish
 from toolkit.services.success import Standing, sprint_review, submissions, success_report
@@ -168,14 +168,20 @@ class _Run:
     def plan(self, sprint: Sprint) -> None:
         run = self.runs.setdefault(sprint.cycle, SprintRun(sprint.cycle))
         by_workbook, by_figures = self._exchanging(sprint)
-        issued = issue(self.on(sprint.envelope_issue), sprint, by_workbook)
-        basis = self.basis[sprint.cycle] = issued.basis
-        run.templates, run.infeasible_pairs = len(issued.templates), len(issued.shortages)
-        if by_figures:  # the others' plans, by their figures, on the day the returns arrive
-            plans, _, infeasible = sample_plans(self.ctx, sprint, sprint.envelope_issue, by_figures)
+        infeasible: list[int] = []
+
+        def by_their_figures(basis: PortfolioBasis) -> None:
+            """The others' plans, by their figures, on the day the returns arrive: worked out and recorded while the
+            worker processes write the templates (on the same portfolio left)."""
+            plans, _, pairs = sample_plans(self.ctx, sprint, sprint.envelope_issue, by_figures, basis)
             arrived = datetime.combine(sprint.submission_deadline - timedelta(days=2), time(12, 0), tzinfo=UTC)
             record_plans(self.ctx, sprint, plans, arrived)
-            run.infeasible_pairs += infeasible
+            infeasible.append(pairs)
+
+        issued = issue(self.on(sprint.envelope_issue), sprint, by_workbook,
+                       meanwhile=by_their_figures if by_figures else None)
+        basis = self.basis[sprint.cycle] = issued.basis
+        run.templates, run.infeasible_pairs = len(issued.templates), len(issued.shortages) + sum(infeasible)
         run.remaining = int(basis.remaining.sum())
         run.negative_remaining = int((basis.remaining < 0).sum())
         run.unbalanced_groups = int(((basis.remaining + basis.migrated).sum(axis=1)
@@ -340,17 +346,23 @@ class _Run:
         industry, calendar = config.industry, config.calendar
         mao = config.parameters.activation.mao_default
         rows = []
+        dates = [(d.isoformat(), e.isoformat(), e <= as_of) for d, e in
+                 ((d, min(calendar.add_working_days(d, mao), calendar.last)) for d in days)]
+        shares: dict[tuple[int, int], tuple[list[str], np.ndarray, float, int]] = {}  # worked out once per pair
         for i, j, k in zip(*np.nonzero(migrated), strict=True):
-            group, ldso, day = groups[i], ldsos[j], days[k]
-            suppliers = [s for s in industry.group_by_mpid[group].suppliers if industry.portfolio.get((s, ldso))]
-            weights = np.array([industry.portfolio[(s, ldso)] for s in suppliers], dtype=np.float64)
-            split = np.floor(migrated[i, j, k] * weights / weights.sum()).astype(np.int64)
-            split[np.argmax(weights)] += migrated[i, j, k] - split.sum()
-            effective = min(calendar.add_working_days(day, mao), calendar.last)
-            for supplier, mpans in zip(suppliers, split, strict=True):
+            if (i, j) not in shares:
+                group, ldso = groups[i], ldsos[j]
+                suppliers = [s for s in industry.group_by_mpid[group].suppliers if industry.portfolio.get((s, ldso))]
+                weights = np.array([industry.portfolio[(s, ldso)] for s in suppliers], dtype=np.float64)
+                shares[(i, j)] = (suppliers, weights, weights.sum(), int(np.argmax(weights)))
+            suppliers, weights, total, largest = shares[(i, j)]
+            n = migrated[i, j, k]
+            split = np.floor(n * weights / total).astype(np.int64)
+            split[largest] += n - split.sum()
+            initiated, effective, complete = dates[k]
+            for supplier, mpans in zip(suppliers, split.tolist(), strict=True):
                 if mpans > 0:
-                    rows.append([supplier, ldso, day.isoformat(), effective.isoformat(), int(mpans),
-                                 int(mpans) if effective <= as_of else ""])
+                    rows.append([supplier, ldsos[j], initiated, effective, mpans, mpans if complete else ""])
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
@@ -366,9 +378,11 @@ class _Run:
         self.step(sprint, "outturn")
         self.execute(sprint, first, sprint.execution_end)
         mid = self.ctx.on(Clock(day=sprint.execution_end + timedelta(days=1)))
-        self.note(sprint, "monitoring", monitoring_report(mid, sprint, sprint.execution_end, write=not self.quick).path)
+        cohorts = stored_cohorts(mid.workspace)  # read once for the monitoring report and the review
+        self.note(sprint, "monitoring", monitoring_report(mid, sprint, sprint.execution_end, write=not self.quick,
+                                                          cohorts=cohorts).path)
         self.step(sprint, "shortfall")
-        review = sprint_review(self.on(sprint.retro_start), sprint, cache=self.cache)
+        review = sprint_review(self.on(sprint.retro_start), sprint, cache=self.cache, cohorts=cohorts)
         self.note(sprint, "review", review.path)
         run.planned = review.review.figures.planned
         run.granted = review.review.figures.granted

@@ -248,6 +248,15 @@ class MigrationCalendar:
     def events(self, supplier_ramp_up_days: Iterable[date] = ()) -> list[CalendarEvent]:
         """Milestones, excluded ranges, the key migration events of every sprint (C4.4) and the meetings of
         Choreography 5; ``supplier_ramp_up_days`` are the days some group is in its supplier ramp-up (M-02.04)."""
+        ramp_up = tuple(supplier_ramp_up_days)
+        return list(self._events if not ramp_up else self._make_events(ramp_up))
+
+    @cached_property
+    def _events(self) -> tuple[CalendarEvent, ...]:
+        """The events without supplier ramp-up days, worked out once: every group's template content reads them."""
+        return tuple(self._make_events(()))
+
+    def _make_events(self, supplier_ramp_up_days: tuple[date, ...]) -> list[CalendarEvent]:
         ev = [
             CalendarEvent(self.m11, self.m11, "M11: first migration day", "milestone"),
             CalendarEvent(self.m14, self.m14, "M14: all suppliers qualified", "milestone"),

@@ -57,24 +57,74 @@ class Actuals:
     provisional: np.ndarray  # (G, L, D) bool: some cohort initiated that day has no completions yet
 
 
-def actuals(cohorts: list[Cohort], industry: Industry, groups: list[str], ldsos: list[str],
+@dataclass(frozen=True)
+class CohortTable:
+    """Cohorts as columns (``cohort_table``): one pass over the cohorts for any number of ``actuals`` on them (a sprint
+    review rolls up every sprint executed so far on the same outturn)."""
+
+    suppliers: list[str]  # the distinct supplier MPIDs, indexed by ``supplier``
+    ldsos: list[str]
+    supplier: np.ndarray  # (N,) int
+    ldso: np.ndarray
+    initiated: np.ndarray  # (N,) day ordinals
+    effective: np.ndarray
+    initiations: np.ndarray
+    completions: np.ndarray  # -1: not reported yet
+
+
+def cohort_table(cohorts: list[Cohort]) -> CohortTable:
+    n = len(cohorts)
+
+    def coded(values: list) -> tuple[list, np.ndarray]:
+        codes = {v: k for k, v in enumerate(dict.fromkeys(values))}
+        return list(codes), np.fromiter((codes[v] for v in values), np.int64, n)
+
+    suppliers, supplier = coded([c.supplier for c in cohorts])
+    ldsos, ldso = coded([c.ldso for c in cohorts])
+    ordinal = {d: d.toordinal() for d in {c.initiated for c in cohorts} | {c.effective for c in cohorts}}
+    return CohortTable(suppliers, ldsos, supplier, ldso,
+                       np.fromiter((ordinal[c.initiated] for c in cohorts), np.int64, n),
+                       np.fromiter((ordinal[c.effective] for c in cohorts), np.int64, n),
+                       np.fromiter((c.initiations for c in cohorts), np.int64, n),
+                       np.fromiter((-1 if c.completions is None else c.completions for c in cohorts), np.int64, n))
+
+
+def actuals(cohorts: list[Cohort] | CohortTable, industry: Industry, groups: list[str], ldsos: list[str],
             days: list[date]) -> Actuals:
     shape = (len(groups), len(ldsos), len(days))
     out = Actuals(np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64),
                   np.zeros(shape, bool))
+    t = cohorts if isinstance(cohorts, CohortTable) else cohort_table(cohorts)
+    if not days or not len(t.supplier):
+        return out
     gi = {g: i for i, g in enumerate(groups)}
     li = {x: j for j, x in enumerate(ldsos)}
-    di = {d: k for k, d in enumerate(days)}
-    for c in cohorts:
-        i, j = gi[industry.group_of_supplier[c.supplier]], li[c.ldso]
-        k = di.get(c.initiated)
-        if k is not None:
-            out.initiated[i, j, k] += c.initiations
-            out.migrated[i, j, k] += c.completions if c.completions is not None else c.initiations
-            out.provisional[i, j, k] |= c.completions is None
-        e = di.get(c.effective)
-        if e is not None and c.completions is not None:
-            out.completed[i, j, e] += c.completions
+    first = min(days).toordinal()
+    di = np.full(max(days).toordinal() - first + 1, -1, dtype=np.int64)  # day ordinal - first -> index in days
+    for k, d in enumerate(days):
+        di[d.toordinal() - first] = k
+
+    def index(ordinals: np.ndarray) -> np.ndarray:
+        at = ordinals - first
+        inside = (at >= 0) & (at < len(di))
+        return np.where(inside, di[np.clip(at, 0, len(di) - 1)], -1)
+
+    k, done = index(t.initiated), t.completions >= 0
+    e = np.where(done, index(t.effective), -1)
+    used = (k >= 0) | (e >= 0)
+    # a cohort of a group or LDSO off the plan's axes is an error (KeyError), as it always was
+    g = np.array([gi[industry.group_of_supplier[x]] for x in t.suppliers], dtype=np.int64)
+    lj = np.array([li[x] for x in t.ldsos], dtype=np.int64)
+    i = np.full(len(used), -1, dtype=np.int64)
+    j = i.copy()
+    i[used], j[used] = g[t.supplier[used]], lj[t.ldso[used]]
+    a = k >= 0
+    np.add.at(out.initiated, (i[a], j[a], k[a]), t.initiations[a])
+    np.add.at(out.migrated, (i[a], j[a], k[a]), np.where(done[a], t.completions[a], t.initiations[a]))
+    p = a & ~done
+    out.provisional[i[p], j[p], k[p]] = True
+    b = e >= 0
+    np.add.at(out.completed, (i[b], j[b], e[b]), t.completions[b])
     return out
 
 
@@ -183,11 +233,14 @@ def check_offsets(cohorts: list[Cohort], industry: Industry, calendar: Migration
     act, ff = parameters.activation, parameters.fast_feedback
     out = []
     used: dict[str, int] = {}  # fast-feedback initiations per group so far, in date order
+    known: dict[str, tuple] = {}  # each group's terms and window, worked out once
     for c in sorted(cohorts, key=lambda c: (c.initiated, c.supplier, c.ldso, c.effective)):
         group = industry.group_of_supplier[c.supplier]
-        g = industry.group_by_mpid[group]
-        terms = ff.for_group(g.ff_weeks, g.ff_initiations)  # the group's own terms where agreed (F5.2.11)
-        ff_start, ff_end = terms.window(env.phases[env.groups.index(group)].migration_start)
+        if group not in known:
+            g = industry.group_by_mpid[group]
+            terms = ff.for_group(g.ff_weeks, g.ff_initiations)  # the group's own terms where agreed (F5.2.11)
+            known[group] = (terms, *terms.window(env.phases[env.groups.index(group)].migration_start))
+        terms, ff_start, ff_end = known[group]
         offset = calendar.working_days_between(c.initiated, c.effective)
         in_window = ff_start <= c.initiated <= ff_end
         if offset == act.mao_default:

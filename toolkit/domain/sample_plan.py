@@ -99,13 +99,14 @@ def sample_plan(content: TemplateContent, parameters: Parameters) -> SamplePlan:
     if content.daily_required:
         idx = [days.index(d) for d in content.days]
         daily = per_day[idx]
-    totals = weekly.sum(axis=1)
+    totals = np.maximum(weekly.sum(axis=1), 0)
     agents = np.zeros((len(content.weeks), len(content.agents)), dtype=np.int64)
     for role in sorted({a.role for a in content.agents}):
         members = [k for k, a in enumerate(content.agents) if a.role == role]
-        for w, total in enumerate(totals):
-            shares = spread(int(total), np.full(len(members), int(total)))
-            agents[w, members] = shares
+        # the week's total shared evenly, the first providers taking the odd units: spread() over caps of the
+        # total each, for every week at once
+        m = len(members)
+        agents[:, members] = (totals // m)[:, None] + (np.arange(m)[None, :] < (totals % m)[:, None])
     return SamplePlan(days=days, per_day=per_day, weekly=weekly, daily=daily, agents=agents)
 
 

@@ -228,12 +228,15 @@ def _record_reissues(folder, issued: list[IssuedTemplate], superseded: list[Supe
 
 def issue(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers: int | None = None,
           progress: Callable[[IssuedTemplate], None] | None = None, force: bool = False, guard: bool = False,
-          every: bool = False, reason: str | None = None) -> Issue:
+          every: bool = False, reason: str | None = None,
+          meanwhile: Callable[[PortfolioBasis], None] | None = None) -> Issue:
     """Write the templates of ``groups`` (default: every group) for the sprint, on the portfolio left for it, and
     record them with that portfolio. After the sprint's return-by date only with ``force``: the supplier has no time
     left to plan, and its return will be late. Never without the workspace's signing key (``MissingKey`` before
     anything is written). With ``guard`` (``mcc templates``): groups whose envelope digest is unchanged are left
-    alone unless named or ``every``, and superseding a template needs ``reason`` (``_guard``)."""
+    alone unless named or ``every``, and superseding a template needs ``reason`` (``_guard``). ``meanwhile``: the
+    caller's own work on the portfolio left, done in this process while the worker processes write the templates
+    (a rehearsal records the other groups' plans by their figures), so both cores are busy."""
     key = ctx.key
     config = ctx.config
     known = [g.mpid for g in config.industry.groups]
@@ -260,11 +263,16 @@ def issue(ctx: Context, sprint: Sprint, groups: list[str] | None = None, workers
     try:
         if workers > 1 and len(jobs) >= 8 and "fork" in multiprocessing.get_all_start_methods():
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for t in pool.map(_write_one, *zip(*jobs, strict=True), chunksize=2):
+                written = pool.map(_write_one, *zip(*jobs, strict=True), chunksize=2)  # every job handed out now
+                if meanwhile is not None:
+                    meanwhile(basis)
+                for t in written:
                     issued.append(t)
                     if progress:
                         progress(t)
         else:
+            if meanwhile is not None:
+                meanwhile(basis)
             for g, v in jobs:
                 issued.append(_write_one(g, v))
                 if progress:

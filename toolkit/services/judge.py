@@ -132,11 +132,13 @@ class WorkbookJudge:
             self._env = calculate(self.config.industry, self.config.calendar, self.config.parameters)
         return self._env
 
-    def content(self, group: str, sprint: Sprint) -> TemplateContent:
+    def content(self, group: str, sprint: Sprint, bases: dict | None = None) -> TemplateContent:
         """What the group's latest template of the sprint holds, on the portfolio it was issued on (recorded at
-        issue, so outturn arriving meanwhile does not move the figures a return is judged on)."""
+        issue, so outturn arriving meanwhile does not move the figures a return is judged on); ``bases``: that
+        record, already read for every group."""
         self._sync()
-        basis = read_basis(self.workspace.templates_dir(sprint.cycle)).get(group)
+        bases = bases if bases is not None else read_basis(self.workspace.templates_dir(sprint.cycle))
+        basis = bases.get(group)
         key = (group, sprint.cycle)
         if key not in self._contents or self._contents[key][0] != basis:
             self._contents[key] = (basis, template_content(self.config.industry, self.config.calendar,
@@ -144,10 +146,10 @@ class WorkbookJudge:
             self._digests.pop(key, None)
         return self._contents[key][1]
 
-    def digest(self, group: str, sprint: Sprint) -> str:
+    def digest(self, group: str, sprint: Sprint, bases: dict | None = None) -> str:
         """The envelope digest of a group's template content, computed once per content."""
         key = (group, sprint.cycle)
-        content = self.content(group, sprint)
+        content = self.content(group, sprint, bases)
         if key not in self._digests:
             self._digests[key] = content.digest()
         return self._digests[key]
@@ -157,8 +159,9 @@ class WorkbookJudge:
         files arrive (a worker forked afterwards inherits them)."""
         sprint = sprint_by_cycle(self.config.calendar.sprints, self.planning_cycle) if self.planning_cycle else None
         if sprint is not None:
+            bases = read_basis(self.workspace.templates_dir(sprint.cycle))  # once, not once a group
             for g in self.config.industry.groups:
-                self.digest(g.mpid, sprint)
+                self.digest(g.mpid, sprint, bases)
 
     def exemptions(self, group: str) -> frozenset[tuple[str, date]]:
         return self.config.exemptions.get(group, frozenset())

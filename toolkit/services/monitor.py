@@ -146,9 +146,11 @@ def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, da
         p.tolerance, p.monitoring.persistent_days, p.monitoring.persistent_window)
 
 
-def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = True) -> Report:
+def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = True,
+                      cohorts: list[M.Cohort] | None = None) -> Report:
     """Actual against the current schedule (plans, grants, notified shortfalls) for the sprint's days up to
-    ``as_of``; writes ``workbooks/<cycle>/monitoring/monitoring_<as_of>_vNN.xlsx``."""
+    ``as_of``; writes ``workbooks/<cycle>/monitoring/monitoring_<as_of>_vNN.xlsx``. ``cohorts``: every cohort the
+    ledger holds, when the caller has just read them (``stored_cohorts``)."""
     config = ctx.config
     if as_of < sprint.execution_start:
         raise UsageError(f"sprint {sprint.cycle} executes from {sprint.execution_start}; nothing to monitor on {as_of}")
@@ -156,7 +158,7 @@ def monitoring_report(ctx: Context, sprint: Sprint, as_of: date, write: bool = T
     upto = min(as_of, sprint.execution_end, s.days[-1])
     n = (upto - s.days[0]).days + 1
     days = s.days[:n]
-    cohorts = stored_cohorts(ctx.workspace)
+    cohorts = cohorts if cohorts is not None else stored_cohorts(ctx.workspace)
     act = M.actuals(cohorts, config.industry, s.groups, s.ldsos, days)
     plan = s.daily[:, :, :n]
     mon = M.monitor(plan, act, s.groups, s.ldsos, days, config.parameters.tolerance)

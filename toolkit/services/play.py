@@ -20,6 +20,7 @@ import numpy as np
 
 from toolkit.clock import Clock
 from toolkit.domain.monitoring import Cohort
+from toolkit.domain.programme import PortfolioBasis
 from toolkit.domain.sample_plan import sample_plan
 from toolkit.domain.schedule import Schedule
 from toolkit.domain.sprints import Sprint
@@ -49,13 +50,14 @@ def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
-def sample_plans(ctx: Context, sprint: Sprint, as_of: date | None = None,
-                 groups: list[str] | None = None) -> tuple[dict[str, PlanFigures], int, int]:
+def sample_plans(ctx: Context, sprint: Sprint, as_of: date | None = None, groups: list[str] | None = None,
+                 basis: PortfolioBasis | None = None) -> tuple[dict[str, PlanFigures], int, int]:
     """Each group's sample plan for the sprint, on the content its template would hold on ``as_of`` (default: the
-    sprint's envelope issue day): {group: figures}, the portfolio left and the infeasible pairs."""
+    sprint's envelope issue day): {group: figures}, the portfolio left and the infeasible pairs. ``basis``: the
+    portfolio left as already worked out on ``as_of`` (the templates issued that day), not worked out again."""
     as_of = as_of or sprint.envelope_issue
     at = ctx.on(Clock.at(_noon(as_of), as_of))
-    basis = portfolio_basis(at, sprint, as_of)
+    basis = basis if basis is not None else portfolio_basis(at, sprint, as_of)
     wanted = groups or [g.mpid for g in ctx.config.industry.groups]
     contents = template_contents(at, sprint, wanted, basis, carry=False)  # a sample plan is made afresh
     out = {}

@@ -150,7 +150,7 @@ def submissions(ctx: Context, sprint: Sprint) -> R.Submissions:
                          sum(r.group in issued and r.current_plan is None for r in rows))
 
 
-def _review(ctx: Context, sprint: Sprint, cohorts: list[M.Cohort], upto: date,
+def _review(ctx: Context, sprint: Sprint, cohorts: M.CohortTable, upto: date,
             cache: dict[str, Standing] | None) -> R.Review:
     config = ctx.config
     st = standing_of(ctx, sprint, cache)
@@ -162,18 +162,19 @@ def _review(ctx: Context, sprint: Sprint, cohorts: list[M.Cohort], upto: date,
                     s.national_limit[:n], s.daily_limit[:, :n], config.parameters.tolerance, submissions(ctx, sprint))
 
 
-def sprint_review(ctx: Context, sprint: Sprint, write: bool = True,
-                  cache: dict[str, Standing] | None = None) -> ReviewReport:
+def sprint_review(ctx: Context, sprint: Sprint, write: bool = True, cache: dict[str, Standing] | None = None,
+                  cohorts: list[M.Cohort] | None = None) -> ReviewReport:
     """The review of ``sprint`` (its execution to today, all of it once it has ended) and the trend over every sprint
-    executed before it; writes ``workbooks/<cycle>/review/review_vNN.xlsx``."""
+    executed before it; writes ``workbooks/<cycle>/review/review_vNN.xlsx``. ``cohorts``: every cohort the ledger
+    holds, when the caller has just read them (``stored_cohorts``)."""
     today = ctx.clock.today()
     if today <= sprint.execution_start:
         raise UsageError(f"sprint {sprint.cycle} executes from {sprint.execution_start}: nothing to review on {today}")
     upto = min(today - timedelta(days=1), sprint.execution_end)
-    cohorts = stored_cohorts(ctx.workspace)
-    this = _review(ctx, sprint, cohorts, upto, cache)
+    table = M.cohort_table(cohorts if cohorts is not None else stored_cohorts(ctx.workspace))  # once for them all
+    this = _review(ctx, sprint, table, upto, cache)
     earlier = [s for s in ctx.config.calendar.sprints if s.execution_end < sprint.execution_start]
-    trend = [_review(ctx, s, cohorts, s.execution_end, cache).figures for s in earlier]
+    trend = [_review(ctx, s, table, s.execution_end, cache).figures for s in earlier]
     this.trend = [t for t in trend if t.planned or t.migrated or t.submissions.returned] + [this.figures]
     report = ReviewReport(this, upto < sprint.execution_end, ctx.group_names)
     if write:

@@ -29,6 +29,7 @@ import threading
 from contextlib import closing, suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -507,9 +508,17 @@ class Ledger:
 
         with closing(self._connect()) as db:
             rows = db.execute("SELECT supplier_mpid, ldso, initiation_date, effective_date, initiations, completions, "
-                              "exceptions FROM outturn ORDER BY initiation_date, supplier_mpid, ldso, "
-                              "effective_date").fetchall()
-        return [Cohort(s, x, date.fromisoformat(i), date.fromisoformat(e), n, c, xc) for s, x, i, e, n, c, xc in rows]
+                              "exceptions FROM outturn").fetchall()
+        # sorted here, not by SQLite (twice the time of the scan): the same order, as the key is the primary key's
+        # columns (unique) and MPIDs and ISO dates compare alike as bytes and as text
+        rows.sort(key=itemgetter(2, 0, 1, 3))
+        parsed: dict[str, date] = {}  # a few hundred days among hundreds of thousands of cohorts: each parsed once
+
+        def day_of(text: str) -> date:
+            found = parsed.get(text)
+            return found if found is not None else parsed.setdefault(text, date.fromisoformat(text))
+
+        return [Cohort(s, x, day_of(i), day_of(e), n, c, xc) for s, x, i, e, n, c, xc in rows]
 
     def migrations(self, before: date | None = None, since: date | None = None) -> list[tuple[str, str, date, int]]:
         """(supplier MPID, LDSO, initiation day, MPANs migrated) summed over the cohorts initiated that day
