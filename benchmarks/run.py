@@ -373,7 +373,7 @@ def stage_rehearsal(root: Path, sample: int = SAMPLE) -> dict:
             "judged": sum(g["status"] in ("met", "missed") for g in result.success)}
 
 
-def _timed_process(argv: list[str], cwd: Path, env: dict) -> dict:
+def timed_process(argv: list[str], cwd: Path, env: dict) -> dict:
     """One run of the real command as a process: the wall and cpu seconds of the whole process (spawn to exit) and of
     its start-up (spawn to the moment the command's body begins, which the command writes to MCC_STARTUP_MARK from
     the same system-wide monotonic clock, with its cpu time so far; None for --help, which has no body)."""
@@ -416,8 +416,8 @@ def stage_startup(root: Path) -> dict:
     out = {"load_before": os.getloadavg()[0]}
     for name, args in (("help", ["--help"]), ("status", ["status"]), ("validate", ["validate", str(template)])):
         argv = [sys.executable, "-m", "toolkit", *args]
-        _timed_process(argv, demo, env)  # warm-up: the file cache, not counted
-        runs = [_timed_process(argv, demo, env) for _ in range(STARTUP_RUNS)]
+        timed_process(argv, demo, env)  # warm-up: the file cache, not counted
+        runs = [timed_process(argv, demo, env) for _ in range(STARTUP_RUNS)]
         out[name] = {k: statistics.median(r[k] for r in runs) if runs[0][k] is not None else None for k in runs[0]}
         out[name].update(wall_min=min(r["wall"] for r in runs), wall_max=max(r["wall"] for r in runs))
     out["load"] = os.getloadavg()[0]

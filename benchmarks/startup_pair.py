@@ -13,26 +13,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+from run import timed_process  # benchmarks/run.py: one timed run of the real command
 
 
 def run(args: list[str], cwd: Path, env: dict) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        mark = Path(tmp) / "mark"
-        start = time.monotonic_ns()
-        proc = subprocess.Popen([sys.executable, "-m", "toolkit", *args], cwd=cwd,
-                                env={**env, "MCC_STARTUP_MARK": str(mark)}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(proc.pid, 0)
-        end = time.monotonic_ns()
-        proc.returncode = 0
-        at, cpu = map(int, mark.read_text().split()) if mark.exists() else (None, None)
-    return {"wall": (end - start) / 1e9, "cpu": usage.ru_utime + usage.ru_stime,
-            "startup_wall": (at - start) / 1e9 if at else None, "startup_cpu": cpu / 1e9 if cpu else None}
+    return timed_process([sys.executable, "-m", "toolkit", *args], cwd, env)
 
 
 def main() -> None:
