@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from toolkit.cli.common import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, QUIET, err_console, escape
-from toolkit.errors import ToolkitError
+EXIT_OK, EXIT_USAGE = 0, 2  # as in toolkit.cli.common, which is not imported before it is needed (mcc --help)
 
 # The module of every command and group of commands: a command imports only its own module (start-up, issue 20:
 # typer builds only the commands it may run); --help, no command or an unknown one imports them all.
@@ -54,18 +55,49 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def _quiet(argv: list[str]) -> list[str]:
+def _quiet(argv: list[str]) -> tuple[list[str], bool]:
     """``-q`` anywhere before ``--`` leaves out the first line naming the workspace and sprint (``MCC_QUIET=1``
     too); it is taken out of the arguments here, so every command takes it."""
     cut = argv.index("--") if "--" in argv else len(argv)
     quiet = [i for i in range(cut) if argv[i] == "-q"]
-    QUIET["on"] = bool(quiet) or bool(os.environ.get("MCC_QUIET"))
-    return [a for i, a in enumerate(argv) if i not in quiet]
+    return [a for i, a in enumerate(argv) if i not in quiet], bool(quiet) or bool(os.environ.get("MCC_QUIET"))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the command and turn every outcome into an exit code with a message."""
-    argv = _quiet(list(sys.argv[1:] if argv is None else argv))
+    argv, quiet = _quiet(list(sys.argv[1:] if argv is None else argv))
+    if argv == ["--help"]:
+        return _help()
+    return _run(argv, quiet)
+
+
+def _help() -> int:
+    """``mcc --help``: the copy of the text typer printed last time, when the code has not changed since (start-up,
+    issue 20, ``toolkit.cli.helptext``); else typer's, printed and copied."""
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    from toolkit.cli import helptext
+
+    if helptext.serve():
+        return EXIT_OK
+    out = StringIO()
+    with redirect_stdout(out):
+        code = _run(["--help"])
+    sys.stdout.write(out.getvalue())
+    sys.stdout.flush()
+    if code == EXIT_OK:
+        helptext.write(helptext.columns(), out.getvalue())
+    return code
+
+
+def _run(argv: list[str], quiet: bool = False) -> int:
+    import typer
+
+    from toolkit.cli.common import EXIT_INTERNAL, QUIET, err_console, escape
+    from toolkit.errors import ToolkitError
+
+    QUIET["on"] = quiet
     try:
         result = load_commands(argv)(args=argv, prog_name="mcc", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
