@@ -122,10 +122,16 @@ class Industry:
             out[key] = out.get(key, 0) + count
         return {k: v for k, v in sorted(out.items()) if v > 0}
 
+    @cached_property
+    def _ldsos_by_group(self) -> dict[str, tuple[str, ...]]:
+        held: dict[str, set[str]] = {}
+        for g, ldso in self.group_portfolio:
+            held.setdefault(g, set()).add(ldso)
+        return {g: tuple(x.mpid for x in self.ldsos if x.mpid in h) for g, h in held.items()}
+
     def ldsos_of_group(self, group: str) -> list[str]:
         """The LDSOs where the group holds MPANs, in the order of ``ldsos``."""
-        held = {ldso for (g, ldso) in self.group_portfolio if g == group}
-        return [ldso.mpid for ldso in self.ldsos if ldso.mpid in held]
+        return list(self._ldsos_by_group.get(group, ()))
 
     def agents_of_group(self, group: str) -> list[Agent]:
         return [a for a in self.agents if a.group == group]

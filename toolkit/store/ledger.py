@@ -22,11 +22,12 @@ and kinds are the enums of ``toolkit.domain.status``, never bare strings.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
 import threading
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import itemgetter
@@ -251,6 +252,19 @@ class _Session:
 
     def close(self) -> None:
         self._lock.release()
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while many objects that hold no cycles are made (the cohorts of the
+    outturn), as it was before."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def forget(key: tuple[int, str]) -> None:
@@ -512,13 +526,10 @@ class Ledger:
         # sorted here, not by SQLite (twice the time of the scan): the same order, as the key is the primary key's
         # columns (unique) and MPIDs and ISO dates compare alike as bytes and as text
         rows.sort(key=itemgetter(2, 0, 1, 3))
-        parsed: dict[str, date] = {}  # a few hundred days among hundreds of thousands of cohorts: each parsed once
-
-        def day_of(text: str) -> date:
-            found = parsed.get(text)
-            return found if found is not None else parsed.setdefault(text, date.fromisoformat(text))
-
-        return [Cohort(s, x, day_of(i), day_of(e), n, c, xc) for s, x, i, e, n, c, xc in rows]
+        # a few hundred days among hundreds of thousands of cohorts: each parsed once
+        day = {text: date.fromisoformat(text) for text in {r[2] for r in rows} | {r[3] for r in rows}}
+        with _collector_paused():  # nothing to collect among new cohorts; it would rescan them every 700 made
+            return [Cohort(s, x, day[i], day[e], n, c, xc) for s, x, i, e, n, c, xc in rows]
 
     def migrations(self, before: date | None = None, since: date | None = None) -> list[tuple[str, str, date, int]]:
         """(supplier MPID, LDSO, initiation day, MPANs migrated) summed over the cohorts initiated that day
