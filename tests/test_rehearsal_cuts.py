@@ -81,3 +81,26 @@ def test_the_ledgers_cohorts_come_in_initiation_date_order_then_supplier_ldso_an
     ledger.record_outturn(stored, "test", S8_ISSUE)
     assert [(c.supplier, c.ldso, c.initiated.day, c.effective.day) for c in ledger.outturn()] == [
         ("AAAA", "AAAA", 2, 7), ("AAAA", "AAAA", 2, 8), ("ZZZZ", "AAAA", 2, 7), ("AAAA", "BBBB", 3, 4)]
+
+
+def test_the_stability_test_on_the_cohorts_in_hand_is_the_one_on_the_ledger(tmp_path):
+    """monitoring_report hands the cohorts it read to the stability test (F5.2.9) instead of reading the ledger again:
+    the same verdicts, completions counted where reported and initiations otherwise, days after ``as_of`` left out
+    (the demo calendar: 250,000 from 4 Feb 2026, evidence from M11)."""
+    from toolkit.services.monitor import tranche_stability
+
+    ws = make_workspace(tmp_path / "ws")
+    ws.ensure_folders()
+    config = load(ws)
+    ctx = context(ws, config, at=S8_ISSUE)
+    supplier = next(iter(config.industry.group_of_supplier))
+    days = [date(2025, 11, d) for d in (3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 17)]
+    cohorts = [Cohort(supplier, "EELC", d, d, 170_000, None if k % 2 else 181_000) for k, d in enumerate(days)]
+    cohorts.append(Cohort(supplier, "EELC", days[1], days[2], 10_000, None))  # 4 Nov: 180,000 in all, 90% of CSMT
+    Ledger(ws.ledger).record_outturn(cohorts, "history", S8_ISSUE)
+    held = Ledger(ws.ledger).outturn()
+    for as_of in (days[5], days[-2], date(2026, 6, 1)):
+        from_ledger = tranche_stability(ctx, as_of)
+        assert tranche_stability(ctx, as_of, held) == from_ledger
+        expected = tuple(d for k, d in enumerate(days) if (k % 2 == 0 or k == 1) and d <= as_of)
+        assert from_ledger[0].qualifying == expected[:from_ledger[0].needed]

@@ -115,11 +115,17 @@ class Report:
     exceptions: list[tuple[str, str, int, int]] = field(default_factory=list)  # over the engagement rate (F6.1)
 
 
-def tranche_stability(ctx: Context, as_of: date) -> list[TrancheCheck]:
+def tranche_stability(ctx: Context, as_of: date, cohorts: list[M.Cohort] | None = None) -> list[TrancheCheck]:
     """The stability test (F5.2.9) of every configured tranche of exceptional capacity, from the outturn the ledger
-    holds up to ``as_of`` (none without a ledger)."""
+    holds up to ``as_of`` (none without a ledger). ``cohorts``: every cohort the ledger holds, when the caller has
+    just read them (not read again)."""
     migrated: dict[date, int] = {}
-    if ctx.workspace.ledger.is_file():
+    if cohorts is not None:
+        for c in cohorts:  # as Ledger.migrations: completions where reported, else initiations
+            if c.initiated <= as_of:
+                migrated[c.initiated] = migrated.get(c.initiated, 0) + (
+                    c.initiations if c.completions is None else c.completions)
+    elif ctx.workspace.ledger.is_file():
         for _, _, day, n in ctx.ledger.migrations(before=as_of + timedelta(days=1)):
             migrated[day] = migrated.get(day, 0) + n
     cap = ctx.config.parameters.capacity
@@ -140,7 +146,7 @@ def _criteria(ctx: Context, report: Report, plan: np.ndarray, act: M.Actuals, da
     report.exceptions = C.exception_rates(cohorts, config.industry, report.sprint.execution_start, days[-1],
                                           p.monitoring.exception_rate)
     share = p.capacity.stability_share
-    report.tranches = [t.describe(share) for t in tranche_stability(ctx, days[-1])]
+    report.tranches = [t.describe(share) for t in tranche_stability(ctx, days[-1], cohorts)]
     report.persistent = C.persistent_deviations(
         act.migrated, plan, report.monitoring.groups, report.monitoring.ldsos, days, migration, report.outages,
         p.tolerance, p.monitoring.persistent_days, p.monitoring.persistent_window)

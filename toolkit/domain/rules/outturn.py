@@ -9,6 +9,7 @@ workbook)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -87,12 +88,22 @@ def check_cohorts(rows: list[dict[str, object]], industry: Industry, calendar: M
     findings: list[Finding] = []
     cohorts: list[Cohort] = []
     seen: dict[tuple, int] = {}
+    parsed: dict[str, date | None] = {}  # a few hundred dates over thousands of rows: each text parsed once
+
+    def as_date(value: object) -> date | None:
+        if type(value) is not str:
+            return _as_date(value)
+        found = parsed.get(value, False)
+        if found is False:
+            found = parsed[value] = _as_date(value)
+        return found
+
     for raw in rows:
         line = int(raw["_row"])
         supplier = str(raw.get("supplier_mpid") or "").strip().upper()
         ldso = str(raw.get("ldso_mpid") or "").strip().upper()
         bad = _parties(line, supplier, ldso, industry)
-        days, bad_days = _dates(line, raw, calendar, as_of)
+        days, bad_days = _dates(line, raw, calendar, as_of, as_date)
         counts, bad_counts = _counts(line, raw)
         bad += bad_days + bad_counts
         findings += bad
@@ -121,12 +132,12 @@ def _parties(line: int, supplier: str, ldso: str, industry: Industry) -> list[Fi
     return out
 
 
-def _dates(line: int, raw: dict[str, object], calendar: MigrationCalendar,
-           as_of: date | None) -> tuple[dict[str, date], list[Finding]]:
+def _dates(line: int, raw: dict[str, object], calendar: MigrationCalendar, as_of: date | None,
+           as_date: Callable[[object], date | None]) -> tuple[dict[str, date], list[Finding]]:
     out = []
     days = {}
     for column in ("initiation_date", "effective_date"):
-        day = _as_date(raw.get(column))
+        day = as_date(raw.get(column))
         if day is None:
             out.append(row_finding(RuleId.OUTTURN_DATE, line, column, f"{raw.get(column)!r} is not a date "
                                    "(YYYY-MM-DD)"))
