@@ -10,8 +10,9 @@ one file per terminal width, since the text is wrapped to it). Its first line is
 
 Anything else (no copy, another key, an unreadable file) runs typer as before, prints its text and writes a new copy:
 to a temporary file first, then ``os.replace``, so two processes at once leave one whole copy. A copy that cannot be
-written (a read-only install, ``PYTHONDONTWRITEBYTECODE``) is skipped: the copy saves time, it is never needed.
-``MCC_HELP_CACHE=0`` neither reads nor writes one. Only the exact command ``mcc --help`` is served this way (no
+written (a read-only install) is skipped: the copy saves time, it is never needed. ``PYTHONDONTWRITEBYTECODE`` is
+about compiled modules and does not stop it (container images often set it); ``MCC_HELP_CACHE=0`` neither reads nor
+writes one. Only the exact command ``mcc --help`` is served this way (no
 arguments prints the same text but exits 2, through typer).
 
 Nothing here imports typer, rich or the toolkit's commands.
@@ -79,7 +80,7 @@ def read(width: int) -> str | None:
 
 def write(width: int, text: str) -> None:
     """Keep ``text`` as the help at ``width``; silently skipped when it cannot be written."""
-    if not enabled() or sys.dont_write_bytecode or not text:
+    if not enabled() or not text:
         return
     target = path(width)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
