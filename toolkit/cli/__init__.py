@@ -79,15 +79,18 @@ def _help() -> int:
 
     from toolkit.cli import helptext
 
-    if helptext.serve():
-        return EXIT_OK
-    out = StringIO()
-    with redirect_stdout(out):
-        code = _run(["--help"])
-    sys.stdout.write(out.getvalue())
+    width = helptext.columns()
+    text = helptext.read(width)
+    code = EXIT_OK
+    if text is None:
+        out = StringIO()
+        with redirect_stdout(out):
+            code = _run(["--help"])
+        text = out.getvalue()
+        if code == EXIT_OK:
+            helptext.write(width, text)
+    sys.stdout.write(text)
     sys.stdout.flush()
-    if code == EXIT_OK:
-        helptext.write(helptext.columns(), out.getvalue())
     return code
 
 

@@ -12,14 +12,15 @@ Anything else (no copy, another key, an unreadable file) runs typer as before, p
 to a temporary file first, then ``os.replace``, so two processes at once leave one whole copy. A copy that cannot be
 written (a read-only install) is skipped: the copy saves time, it is never needed. ``PYTHONDONTWRITEBYTECODE`` is
 about compiled modules and does not stop it (container images often set it); ``MCC_HELP_CACHE=0`` neither reads nor
-writes one. Only the exact command ``mcc --help`` is served this way (no
-arguments prints the same text but exits 2, through typer).
+writes one. Only the exact command ``mcc --help`` is served this way (``mcc`` alone prints the same text but exits 2,
+through typer); ``toolkit.cli._help`` reads, prints and writes the copy.
 
 Nothing here imports typer, rich or the toolkit's commands.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from contextlib import suppress
@@ -52,18 +53,14 @@ def key(width: int) -> str:
     if spec is not None and spec.origin:
         typer_dir = Path(spec.origin).parent
         files += [typer_dir / "__init__.py", typer_dir / "core.py", typer_dir / "main.py"]
-    parts = [str(FORMAT), sys.version, str(width)]
+    h = hashlib.blake2b(f"{FORMAT}\0{sys.version}\0{width}\0".encode(), digest_size=20)
     for f in files:
         try:
             st = f.stat()
+            h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
         except OSError:
-            parts.append(f"{f}:missing")
-            continue
-        parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
-    from zlib import crc32
-
-    text = "\0".join(parts)
-    return f"{crc32(text.encode()):08x}{len(text):x}{crc32(text[::-1].encode()):08x}"
+            h.update(f"{f}\0missing\0".encode())
+    return h.hexdigest()
 
 
 def read(width: int) -> str | None:
@@ -92,12 +89,3 @@ def write(width: int, text: str) -> None:
         with suppress(OSError):
             tmp.unlink()
 
-
-def serve() -> bool:
-    """Print the copied help and say True, or say False (the caller runs typer, then calls ``keep``)."""
-    text = read(columns())
-    if text is None:
-        return False
-    sys.stdout.write(text)
-    sys.stdout.flush()
-    return True

@@ -272,9 +272,9 @@ class Snapshot:
         cols = [j for j, x in enumerate(self.ldsos) if env.category[i, env.ldsos.index(x)] == Category.ENVELOPE]
         share = access(env, group, self.days)
         unused = np.floor(self.unused[cols].T * share[:, None] + 1e-9).astype(np.int64)
-        k = np.array([(d - env.dates[0]).days for d in self.days], dtype=np.int64).reshape(len(self.days))
+        k = np.array([(d - env.dates[0]).days for d in self.days], dtype=np.int64)
         on = (k >= 0) & (k < len(env.dates))  # the snapshot's days the envelopes cover
-        at = np.array([env.ldsos.index(self.ldsos[j]) for j in cols], dtype=np.int64).reshape(len(cols))
+        at = np.array([env.ldsos.index(self.ldsos[j]) for j in cols], dtype=np.int64)
         own = env.envelope[i][at][:, np.where(on, k, 0)].T.astype(np.int64)  # (D, C)
         own = np.where(on[:, None] & (share[:, None] > 0), own, 0)  # nothing before the group's migration start
         return RequestForm(group, [self.ldsos[j] for j in cols], self.days, unused, self.disclosed[cols].T.copy(),

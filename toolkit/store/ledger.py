@@ -257,7 +257,7 @@ class _Session:
 @contextmanager
 def _collector_paused():
     """Python's cyclic garbage collector off while many objects that hold no cycles are made (the cohorts of the
-    outturn), as it was before."""
+    outturn); on again afterwards if it was on."""
     was = gc.isenabled()
     gc.disable()
     try:
